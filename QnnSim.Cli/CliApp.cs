@@ -1,0 +1,73 @@
+using System.CommandLine;
+using QnnSim.Cli.Commands;
+
+namespace QnnSim.Cli;
+
+/// <summary>
+/// The qnnsim command line: builds the command tree, runs it, and maps failures to <see cref="ExitCodes"/>.
+/// In-process entry point for tests: <see cref="Run(string[], TextWriter, TextWriter, CancellationToken)"/>.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Builds the root command with every subcommand. Each subcommand lives in its own file under Commands/.</summary>
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("qnnsim: simulate parameterised quantum circuits, differentiate them, and analyse their quantum tangent kernels.");
+        foreach (var command in CommandRegistry.Create(context)) root.Add(command);
+        return root;
+    }
+
+    /// <summary>Runs the command line with the given writers and returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        var context = new CliContext(stdout, stderr, cancellationToken);
+        var root = BuildRoot(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) stderr.WriteLine($"qnnsim: {e.Message}");
+            stderr.WriteLine("Run 'qnnsim --help' for usage.");
+            return ExitCodes.UsageError;
+        }
+        try
+        {
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            int code = parse.Invoke(config);
+            return code;
+        }
+        catch (Exception ex)
+        {
+            return ReportFailure(ex, stderr);
+        }
+    }
+
+    /// <summary>Maps an exception escaping a command to an exit code and a one-line message.</summary>
+    public static int ReportFailure(Exception ex, TextWriter stderr)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } agg) ex = agg.InnerExceptions[0];
+        switch (ex)
+        {
+            case OperationCanceledException:
+                stderr.WriteLine("qnnsim: cancelled.");
+                return ExitCodes.Cancelled;
+            case ParseException pe:
+                stderr.WriteLine(pe.Message);
+                return ExitCodes.InputError;
+            case CliUsageException ue:
+                stderr.WriteLine($"qnnsim: {ue.Message}");
+                return ExitCodes.UsageError;
+            case CliInputException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException when ex is not System.Diagnostics.UnreachableException:
+                stderr.WriteLine($"qnnsim: {ex.Message}");
+                return ExitCodes.InputError;
+            default:
+                stderr.WriteLine($"qnnsim: internal error: {ex}");
+                return ExitCodes.InternalError;
+        }
+    }
+}
+
+/// <summary>What a command needs from its surroundings: writers and the cancellation token.</summary>
+/// <param name="Out">Standard output.</param>
+/// <param name="Error">Standard error.</param>
+/// <param name="CancellationToken">Cancelled by Ctrl-C.</param>
+public sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken);

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace QnnSim.Cli.Commands;
+
+/// <summary>The list of subcommands. Each lives in its own file and exposes <c>static Command Create(CliContext)</c>.</summary>
+internal static class CommandRegistry
+{
+    public static IEnumerable<Command> Create(CliContext context)
+    {
+        yield return RunCommand.Create(context);
+    }
+}
