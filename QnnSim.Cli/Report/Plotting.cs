@@ -6,6 +6,7 @@ namespace QnnSim.Cli.Report;
 /// Renders <see cref="PlotSpec"/>s with ScottPlot 5. ScottPlot 5 has no native log scale: log axes plot log10 of the data
 /// with a <see cref="ScottPlot.TickGenerators.NumericAutomatic"/> tick generator on integer decades, labels 10^x and
 /// <see cref="ScottPlot.TickGenerators.LogMinorTickGenerator"/> minor ticks (the ScottPlot cookbook's log-scale recipe).
+/// In SVG, dashed series are drawn as thin solid lines (Skia's SVG canvas has no dash path effect).
 /// Points that cannot be shown on a log axis (≤ 0 or non-finite) are dropped.
 /// </summary>
 internal static class Plotting
@@ -17,7 +18,7 @@ internal static class Plotting
     ];
 
     /// <summary>Builds the ScottPlot plot for <paramref name="spec"/>.</summary>
-    public static Plot Build(PlotSpec spec)
+    public static Plot Build(PlotSpec spec, bool dashes = true)
     {
         var plot = new Plot();
         int colour = 0;
@@ -40,7 +41,10 @@ internal static class Plotting
             switch (series.Style)
             {
                 case SeriesStyle.Line: sc.MarkerSize = 0; sc.LineWidth = 2; break;
-                case SeriesStyle.Dashed: sc.MarkerSize = 0; sc.LineWidth = 2; sc.LinePattern = LinePattern.Dashed; break;
+                case SeriesStyle.Dashed:
+                    sc.MarkerSize = 0;
+                    if (dashes) { sc.LineWidth = 2; sc.LinePattern = LinePattern.Dashed; } else sc.LineWidth = 1;
+                    break;
                 case SeriesStyle.Markers: sc.LineWidth = 0; sc.MarkerSize = 7; break;
                 case SeriesStyle.LineMarkers: sc.LineWidth = 1.5f; sc.MarkerSize = 7; break;
                 case SeriesStyle.ErrorBars:
@@ -62,9 +66,10 @@ internal static class Plotting
     /// <summary>Writes <c>basePath.png</c> and <c>basePath.svg</c> at <see cref="PlotSpec.Width"/> × <see cref="PlotSpec.Height"/>.</summary>
     public static void Save(PlotSpec spec, string basePath)
     {
-        var plot = Build(spec);
-        plot.SavePng(basePath + ".png", PlotSpec.Width, PlotSpec.Height);
-        plot.SaveSvg(basePath + ".svg", PlotSpec.Width, PlotSpec.Height);
+        Build(spec).SavePng(basePath + ".png", PlotSpec.Width, PlotSpec.Height);
+        // Skia's SVG canvas does not support path effects (it prints "Unsupported path effect" and drops them):
+        // the SVG draws dashed series as thin solid lines instead.
+        Build(spec, dashes: false).SaveSvg(basePath + ".svg", PlotSpec.Width, PlotSpec.Height);
     }
 
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()

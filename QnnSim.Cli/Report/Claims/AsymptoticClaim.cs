@@ -14,7 +14,7 @@ internal sealed class AsymptoticClaim : IClaim
 
     private const int Qubits = 3;
     private const double Gamma = 1.5, Eta0 = 0.025, SMax = 50, SlopeLow = -1.0, SlopeHigh = -0.3, DriftLimit = 1e-5;
-    private static (int[] Layers, int Seeds) Config(ReproduceSettings s) => s.Full ? ([64, 256, 1024, 4096], 6) : ([64, 256, 1024], 3);
+    private static (int[] Layers, int Seeds) Config(ReproduceSettings s) => s.Full ? ([64, 256, 1024, 4096], 12) : ([64, 256, 1024], 8);
 
     public long WorkUnits(ReproduceSettings settings)
     {

@@ -19,7 +19,7 @@ internal sealed class LinearClaim : IClaim
     public long WorkUnits(ReproduceSettings settings)
     {
         var c = Config(settings);
-        return (long)c.Seeds * (400 + 160) * c.P / 256;
+        return (long)c.Seeds * (330 + 130) * c.P / 256;
     }
 
     public void Run(ClaimContext context, ClaimResult result)

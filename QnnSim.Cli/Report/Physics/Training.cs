@@ -57,7 +57,7 @@ internal static class Trainer
         var ws = new PaperModel.Workspace(model.Dimension);
         var records = new List<TrainingRecord>();
         double[,]? k0 = null; double[]? y0 = null; double tr0 = 0, norm0 = 0;
-        int reported = 0;
+        int reported = 0, done = 0;
         for (int k = 0; k <= steps; k++)
         {
             for (int i = 0; i < m; i++)
@@ -81,6 +81,7 @@ internal static class Trainer
                 records.Add(new TrainingRecord(k, eta * p * k, (double[])r.Clone(), tr / tr0, Frobenius(kk, k0) / norm0));
             }
             if (stop) break;
+            done = k + 1;
             for (int l = 0; l < p; l++)
             {
                 double g = 0;
@@ -93,7 +94,7 @@ internal static class Trainer
                 progress?.Invoke(k + 1 - reported); reported = k + 1;
             }
         }
-        progress?.Invoke(steps - reported);
+        progress?.Invoke(done - reported);
         return new TrainingRun(records, k0!, y0!, theta0, eta, p);
     }
 
