@@ -15,8 +15,9 @@ namespace QnnSim.Analysis;
 /// stores b_l = e^{−iθ_l H} W_l ⋯ e^{−iθ_1 H} W_1 |ψ⟩ for l = 1..p (p·d amplitudes), then the co-state
 /// λ = M0 U|ψ⟩ is walked backwards, λ ← W_{l+1}† λ, giving ∂ŷ/∂θ_l = 2 Im⟨λ|H|b_l⟩, then λ ← e^{+iθ_l H} λ.
 /// A pass costs 2p + 1 dense matrix–vector products (split real/imaginary storage, 256-bit SIMD when d is a
-/// multiple of 4). e^{−iθH} = cos θ I − i sin θ H is applied through H's signed-permutation form
-/// H|k⟩ = i^{#Y}(−1)^{|k∧z|}|k⊕x⟩.</para>
+/// multiple of 4). The fixed eigenbasis V of H (H = V D V†, D = diag(±1)) is folded into the stored matrices
+/// (W̃_1 = V†W_1, W̃_l = V†W_l V, W̃_{p+1} = W_{p+1}V), so each gate e^{−iθH} is the diagonal phase
+/// cos θ − i sin θ D_k and ∂ŷ/∂θ_l = 2 Im⟨λ|D|b_l⟩ in that basis.</para>
 /// <para>Agrees with the general Differentiator path on <see cref="PaperModel.ToCircuit"/> to ~1e-12 (tested).
 /// Not thread-safe (owns its buffers).</para>
 /// </remarks>
@@ -34,6 +35,7 @@ public sealed class PaperModelEngine : IModelEvaluator
     private readonly double[] _fwdRe, _fwdIm; // p·d
     private readonly double[] _xRe, _xIm, _yRe, _yIm, _tRe, _tIm;
     private readonly double[] _cos, _sin;
+    private readonly double[] _diag; // eigenvalues ±1 of H in the basis V
 
     /// <summary>Creates the engine for <paramref name="model"/> on the pure inputs |ψ_i⟩.</summary>
     /// <exception cref="ArgumentException">No inputs, or an input on a different number of qubits.</exception>
@@ -52,21 +54,35 @@ public sealed class PaperModelEngine : IModelEvaluator
         _wIm = new double[(_p + 1) * d2];
         _wdRe = new double[(_p + 1) * d2];
         _wdIm = new double[(_p + 1) * d2];
+        (_hSource, _hPhaseRe, _hPhaseIm) = PauliTable(model.Generator, d);
+        var (v, diag) = GeneratorEigenbasis(model.Generator, d, _hSource, _hPhaseRe, _hPhaseIm);
+        _diag = diag;
+        var tmp = new Complex[d2];
         for (int l = 0; l <= _p; l++)
         {
+            // W̃_1 = V† W_1, W̃_l = V† W_l V, W̃_{p+1} = W_{p+1} V: the gates e^{−iθH} = V e^{−iθD} V† become diagonal.
             var w = model.Unitaries[l].Elements;
             for (int r = 0; r < d; r++)
                 for (int c = 0; c < d; c++)
                 {
-                    Complex z = w[r * d + c];
+                    Complex z = 0;
+                    if (l == 0) z = w[r * d + c];
+                    else for (int k = 0; k < d; k++) z += w[r * d + k] * v[k * d + c];
+                    tmp[r * d + c] = z;
+                }
+            for (int r = 0; r < d; r++)
+                for (int c = 0; c < d; c++)
+                {
+                    Complex z = 0;
+                    if (l == _p) z = tmp[r * d + c];
+                    else for (int k = 0; k < d; k++) z += Complex.Conjugate(v[k * d + r]) * tmp[k * d + c];
                     _wRe[l * d2 + c * d + r] = z.Real;
                     _wIm[l * d2 + c * d + r] = z.Imaginary;
-                    // (W†)_{c r} = conj(W_{r c}): column r of W† holds conj of row r of W.
+                    // (W̃†)_{c r} = conj(W̃_{r c}): column r of W̃† holds the conjugate of row r of W̃.
                     _wdRe[l * d2 + r * d + c] = z.Real;
                     _wdIm[l * d2 + r * d + c] = -z.Imaginary;
                 }
         }
-        (_hSource, _hPhaseRe, _hPhaseIm) = PauliTable(model.Generator, d);
         (_pSource, _pPhaseRe, _pPhaseIm) = PauliTable(model.Readout, d);
         _inRe = new double[_m * d];
         _inIm = new double[_m * d];
@@ -137,16 +153,17 @@ public sealed class PaperModelEngine : IModelEvaluator
     {
         int d = _d, d2 = d * d;
         Span<double> xr = _xRe, xi = _xIm, yr = _yRe, yi = _yIm;
-        _inRe.AsSpan(sample * d, d).CopyTo(xr);
-        _inIm.AsSpan(sample * d, d).CopyTo(xi);
+        ReadOnlySpan<double> sr = _inRe.AsSpan(sample * d, d), si = _inIm.AsSpan(sample * d, d);
         for (int l = 0; l < _p; l++)
         {
-            MatVec(_wRe.AsSpan(l * d2, d2), _wIm.AsSpan(l * d2, d2), xr, xi, yr, yi, d);
-            ApplyRotation(_cos[l], _sin[l], yr, yi, xr, xi); // x ← e^{−iθH} y
-            xr.CopyTo(_fwdRe.AsSpan(l * d, d));
-            xi.CopyTo(_fwdIm.AsSpan(l * d, d));
+            MatVec(_wRe.AsSpan(l * d2, d2), _wIm.AsSpan(l * d2, d2), sr, si, yr, yi, d);
+            var br = _fwdRe.AsSpan(l * d, d);
+            var bi = _fwdIm.AsSpan(l * d, d);
+            DiagonalPhase(_cos[l], _sin[l], _diag, yr, yi, br, bi); // b_l = e^{−iθD} W̃_l b_{l−1}
+            sr = br;
+            si = bi;
         }
-        MatVec(_wRe.AsSpan(_p * d2, d2), _wIm.AsSpan(_p * d2, d2), xr, xi, yr, yi, d);
+        MatVec(_wRe.AsSpan(_p * d2, d2), _wIm.AsSpan(_p * d2, d2), sr, si, yr, yi, d);
         // λ = γ P ψ_out into x; ŷ = Re⟨ψ_out|λ⟩.
         double value = 0;
         for (int k = 0; k < d; k++)
@@ -162,36 +179,93 @@ public sealed class PaperModelEngine : IModelEvaluator
         {
             int o = (l + 1) * d2;
             MatVec(_wdRe.AsSpan(o, d2), _wdIm.AsSpan(o, d2), xr, xi, yr, yi, d); // y = λ_l
-            var br = _fwdRe.AsSpan(l * d, d);
-            var bi = _fwdIm.AsSpan(l * d, d);
-            // 2 Im⟨λ|H|b⟩ = 2 Σ_k (λr (Hb)i − λi (Hb)r)
-            double g = 0;
-            for (int k = 0; k < d; k++)
-            {
-                int j = _hSource[k];
-                double hr = _hPhaseRe[k] * br[j] - _hPhaseIm[k] * bi[j];
-                double hi = _hPhaseRe[k] * bi[j] + _hPhaseIm[k] * br[j];
-                g += yr[k] * hi - yi[k] * hr;
-            }
-            gradient[l] = 2 * g;
-            if (l > 0) ApplyRotation(_cos[l], -_sin[l], yr, yi, xr, xi); // x ← e^{+iθH} y
+            // ∂ŷ/∂θ_l = 2 Im⟨λ|D|b⟩ = 2 Σ_k D_k (λr_k bi_k − λi_k br_k)
+            gradient[l] = 2 * DiagonalImaginaryDot(_diag, yr, yi, _fwdRe.AsSpan(l * d, d), _fwdIm.AsSpan(l * d, d));
+            if (l > 0) DiagonalPhase(_cos[l], -_sin[l], _diag, yr, yi, xr, xi); // λ ← e^{+iθD} λ
         }
         return value;
     }
 
-    /// <summary>dst ← (cos θ I − i sin θ H) src.</summary>
-    private void ApplyRotation(double c, double s, ReadOnlySpan<double> srcRe, ReadOnlySpan<double> srcIm, Span<double> dstRe, Span<double> dstIm)
+    /// <summary>dst ← e^{−iθD} src with D = diag(±1): dst_k = (cos θ − i sin θ D_k) src_k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DiagonalPhase(double c, double s, ReadOnlySpan<double> diag, ReadOnlySpan<double> srcRe, ReadOnlySpan<double> srcIm,
+        Span<double> dstRe, Span<double> dstIm)
     {
-        int d = _d;
+        int d = diag.Length, k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vc = Vector256.Create(c);
+            var vs = Vector256.Create(s);
+            for (; k + 4 <= d; k += 4)
+            {
+                var sd = vs * Vector256.Create(diag.Slice(k, 4));
+                var ar = Vector256.Create(srcRe.Slice(k, 4));
+                var ai = Vector256.Create(srcIm.Slice(k, 4));
+                Vector256.FusedMultiplyAdd(vc, ar, sd * ai).CopyTo(dstRe.Slice(k, 4));
+                Vector256.FusedMultiplyAdd(vc, ai, -(sd * ar)).CopyTo(dstIm.Slice(k, 4));
+            }
+        }
+        for (; k < d; k++)
+        {
+            double sd = s * diag[k];
+            double ar = srcRe[k], ai = srcIm[k];
+            dstRe[k] = c * ar + sd * ai;
+            dstIm[k] = c * ai - sd * ar;
+        }
+    }
+
+    /// <summary>Σ_k D_k (λr_k bi_k − λi_k br_k) = Im⟨λ|D|b⟩.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double DiagonalImaginaryDot(ReadOnlySpan<double> diag, ReadOnlySpan<double> lr, ReadOnlySpan<double> li,
+        ReadOnlySpan<double> br, ReadOnlySpan<double> bi)
+    {
+        int d = diag.Length, k = 0;
+        double g = 0;
+        if (Vector256.IsHardwareAccelerated && d >= 4)
+        {
+            var acc = Vector256<double>.Zero;
+            for (; k + 4 <= d; k += 4)
+            {
+                var t = Vector256.Create(lr.Slice(k, 4)) * Vector256.Create(bi.Slice(k, 4)) - Vector256.Create(li.Slice(k, 4)) * Vector256.Create(br.Slice(k, 4));
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(diag.Slice(k, 4)), t, acc);
+            }
+            g = Vector256.Sum(acc);
+        }
+        for (; k < d; k++) g += diag[k] * (lr[k] * bi[k] - li[k] * br[k]);
+        return g;
+    }
+
+    /// <summary>
+    /// An orthonormal eigenbasis V (row-major, columns are eigenvectors) of a Pauli string H and its eigenvalues ±1.
+    /// Diagonal H: V = I. Otherwise, with t the lowest bit of H's X mask, for each k with bit t clear the pair
+    /// (e_k ± H e_k)/√2 spans {e_k, e_{k⊕x}} and has eigenvalues ±1 (H e_k = phase · e_{k⊕x}, H² = I).
+    /// </summary>
+    private static (Complex[] V, double[] Diag) GeneratorEigenbasis(PauliString h, int d, int[] src, double[] phRe, double[] phIm)
+    {
+        var v = new Complex[d * d];
+        var diag = new double[d];
+        int x = (int)h.XMask;
+        if (x == 0)
+        {
+            for (int k = 0; k < d; k++)
+            {
+                v[k * d + k] = Complex.One;
+                diag[k] = phRe[k]; // diagonal H: (H e_k)_k = phase_k = ±1
+            }
+            return (v, diag);
+        }
+        int t = x & -x;
+        int col = 0;
+        double s = 1 / Math.Sqrt(2);
         for (int k = 0; k < d; k++)
         {
-            int j = _hSource[k];
-            double hr = _hPhaseRe[k] * srcRe[j] - _hPhaseIm[k] * srcIm[j];
-            double hi = _hPhaseRe[k] * srcIm[j] + _hPhaseIm[k] * srcRe[j];
-            // −i s (hr + i hi) = s hi − i s hr
-            dstRe[k] = c * srcRe[k] + s * hi;
-            dstIm[k] = c * srcIm[k] - s * hr;
+            if ((k & t) != 0) continue;
+            int j = k ^ x;
+            var ph = new Complex(phRe[j], phIm[j]); // H e_k = ph · e_j
+            v[k * d + col] = s; v[j * d + col] = s * ph; diag[col] = 1; col++;
+            v[k * d + col] = s; v[j * d + col] = -s * ph; diag[col] = -1; col++;
         }
+        return (v, diag);
     }
 
     /// <summary>y ← A x for a column-major d × d complex A stored as split parts.</summary>
@@ -199,6 +273,11 @@ public sealed class PaperModelEngine : IModelEvaluator
     internal static void MatVec(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> xRe, ReadOnlySpan<double> xIm,
         Span<double> yRe, Span<double> yIm, int d)
     {
+        if (Vector256.IsHardwareAccelerated && d == 8)
+        {
+            MatVec8(aRe, aIm, xRe, xIm, yRe, yIm);
+            return;
+        }
         if (Vector256.IsHardwareAccelerated && (d & 3) == 0)
         {
             ref double ar0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(aRe);
@@ -238,6 +317,42 @@ public sealed class PaperModelEngine : IModelEvaluator
         }
     }
 
+    /// <summary>d = 8 (three qubits, the theory's test case): both row blocks in registers, one pass over the columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MatVec8(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> xRe, ReadOnlySpan<double> xIm,
+        Span<double> yRe, Span<double> yIm)
+    {
+        ref double ar = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(aRe);
+        ref double ai = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(aIm);
+        ref double xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(xRe);
+        ref double xi = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(xIm);
+        Vector256<double> r0 = default, r1 = default, i0 = default, i1 = default;
+        for (nuint k = 0; k < 8; k++)
+        {
+            var vr = Vector256.Create(Unsafe.Add(ref xr, k));
+            var vi = Vector256.Create(Unsafe.Add(ref xi, k));
+            nuint o = k * 8;
+            var c0r = Vector256.LoadUnsafe(ref ar, o);
+            var c1r = Vector256.LoadUnsafe(ref ar, o + 4);
+            var c0i = Vector256.LoadUnsafe(ref ai, o);
+            var c1i = Vector256.LoadUnsafe(ref ai, o + 4);
+            r0 = Vector256.FusedMultiplyAdd(c0r, vr, r0);
+            r1 = Vector256.FusedMultiplyAdd(c1r, vr, r1);
+            i0 = Vector256.FusedMultiplyAdd(c0r, vi, i0);
+            i1 = Vector256.FusedMultiplyAdd(c1r, vi, i1);
+            r0 = Vector256.FusedMultiplyAdd(-c0i, vi, r0);
+            r1 = Vector256.FusedMultiplyAdd(-c1i, vi, r1);
+            i0 = Vector256.FusedMultiplyAdd(c0i, vr, i0);
+            i1 = Vector256.FusedMultiplyAdd(c1i, vr, i1);
+        }
+        ref double yr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(yRe);
+        ref double yi = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(yIm);
+        r0.StoreUnsafe(ref yr);
+        r1.StoreUnsafe(ref yr, 4);
+        i0.StoreUnsafe(ref yi);
+        i1.StoreUnsafe(ref yi, 4);
+    }
+
     /// <summary>The full unitary U(θ) as a row-major d × d array (column k is U|k⟩).</summary>
     /// <exception cref="ArgumentException">θ has the wrong length.</exception>
     public Complex[] Unitary(ReadOnlySpan<double> parameters)
@@ -254,7 +369,7 @@ public sealed class PaperModelEngine : IModelEvaluator
             {
                 MatVec(_wRe.AsSpan(l * d2, d2), _wIm.AsSpan(l * d2, d2), xr, xi, yr, yi, d);
                 var (s, c) = Math.SinCos(parameters[l]);
-                ApplyRotation(c, s, yr, yi, xr, xi);
+                DiagonalPhase(c, s, _diag, yr, yi, xr, xi);
             }
             MatVec(_wRe.AsSpan(_p * d2, d2), _wIm.AsSpan(_p * d2, d2), xr, xi, yr, yi, d);
             for (int r = 0; r < d; r++) u[r * d + col] = new Complex(yr[r], yi[r]);
