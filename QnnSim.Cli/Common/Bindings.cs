@@ -34,7 +34,7 @@ internal static class Bindings
     {
         Description = description ?? "Set a parameter or data input: NAME=VALUE, VALUE a number or an expression such as pi/2 or -pi/4 (repeatable; every parameter and input must be bound).",
         HelpName = "NAME=VALUE",
-        Arity = ArgumentArity.ZeroOrMore,
+        Arity = ArgumentArity.OneOrMore,
         DefaultValueFactory = _ => [],
     };
 

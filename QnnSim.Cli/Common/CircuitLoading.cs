@@ -38,7 +38,7 @@ internal sealed class CircuitLoading
         {
             Description = "Treat this OpenQASM input variable as a data input x instead of a trainable parameter θ (repeatable; adds to a '#pragma qnnsim inputs' line in the file).",
             HelpName = "NAME",
-            Arity = ArgumentArity.ZeroOrMore,
+            Arity = ArgumentArity.OneOrMore,
             DefaultValueFactory = _ => [],
         };
         Entry = new Option<string?>("--entry")

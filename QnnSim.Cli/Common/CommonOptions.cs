@@ -28,12 +28,27 @@ internal static class CommonOptions
         HelpName = "S",
     };
 
-    /// <summary>--shots N: number of shots (null when not given).</summary>
-    public static Option<int?> Shots(string description) => new("--shots")
+    /// <summary>--shots N: number of shots (read it with <see cref="GetOptional{T}"/>: null when not given).</summary>
+    public static Option<int> Shots(string description) => new("--shots")
     {
         Description = description,
         HelpName = "N",
+        CustomParser = result => PositiveInt(result, "--shots", "shots"),
     };
+
+    /// <summary>A custom parser for a count option: a whole number of at least 1, else a parse error (exit 2).</summary>
+    public static int PositiveInt(System.CommandLine.Parsing.ArgumentResult result, string option, string what)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int v) && v >= 1)
+            return v;
+        result.AddError($"{option} '{text}' is not allowed; expected a whole number of {what}, at least 1.");
+        return 0;
+    }
+
+    /// <summary>The value of an option without a default, or null when the user did not give it.</summary>
+    public static T? GetOptional<T>(this ParseResult parse, Option<T> option) where T : struct =>
+        parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
 
     /// <summary>--out FILE: where to write a result file.</summary>
     public static Option<FileInfo?> Out(string description) => new("--out")

@@ -19,7 +19,7 @@ internal static class ObservableOptions
     {
         Description = description ?? "A Pauli observable such as \"Z0\", \"X0 X1\" or \"0.5*Z0 Z1 - 1.2*X2\" (repeatable; qubit 0 is the lowest bit).",
         HelpName = "TEXT",
-        Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
+        Arity = ArgumentArity.OneOrMore,
         Required = required,
         DefaultValueFactory = _ => [],
     };
@@ -30,13 +30,17 @@ internal static class ObservableOptions
     public static IReadOnlyList<ObservableArg> Parse(IEnumerable<string>? texts, Circuit? circuit = null)
     {
         var result = new List<ObservableArg>();
-        foreach (var text in texts ?? [])
-        {
-            var sum = PauliSum.Parse(text);
-            if (circuit is not null && sum.RequiredQubits > circuit.QubitCount)
-                throw new CliInputException($"--observable \"{text}\" acts on qubit {sum.RequiredQubits - 1}, but the circuit has {circuit.QubitCount} qubits (allowed: 0..{circuit.QubitCount - 1}).");
-            result.Add(new ObservableArg(text, sum));
-        }
+        foreach (var text in texts ?? []) result.Add(new ObservableArg(text, PauliSum.Parse(text)));
+        if (circuit is not null) CheckWidth(result, circuit);
         return result;
+    }
+
+    /// <summary>Checks that every observable acts only on qubits the circuit has.</summary>
+    /// <exception cref="CliInputException">An observable on a qubit beyond the circuit.</exception>
+    public static void CheckWidth(IEnumerable<ObservableArg> observables, Circuit circuit)
+    {
+        foreach (var o in observables)
+            if (o.Sum.RequiredQubits > circuit.QubitCount)
+                throw new CliInputException($"--observable \"{o.Text}\" acts on qubit {o.Sum.RequiredQubits - 1}, but the circuit has {circuit.QubitCount} qubit{(circuit.QubitCount == 1 ? "" : "s")} (allowed: 0..{circuit.QubitCount - 1}).");
     }
 }
