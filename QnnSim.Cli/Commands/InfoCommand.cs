@@ -21,6 +21,7 @@ internal static class InfoCommand
         loading.AddTo(command);
         command.SetAction(parse =>
         {
+            context.CancellationToken.ThrowIfCancellationRequested();
             var path = parse.GetValue(file)!;
             var circuit = loading.Load(parse, path);
             if (parse.GetValue(json)) WriteJson(context.Out, path.ToString(), circuit);

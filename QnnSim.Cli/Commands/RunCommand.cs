@@ -96,6 +96,7 @@ internal static class RunCommand
         loading.AddTo(command);
         command.SetAction(parse =>
         {
+            context.CancellationToken.ThrowIfCancellationRequested();
             // Usage errors and malformed option text first, then the file.
             var bindings = Bindings.Parse(parse.GetValue(bind));
             var observables = ObservableOptions.Parse(parse.GetValue(observable));

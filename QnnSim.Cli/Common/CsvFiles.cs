@@ -62,11 +62,12 @@ internal static class CsvFiles
         var rows = new List<double[]>();
         var labels = new List<double>();
         var lineNumbers = new List<int>();
-        int lineNo = 0;
+        int lineNo = 0, lastContent = 0;
         foreach (var raw in lines)
         {
             lineNo++;
             if (IsSkipped(raw)) continue;
+            lastContent = lineNo;
             var fields = Split(raw);
             if (header is null)
             {
@@ -99,7 +100,7 @@ internal static class CsvFiles
             lineNumbers.Add(lineNo);
         }
         if (header is null) throw new ParseException(source, Math.Max(lineNo, 1), 1, "the file is empty; expected a header row of column names");
-        if (rows.Count == 0) throw new ParseException(source, lineNo + 1, 1, "no data rows after the header");
+        if (rows.Count == 0) throw new ParseException(source, lastContent + 1, 1, "no data rows after the header");
         var columns = header.Where((_, c) => c != labelIndex).ToArray();
         return new DataTable(source, columns, [.. rows], labelIndex >= 0 ? [.. labels] : null, [.. lineNumbers]);
     }
@@ -118,12 +119,13 @@ internal static class CsvFiles
     {
         var theta = new double[circuit.ParameterCount];
         var set = new int[circuit.ParameterCount]; // line that set each value, 0 when unset
-        int lineNo = 0;
+        int lineNo = 0, lastContent = 0;
         bool first = true;
         foreach (var raw in lines)
         {
             lineNo++;
             if (IsSkipped(raw)) continue;
+            lastContent = lineNo;
             var fields = Split(raw);
             if (fields.Count != 2)
             {
@@ -147,7 +149,7 @@ internal static class CsvFiles
         }
         var missing = circuit.ParameterNames.Where((_, j) => set[j] == 0).ToList();
         if (missing.Count > 0)
-            throw new ParseException(source, lineNo + 1, 1, $"missing {(missing.Count == 1 ? "a value for parameter" : "values for parameters")} {string.Join(", ", missing)}");
+            throw new ParseException(source, lastContent + 1, 1, $"missing {(missing.Count == 1 ? "a value for parameter" : "values for parameters")} {string.Join(", ", missing)}");
         return theta;
     }
 
