@@ -6,7 +6,7 @@ namespace QnnSim.Analysis;
 /// </summary>
 /// <remarks>
 /// Implementations: <see cref="PaperModelEngine"/> (the dedicated engine for the ansatz of You et al., ICML 2023,
-/// arXiv:2303.14844) and <c>CircuitModelEvaluator</c> (any QnnSim circuit through the Differentiator).
+/// arXiv:2303.14844) and <see cref="CircuitModelEvaluator"/> (any QnnSim circuit through the Differentiator).
 /// Evaluators own work buffers and are not thread-safe: use one per thread.
 /// </remarks>
 public interface IModelEvaluator
