@@ -8,6 +8,7 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return RunCommand.Create(context);
+        yield return InfoCommand.Create(context);
         yield return ReproduceCommand.Create(context);
     }
 }
