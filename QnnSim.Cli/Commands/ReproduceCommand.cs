@@ -24,8 +24,7 @@ internal static class ReproduceCommand
             if (t < 1) throw new CliUsageException($"--threads {t} is out of range (1 or more)");
             var settings = new ReproduceSettings(parse.GetValue(full) ? ReproduceMode.Full : ReproduceMode.Quick,
                 parse.GetValue(seed), t, Path.GetFullPath(parse.GetValue(output)!));
-            bool interactive = ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
-            return ReproduceRunner.Run(settings, ReproduceRunner.DefaultClaims(), context, interactive);
+            return ReproduceRunner.Run(settings, ReproduceRunner.DefaultClaims(), context, context.Interactive);
         });
         return command;
     }

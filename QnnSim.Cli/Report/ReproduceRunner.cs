@@ -55,11 +55,11 @@ internal static class ReproduceRunner
             result.Seconds = sw.Elapsed.TotalSeconds;
         }
 
-        if (interactive) RunWithSpectre(settings, claims, results, RunOne);
+        if (interactive) RunWithSpectre(settings, claims, Common.HumanOutput.Console(context.Error, interactive: true), RunOne);
         else RunPlain(settings, claims, results, context.Out, RunOne);
 
         ReportWriter.WriteAll(settings, results, cancelled, total.Elapsed.TotalSeconds);
-        PrintVerdicts(results, context.Out, interactive);
+        PrintVerdicts(results, context, interactive);
         context.Out.WriteLine($"Report: {Path.Combine(settings.OutputDirectory, "report.html")} ({total.Elapsed.TotalSeconds:F1} s)");
         if (cancelled)
         {
@@ -69,9 +69,10 @@ internal static class ReproduceRunner
         return results.Any(r => r.Verdict == Verdict.Fail) ? ExitCodes.CheckFailed : ExitCodes.Success;
     }
 
-    private static void RunWithSpectre(ReproduceSettings settings, IReadOnlyList<IClaim> claims, List<ClaimResult> results, Action<int, Action<long>> runOne)
+    /// <summary>Spectre progress bars (one per claim, with elapsed and remaining time) drawn on standard error.</summary>
+    private static void RunWithSpectre(ReproduceSettings settings, IReadOnlyList<IClaim> claims, IAnsiConsole console, Action<int, Action<long>> runOne)
     {
-        AnsiConsole.Progress()
+        console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
@@ -115,8 +116,9 @@ internal static class ReproduceRunner
         }
     }
 
-    private static void PrintVerdicts(List<ClaimResult> results, TextWriter output, bool interactive)
+    private static void PrintVerdicts(List<ClaimResult> results, CliContext context, bool interactive)
     {
+        var output = context.Out;
         if (interactive)
         {
             var table = new Table().AddColumn("#").AddColumn("claim").AddColumn("verdict").AddColumn("time");
@@ -125,7 +127,7 @@ internal static class ReproduceRunner
                 string colour = r.Verdict switch { Verdict.Pass => "green", Verdict.Fail => "red", _ => "grey" };
                 table.AddRow(r.Id, Markup.Escape(r.Title), $"[{colour}]{ClaimResult.VerdictText(r.Verdict)}[/]", $"{r.Seconds:F1} s");
             }
-            AnsiConsole.Write(table);
+            Common.HumanOutput.Stdout(context).Write(table);
             return;
         }
         output.WriteLine();

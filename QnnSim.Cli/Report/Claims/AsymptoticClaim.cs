@@ -1,4 +1,4 @@
-using QnnSim.Cli.Report.Physics;
+using QnnSim.Analysis;
 
 namespace QnnSim.Cli.Report.Claims;
 
@@ -14,7 +14,7 @@ internal sealed class AsymptoticClaim : IClaim
 
     private const int Qubits = 3;
     private const double Gamma = 1.5, Eta0 = 0.025, SMax = 50, SlopeLow = -1.0, SlopeHigh = -0.3, DriftLimit = 1e-5;
-    private static (int[] Layers, int Seeds) Config(ReproduceSettings s) => s.Full ? ([64, 256, 1024, 4096], 12) : ([64, 256, 1024], 8);
+    private static (int[] Layers, int Seeds) Config(ReproduceSettings s) => s.Full ? ([64, 256, 1024, 4096], 24) : ([64, 256, 1024], 16);
 
     public long WorkUnits(ReproduceSettings settings)
     {
@@ -25,7 +25,7 @@ internal sealed class AsymptoticClaim : IClaim
     public void Run(ClaimContext context, ClaimResult result)
     {
         var (layers, seeds) = Config(context.Settings);
-        int steps = (int)Math.Round(SMax / Eta0);
+        long steps = (long)Math.Round(SMax / Eta0);
         result.Settings = $"d = 8, m = 1 (label +1), γ = {Gamma}, η0 = {Eta0}, s up to {SMax:G}, p in {{{string.Join(", ", layers)}}}, {seeds} seeds per p; ODE by RK4 with step η0 from M(0) = U(θ0)† M0 U(θ0)";
         result.Explanation = "THEORY.md §3c: as p → ∞ at fixed d with Haar W_l and η = η0/p, training follows dM/ds = −c Σ_j r_j [M, [M, ρ_j]]. Finite p approaches it roughly as p^(−1/2); η0 is small because the ODE is gradient flow and gradient descent carries an O(η0) error (§5.8).";
         var jobs = (from p in layers from seed in Enumerable.Range(0, seeds) select (p, seed)).ToArray();
@@ -34,17 +34,17 @@ internal sealed class AsymptoticClaim : IClaim
         Parallel.For(0, jobs.Length, context.Parallel, j =>
         {
             var (p, seed) = jobs[j];
-            var (model, data, theta0) = ClaimSetup.Paper(Qubits, p, Gamma, 1, context.Settings.Seed, ClaimSetup.Stream(4, p, seed));
-            var run = Trainer.Train(model, data, theta0, Eta0 / p, steps, _ => true, context.Token, n => context.Advance((long)n * p / 256));
-            var (mr, mi) = model.HeisenbergObservable(theta0);
-            var (ode, dr) = new AsymptoticOde(model.Dimension, data, model.C).Integrate(mr, mi, Eta0, steps, _ => true, context.Token);
-            maxErr[j] = run.Records.Max(r => Math.Abs(r.Residuals[0] - ode[r.Step][0]));
-            drift[j] = dr;
+            var x = ClaimSetup.Paper(Qubits, p, Gamma, 1, context.Settings.Seed, ClaimSetup.Stream(4, p, seed));
+            var run = ClaimSetup.Train(context, x.Engine, x.Labels, x.Theta0, Eta0 / p, steps, RecordSchedule.Every(1), p / 256.0, recordKernel: false);
+            var ode = new AsymptoticDynamics(x.Engine.HeisenbergReadout(x.Theta0), x.Data.States!, x.Labels, x.Model.GeneratorConstant)
+                .Integrate(run.Times, Eta0, context.Token);
+            maxErr[j] = run.Records.Select((r, i) => Math.Abs(r.Residuals[0] - ode[i].Residuals[0])).Max();
+            drift[j] = ode.Max(pt => Math.Max(Math.Abs(pt.TraceM2 / ode[0].TraceM2 - 1), Math.Abs(pt.TraceM4 / ode[0].TraceM4 - 1)));
             if (p == layers[^1] && seed == 0)
             {
-                trajS = run.Records.Select(r => r.S).ToArray();
+                trajS = run.Times;
                 trajQnn = run.Records.Select(r => r.Residuals[0]).ToArray();
-                trajOde = run.Records.Select(r => ode[r.Step][0]).ToArray();
+                trajOde = ode.Select(pt => pt.Residuals[0]).ToArray();
             }
         });
         var table = new DataTable("claim4_max_error", "p", "seed", "max_abs_r_qnn_minus_r_ode");
@@ -55,12 +55,12 @@ internal sealed class AsymptoticClaim : IClaim
         context.Writer.Write(traj, result);
 
         var means = layers.Select((p, k) => Fits.GeometricMean(Enumerable.Range(0, seeds).Select(s => maxErr[k * seeds + s]))).ToArray();
-        var fit = Fits.Line(layers.Select(p => Math.Log10(p)).ToArray(), means.Select(Math.Log10).ToArray());
+        var fit = LinearFit.Fit(layers.Select(p => Math.Log10(p)).ToArray(), means.Select(Math.Log10).ToArray());
         bool monotone = means.Zip(means.Skip(1), (a, b) => b < a).All(x => x);
         result.Measured["layers"] = layers;
         result.Measured["max_error_geometric_mean"] = means;
         result.Measured["slope"] = fit.Slope;
-        result.Measured["slope_stderr"] = fit.SlopeError;
+        result.Measured["slope_stderr"] = fit.SlopeStandardError;
         result.Measured["decreasing_in_p"] = monotone;
         result.Measured["ode_spectrum_drift"] = drift.Max();
         result.Predicted["slope"] = -0.5;

@@ -1,4 +1,4 @@
-using QnnSim.Cli.Report.Physics;
+using QnnSim.Analysis;
 
 namespace QnnSim.Cli.Report.Claims;
 
@@ -19,31 +19,35 @@ internal sealed class CriticalRateClaim : IClaim
 
     public void Run(ClaimContext context, ClaimResult result)
     {
-        var (model, paperData, theta0) = ClaimSetup.Paper(Qubits, Layers, Gamma, Samples, context.Settings.Seed, ClaimSetup.Stream(6, Layers, 0));
-        var k0 = Trainer.Kernel(model, paperData, theta0, out var y0);
+        var x = ClaimSetup.Paper(Qubits, Layers, Gamma, Samples, context.Settings.Seed, ClaimSetup.Stream(6, Layers, 0));
+        var theta0 = x.Theta0;
+        var k0 = ClaimSetup.Kernel(x.Engine, theta0, out var y0);
         // Targets a distance Offset from the initial outputs (random direction): the lazy regime in which the
         // linearised picture applies. With ±1 labels the kernel moves by O(1) in a single step near η_c (claim 3).
         var rng = QnnSim.Randomness.SeededRandom.ForStream(context.Settings.Seed, ClaimSetup.Stream(6, Layers, 1));
         var direction = Enumerable.Range(0, Samples).Select(_ => rng.NextGaussian()).ToArray();
-        double dn = TrainingRecord.Norm(direction);
-        var data = paperData with { Labels = y0.Select((y, i) => y - Offset * direction[i] / dn).ToArray() };
-        var (values, vectors) = KernelSpectrum.Eigen(k0);
-        double lmax = values[^1], lmin = values[0], etaC = 2 / lmax;
+        double dn = ClaimSetup.Norm(direction);
+        var labels = y0.Select((y, i) => y - Offset * direction[i] / dn).ToArray();
+        var values = k0.Eigenvalues.ToArray();
+        var vectors = k0.Eigenvectors;
+        double lmax = k0.MaxEigenvalue, lmin = k0.MinEigenvalue, etaC = k0.CriticalLearningRate;
         result.Settings = $"d = 8, m = {Samples} orthonormal Haar states with targets at distance {Offset:G} from the initial outputs (‖r0‖ = {Offset:G}, random direction), γ = {Gamma}, p = {Layers}, fixed learning rate η = {Below}·η_c and {Above}·η_c, {Steps} steps";
         result.Explanation = "Scala et al.: the linearised model diverges above η_c = 2/λ_max(K(0)); each kernel mode decays as |1 − ηλ_k|^k. Just below η_c training converges; just above it the top mode grows with alternating sign (oscillation) until the nonlinearity of the bounded model takes over. The targets sit close to the initial outputs so that the kernel barely moves while the diagnosis is made.";
         var etas = new[] { Below * etaC, Above * etaC };
         var runs = new TrainingRun[2];
         Parallel.For(0, 2, context.Parallel, j =>
-            runs[j] = Trainer.Train(model, data, theta0, etas[j], Steps, _ => true, context.Token, n => context.Advance((long)n * Layers * Samples / 256)));
+            runs[j] = ClaimSetup.Train(context, x.Model.CreateEngine(x.Data.States!), labels, theta0, etas[j], Steps, RecordSchedule.Every(1), Layers * Samples / 256.0, recordKernel: false));
 
         var table = new DataTable("claim6_training", "step", "r_norm_below", "r_norm_above", "r_frozen_norm_below", "r_frozen_norm_above", "top_mode_below", "top_mode_above");
         var r0 = runs[0].Records[0].Residuals;
+        var frozenBelow = new FrozenKernelPrediction(k0, r0, etas[0]);
+        var frozenAbove = new FrozenKernelPrediction(k0, r0, etas[1]);
         double Top(double[] r) { double c = 0; for (int i = 0; i < r.Length; i++) c += vectors[i, values.Length - 1] * r[i]; return c; }
         int n = Math.Min(runs[0].Records.Count, runs[1].Records.Count);
         for (int k = 0; k < n; k++)
             table.Add(k, runs[0].Records[k].ResidualNorm, runs[1].Records[k].ResidualNorm,
-                TrainingRecord.Norm(KernelSpectrum.FrozenResidual(values, vectors, r0, etas[0], k)),
-                TrainingRecord.Norm(KernelSpectrum.FrozenResidual(values, vectors, r0, etas[1], k)),
+                ClaimSetup.Norm(frozenBelow.Discrete(k)),
+                ClaimSetup.Norm(frozenAbove.Discrete(k)),
                 Top(runs[0].Records[k].Residuals), Top(runs[1].Records[k].Residuals));
         context.Writer.Write(table, result);
 
@@ -65,7 +69,7 @@ internal sealed class CriticalRateClaim : IClaim
         result.Predicted["critical_learning_rate"] = etaC;
         result.Predicted["top_mode_factor_below"] = Math.Abs(1 - etas[0] * lmax);
         result.Predicted["top_mode_factor_above"] = Math.Abs(1 - etas[1] * lmax);
-        result.Predicted["slowest_mode_decay_time_below"] = -1 / Math.Log(Math.Abs(1 - etas[0] * lmin));
+        result.Predicted["slowest_mode_decay_time_below"] = k0.DecayTimes(etas[0])[0];
         result.Tolerance = $"below η_c: ‖r‖ falls below 1e-3 of ‖r0‖ within {Steps} steps and the top-mode factor over the first {EarlySteps} steps is within 10% of |1 − ηλ_max|; above η_c: that factor is within 10% of |1 − ηλ_max| (> 1) with alternating sign, and ‖r‖ grows beyond {DivergenceFactor}·‖r0‖ (the linearised model diverges; the bounded QNN then oscillates or catapults)";
         double pb = Math.Abs(1 - etas[0] * lmax), pa = Math.Abs(1 - etas[1] * lmax);
         bool pass = endBelow < 1e-3 && Math.Abs(fb / pb - 1) <= 0.1 && Math.Abs(fa / pa - 1) <= 0.1 && fa > 1 && Alternates(runs[1]) && maxAbove > DivergenceFactor;

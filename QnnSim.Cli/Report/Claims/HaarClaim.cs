@@ -1,5 +1,6 @@
-using QnnSim.Cli.Report.Physics;
-using QnnSim.Randomness;
+using System.Numerics;
+using QnnSim.Analysis;
+using QnnSim.State;
 
 namespace QnnSim.Cli.Report.Claims;
 
@@ -20,9 +21,8 @@ internal sealed class HaarClaim : IClaim
 
     public long WorkUnits(ReproduceSettings settings) => QubitCounts.Sum(n => (long)Circuits(settings) * (1L << (2 * n)) / 16);
 
-    /// <summary>E[K_ij] for overlap F (THEORY.md §4).</summary>
-    public static double Formula(int d, double overlap, int layers, double gamma) =>
-        layers * gamma * gamma * 2.0 * d * d * (d * overlap - 1) / Math.Pow((double)d * d - 1, 2);
+    /// <summary>E[K_ij] for overlap F (THEORY.md §4), from the analysis layer.</summary>
+    public static double Formula(int d, double overlap, int layers, double gamma) => TheoryFormulas.HaarMeanKernel(d, layers, gamma, overlap);
 
     public void Run(ClaimContext context, ClaimResult result)
     {
@@ -44,11 +44,9 @@ internal sealed class HaarClaim : IClaim
             {
                 for (int i = b * chunk; i < Math.Min(circuits, (b + 1) * chunk); i++)
                 {
-                    var rng = SeededRandom.ForStream(context.Settings.Seed, ClaimSetup.Stream(5, n, i));
-                    var model = new PaperModel(n, Layers, Gamma, rng);
-                    var theta = new double[Layers];
-                    for (int l = 0; l < Layers; l++) theta[l] = rng.NextDouble(0, 2 * Math.PI);
-                    var k = Trainer.Kernel(model, inputs, theta, out _);
+                    var (ms, _, ts) = ClaimSetup.Seeds(context.Settings.Seed, ClaimSetup.Stream(5, n, i));
+                    var engine = PaperModel.CreateRandom(n, Layers, ms, Gamma).CreateEngine(inputs);
+                    var k = ClaimSetup.Kernel(engine, InitialParameters.Uniform(Layers, ts), out _);
                     samples[i, 0] = (k[0, 0] + k[1, 1] + k[2, 2]) / 3;
                     samples[i, 1] = (k[0, 1] + k[1, 2]) / 2;
                     samples[i, 2] = k[0, 2];
@@ -88,11 +86,11 @@ internal sealed class HaarClaim : IClaim
             "overlap F_ij = |⟨ψ_i|ψ_j⟩|²", "K_ij · d / (2pγ²)", false, false, plotSeries), result);
     }
 
-    private static PureDataset Inputs(int d)
+    private static StateVector[] Inputs(int d)
     {
-        var re = new double[3][]; var im = new double[3][];
-        for (int i = 0; i < 3; i++) { re[i] = new double[d]; im[i] = new double[d]; }
-        re[0][0] = 1; re[1][1] = 1; re[2][0] = Math.Sqrt(0.5); re[2][2] = Math.Sqrt(0.5);
-        return new PureDataset(re, im, new double[3]);
+        var a = new Complex[3][];
+        for (int i = 0; i < 3; i++) a[i] = new Complex[d];
+        a[0][0] = 1; a[1][1] = 1; a[2][0] = Math.Sqrt(0.5); a[2][2] = Math.Sqrt(0.5);
+        return [.. a.Select(v => StateVector.FromAmplitudes(v))];
     }
 }

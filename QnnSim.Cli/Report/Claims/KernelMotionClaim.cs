@@ -1,4 +1,4 @@
-using QnnSim.Cli.Report.Physics;
+using QnnSim.Analysis;
 
 namespace QnnSim.Cli.Report.Claims;
 
@@ -22,10 +22,10 @@ internal sealed class KernelMotionClaim : IClaim
     public void Run(ClaimContext context, ClaimResult result)
     {
         var layers = Layers(context.Settings);
-        int steps = (int)(SMax / Eta0), ratioSteps = (int)(SRatio / Eta0);
+        long steps = (long)(SMax / Eta0), ratioSteps = (long)(SRatio / Eta0);
         result.Settings = $"d = 8, m = {Samples} orthonormal states labelled ±1, γ = 1, η0 = {Eta0}, p in {{{string.Join(", ", layers)}}}, s up to {SMax:G}; frozen-kernel ratio: {RatioSeeds} seeds at p = {RatioLayers}, s = {SRatio:G}";
         result.Explanation = "THEORY.md §3a: K_ii ≤ 8p|r_i|, so the kernel has to vanish as the residual does, for every p; unlike wide classical networks the relative kernel change tends to 1 rather than shrinking with width, and the frozen-kernel prediction is far too fast.";
-        var recordSet = Trainer.LogSteps(steps, 20);
+        var schedule = RecordSchedule.Logarithmic(20);
         // Jobs: one run per p (to s = 1e3), then the frozen-kernel ratio runs (to s = 100).
         int jobs = layers.Length + RatioSeeds;
         var runs = new TrainingRun[jobs];
@@ -35,28 +35,28 @@ internal sealed class KernelMotionClaim : IClaim
             if (j < layers.Length)
             {
                 int p = layers[j];
-                var (model, data, theta0) = ClaimSetup.Paper(Qubits, p, 1.0, Samples, context.Settings.Seed, ClaimSetup.Stream(3, p, 0));
-                runs[j] = Trainer.Train(model, data, theta0, Eta0 / p, steps, recordSet.Contains, context.Token, n => context.Advance((long)n * p * Samples / 256));
+                var x = ClaimSetup.Paper(Qubits, p, 1.0, Samples, context.Settings.Seed, ClaimSetup.Stream(3, p, 0));
+                runs[j] = ClaimSetup.Train(context, x.Engine, x.Labels, x.Theta0, Eta0 / p, steps, schedule, p * Samples / 256.0);
             }
             else
             {
                 int seed = j - layers.Length;
-                var (model, data, theta0) = ClaimSetup.Paper(Qubits, RatioLayers, 1.0, Samples, context.Settings.Seed, ClaimSetup.Stream(3, RatioLayers, 1 + seed));
-                var run = Trainer.Train(model, data, theta0, Eta0 / RatioLayers, ratioSteps, _ => false, context.Token, n => context.Advance((long)n * RatioLayers * Samples / 256));
-                var (values, vectors) = KernelSpectrum.Eigen(run.K0);
-                var frozen = KernelSpectrum.FrozenResidual(values, vectors, run.Records[0].Residuals, run.Eta, ratioSteps);
-                ratios[seed] = run.Records[^1].ResidualNorm / Math.Max(TrainingRecord.Norm(frozen), double.Epsilon);
+                var x = ClaimSetup.Paper(Qubits, RatioLayers, 1.0, Samples, context.Settings.Seed, ClaimSetup.Stream(3, RatioLayers, 1 + seed));
+                var run = ClaimSetup.Train(context, x.Engine, x.Labels, x.Theta0, Eta0 / RatioLayers, ratioSteps, RecordSchedule.At([]), RatioLayers * Samples / 256.0);
+                var frozen = new FrozenKernelPrediction(run.Records[0].Kernel!, run.Records[0].Residuals, run.LearningRate).Discrete(ratioSteps);
+                ratios[seed] = run.Records[^1].ResidualNorm / Math.Max(ClaimSetup.Norm(frozen), double.Epsilon);
             }
         });
 
         var columns = new List<string> { "s" };
         foreach (int p in layers) { columns.Add($"trace_ratio_p{p}"); columns.Add($"relative_deviation_p{p}"); }
         var table = new DataTable("claim3_kernel", columns.ToArray());
-        var s = runs[0].Records.Select(r => r.S).ToArray();
+        var s = runs[0].Times;
+        var dev = runs.Take(layers.Length).Select(r => r.KernelDeviations()).ToArray();
         for (int i = 0; i < s.Length; i++)
         {
             var row = new List<double> { s[i] };
-            for (int j = 0; j < layers.Length; j++) { row.Add(runs[j].Records[i].TraceRatio); row.Add(runs[j].Records[i].RelativeDeviation); }
+            for (int j = 0; j < layers.Length; j++) { row.Add(dev[j][i].TraceRatio); row.Add(dev[j][i].RelativeChange); }
             table.Add(row.ToArray());
         }
         context.Writer.Write(table, result);
@@ -64,11 +64,11 @@ internal sealed class KernelMotionClaim : IClaim
         for (int i = 0; i < RatioSeeds; i++) ratioTable.Add(i, ratios[i]);
         context.Writer.Write(ratioTable, result);
 
-        var traceEnd = layers.Select((_, j) => runs[j].Records[^1].TraceRatio).ToArray();
-        var devEnd = layers.Select((_, j) => runs[j].Records[^1].RelativeDeviation).ToArray();
+        var traceEnd = dev.Select(d => d[^1].TraceRatio).ToArray();
+        var devEnd = dev.Select(d => d[^1].RelativeChange).ToArray();
         int i100 = Array.FindIndex(s, x => x >= SRatio);
-        var trace100 = layers.Select((_, j) => runs[j].Records[i100].TraceRatio).ToArray();
-        var dev100 = layers.Select((_, j) => runs[j].Records[i100].RelativeDeviation).ToArray();
+        var trace100 = dev.Select(d => d[i100].TraceRatio).ToArray();
+        var dev100 = dev.Select(d => d[i100].RelativeChange).ToArray();
         var sorted = ratios.Order().ToArray();
         double median = 0.5 * (sorted[(RatioSeeds - 1) / 2] + sorted[RatioSeeds / 2]);
         result.Measured["layers"] = layers;
@@ -84,9 +84,9 @@ internal sealed class KernelMotionClaim : IClaim
         bool pass = traceEnd.All(x => x < 0.01) && devEnd.All(x => x >= 0.9) && dev100[^1] >= 0.5 * dev100[0] && median > 1e3;
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 
-        var traceSeries = layers.Select((p, j) => new Series($"p = {p}", s, runs[j].Records.Select(r => r.TraceRatio).ToArray(), SeriesStyle.Line)).ToList();
+        var traceSeries = layers.Select((p, j) => new Series($"p = {p}", s, dev[j].Select(r => r.TraceRatio).ToArray(), SeriesStyle.Line)).ToList();
         context.Writer.Write(new PlotSpec("claim3_trace_ratio", "Claim 3: tr K(s) / tr K(0), γ = 1", "rescaled time s", "tr K(s) / tr K(0)", true, true, traceSeries), result);
-        var devSeries = layers.Select((p, j) => new Series($"p = {p}", s, runs[j].Records.Select(r => r.RelativeDeviation).ToArray(), SeriesStyle.Line)).ToList();
+        var devSeries = layers.Select((p, j) => new Series($"p = {p}", s, dev[j].Select(r => r.RelativeChange).ToArray(), SeriesStyle.Line)).ToList();
         context.Writer.Write(new PlotSpec("claim3_relative_deviation", "Claim 3: ‖K(s) − K(0)‖_F / ‖K(0)‖_F does not shrink with p", "rescaled time s", "relative kernel change", true, false, devSeries), result);
     }
 }

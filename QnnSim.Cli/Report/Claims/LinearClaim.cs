@@ -1,4 +1,4 @@
-using QnnSim.Cli.Report.Physics;
+using QnnSim.Analysis;
 
 namespace QnnSim.Cli.Report.Claims;
 
@@ -12,20 +12,22 @@ internal sealed class LinearClaim : IClaim
     public string Title => "Wider measurement range (γ = 1.5, 2): linear convergence";
 
     private static readonly double[] Gammas = [1.5, 2.0];
-    private const int Qubits = 3, MaxSteps = 4000;
-    private const double Eta0 = 0.25, WindowLow = 1e-10, WindowHigh = 1e-3, StopBelow = 1e-13;
+    private const int Qubits = 3;
+    private const double Eta0 = 0.25, WindowLow = 1e-10, WindowHigh = 1e-3;
+    /// <summary>s_max per γ: |r| reaches the double-precision floor (about 1e-15) well before it.</summary>
+    private static readonly double[] SMax = [150, 80];
     private static (int P, int Seeds) Config(ReproduceSettings s) => s.Full ? (1024, 16) : (256, 8);
 
     public long WorkUnits(ReproduceSettings settings)
     {
         var c = Config(settings);
-        return (long)c.Seeds * (330 + 130) * c.P / 256;
+        return (long)c.Seeds * (long)((SMax[0] + SMax[1]) / Eta0) * c.P / 256;
     }
 
     public void Run(ClaimContext context, ClaimResult result)
     {
         var cfg = Config(context.Settings);
-        result.Settings = $"d = 8, m = 1 (label +1 or −1 alternating by seed), p = {cfg.P}, η0 = {Eta0}, {cfg.Seeds} seeds per γ, trained until ‖r‖ < {StopBelow:G}";
+        result.Settings = $"d = 8, m = 1 (label +1 or −1 alternating by seed), p = {cfg.P}, η0 = {Eta0}, {cfg.Seeds} seeds per γ, s up to {SMax[0]:G} (γ = 1.5) and {SMax[1]:G} (γ = 2)";
         result.Explanation = "THEORY.md §3b–c: a target strictly inside the spectrum of M0 = γ·P converges exponentially; with discrete steps the rate per unit s is −ln(1 − η0κ)/η0, κ = 2c(γ² − 1), and the single-sample kernel ends at (γ² − 1)/(γ² − ŷ0²) of K(0), independently of p.";
         var jobs = (from g in Enumerable.Range(0, Gammas.Length) from seed in Enumerable.Range(0, cfg.Seeds) select (g, seed)).ToArray();
         var runs = new TrainingRun[jobs.Length];
@@ -34,30 +36,30 @@ internal sealed class LinearClaim : IClaim
         {
             var (g, seed) = jobs[j];
             double label = seed % 2 == 0 ? 1 : -1;
-            var (model, data, theta0) = ClaimSetup.Paper(Qubits, cfg.P, Gammas[g], 1, context.Settings.Seed, ClaimSetup.Stream(2, cfg.P, g * 1000 + seed), label);
+            var x = ClaimSetup.Paper(Qubits, cfg.P, Gammas[g], 1, context.Settings.Seed, ClaimSetup.Stream(2, cfg.P, g * 1000 + seed), label);
             ys[j] = label;
-            runs[j] = Trainer.Train(model, data, theta0, Eta0 / cfg.P, MaxSteps, _ => true, context.Token,
-                n => context.Advance((long)n * cfg.P / 256), StopBelow);
+            runs[j] = ClaimSetup.Train(context, x.Engine, x.Labels, x.Theta0, Eta0 / cfg.P, (long)Math.Round(SMax[g] / Eta0), RecordSchedule.Every(1), cfg.P / 256.0);
         });
 
-        double c = 8.0 / 63.0;
+        double c = TheoryFormulas.PauliGeneratorConstant(1 << Qubits);
         var curves = new DataTable("claim2_residuals", "gamma", "seed", "s", "abs_r");
         var rates = new DataTable("claim2_rates", "gamma", "seed", "fitted_rate", "predicted_rate", "kernel_ratio", "kernel_ratio_predicted");
         bool pass = true;
         var series = new List<Series>();
         for (int g = 0; g < Gammas.Length; g++)
         {
-            double gamma = Gammas[g], kappa = 2 * c * (gamma * gamma - 1), predicted = -Math.Log(1 - Eta0 * kappa) / Eta0;
+            double gamma = Gammas[g], kappa = TheoryFormulas.SingleSampleRate(c, gamma, 1), predicted = TheoryFormulas.DiscreteRate(Eta0, kappa);
             var fitted = new List<double>(); var kernelRel = new List<double>();
             for (int seed = 0; seed < cfg.Seeds; seed++)
             {
                 var run = runs[g * cfg.Seeds + seed];
-                var s = run.Records.Select(r => r.S).ToArray();
-                var a = run.Records.Select(r => Math.Abs(r.Residuals[0])).ToArray();
+                var s = run.Times;
+                var a = run.ResidualNorms;
                 for (int i = 0; i < s.Length; i++) curves.Add(gamma, seed, s[i], a[i]);
-                double rate = Fits.ExponentialRate(s, a, WindowLow, WindowHigh).Rate;
-                double y0 = run.Outputs0[0];
-                double kr = run.Records[^1].TraceRatio, krPred = (gamma * gamma - 1) / (gamma * gamma - y0 * y0);
+                double rate = -(ConvergenceAnalysis.ExponentialFit(s, a, WindowLow, WindowHigh)?.Slope ?? double.NaN);
+                double y0 = run.Records[0].Outputs[0];
+                double kr = run.Records[^1].Kernel!.Trace / run.Records[0].Kernel!.Trace;
+                double krPred = TheoryFormulas.SingleSampleKernelRatio(gamma, y0, ys[g * cfg.Seeds + seed]);
                 rates.Add(gamma, seed, rate, predicted, kr, krPred);
                 fitted.Add(rate); kernelRel.Add(kr / krPred);
                 if (seed == 0)

@@ -1,4 +1,4 @@
-using QnnSim.Cli.Report.Physics;
+using QnnSim.Analysis;
 
 namespace QnnSim.Cli.Report.Claims;
 
@@ -26,40 +26,40 @@ internal sealed class SublinearClaim : IClaim
     public void Run(ClaimContext context, ClaimResult result)
     {
         var cfg = Config(context.Settings);
-        int steps = (int)Math.Round(cfg.SMax / Eta0);
-        var (model, data, theta0) = ClaimSetup.Paper(Qubits, cfg.P, 1.0, cfg.M, context.Settings.Seed, ClaimSetup.Stream(1, cfg.P, 0));
-        double c = model.C;
+        long steps = (long)Math.Round(cfg.SMax / Eta0);
+        var x = ClaimSetup.Paper(Qubits, cfg.P, 1.0, cfg.M, context.Settings.Seed, ClaimSetup.Stream(1, cfg.P, 0));
+        double c = x.Model.GeneratorConstant;
         result.Settings = $"d = 8 (3 qubits), m = {cfg.M} orthonormal Haar states labelled ±1, p = {cfg.P}, H = Z_0, M0 = Z_0, η = η0/p with η0 = {Eta0}, s up to {cfg.SMax:G}";
         result.Explanation = "Gradient descent on the paper's ansatz with a Pauli readout. THEORY.md §3a: ‖r‖ cannot decay faster than ~1/s, so the exponential frozen-kernel (NTK) prediction fails; §3c: the asymptotic dynamics gives s‖r‖ → √m/(4c).";
-        var recordSet = Trainer.LogSteps(steps, 40);
-        var run = Trainer.Train(model, data, theta0, Eta0 / cfg.P, steps, recordSet.Contains, context.Token, n => context.Advance((long)n * cfg.P * cfg.M / 256));
+        var run = ClaimSetup.Train(context, x.Engine, x.Labels, x.Theta0, Eta0 / cfg.P, steps, RecordSchedule.Logarithmic(40), cfg.P * cfg.M / 256.0);
 
         // Frozen-kernel prediction r_k = (I − ηK(0))^k r0 and the asymptotic ODE from M(0) = U† M0 U.
-        var (values, vectors) = KernelSpectrum.Eigen(run.K0);
-        var (mr, mi) = model.HeisenbergObservable(theta0);
-        var (ode, drift) = new AsymptoticOde(model.Dimension, data, c).Integrate(mr, mi, Eta0, steps, recordSet.Contains, context.Token);
+        var recs = run.Records;
+        var frozenModel = new FrozenKernelPrediction(recs[0].Kernel!, recs[0].Residuals, run.LearningRate);
+        var ode = new AsymptoticDynamics(x.Engine.HeisenbergReadout(x.Theta0), x.Data.States!, x.Labels, c);
+        var odePoints = ode.Integrate(recs.Select(r => r.Time).ToArray(), Eta0, context.Token);
+        double drift = odePoints.Max(pt => Math.Max(Math.Abs(pt.TraceM2 / odePoints[0].TraceM2 - 1), Math.Abs(pt.TraceM4 / odePoints[0].TraceM4 - 1)));
         context.Advance(200);
 
-        var recs = run.Records;
-        var s = recs.Select(r => r.S).ToArray();
+        var s = recs.Select(r => r.Time).ToArray();
         var norm = recs.Select(r => r.ResidualNorm).ToArray();
-        var frozen = recs.Select(r => TrainingRecord.Norm(KernelSpectrum.FrozenResidual(values, vectors, run.Records[0].Residuals, run.Eta, r.Step))).ToArray();
-        var odeNorm = recs.Select(r => TrainingRecord.Norm(ode[r.Step])).ToArray();
+        var frozen = recs.Select(r => ClaimSetup.Norm(frozenModel.Discrete(r.Step))).ToArray();
+        var odeNorm = odePoints.Select(pt => pt.ResidualNorm).ToArray();
         double r0 = norm[0];
-        var bound = s.Select(x => r0 / (1 + 8 * Math.Sqrt(cfg.M) * r0 * x)).ToArray();
-        double limit = Math.Sqrt(cfg.M) / (4 * c);
+        var bound = s.Select(t => TheoryFormulas.ResidualLowerBound(r0, cfg.M, t)).ToArray();
+        double limit = TheoryFormulas.SublinearLimitSamples(c, cfg.M);
         var table = new DataTable("claim1_residual", "s", "r_norm", "r_frozen_norm", "r_ode_norm", "r_lower_bound", "s_times_r_norm");
         for (int i = 0; i < s.Length; i++) table.Add(s[i], norm[i], frozen[i], odeNorm[i], bound[i], s[i] * norm[i]);
         context.Writer.Write(table, result);
 
-        var fit = Fits.LogLogSlope(s, norm, cfg.Lo, cfg.Hi);
+        var fit = ConvergenceAnalysis.LogLogSlope(s, norm, cfg.Lo, cfg.Hi);
         double sr = s[^1] * norm[^1];
         int violations = Enumerable.Range(0, s.Length).Count(i => norm[i] < bound[i] * (1 - 1e-9));
         int at100 = Array.FindIndex(s, x => x >= 100);
         double ratio100 = at100 >= 0 ? norm[at100] / Math.Max(frozen[at100], double.Epsilon) : double.NaN;
 
         result.Measured["slope"] = fit.Slope;
-        result.Measured["slope_stderr"] = fit.SlopeError;
+        result.Measured["slope_stderr"] = fit.SlopeStandardError;
         result.Measured["fit_window"] = new[] { cfg.Lo, cfg.Hi };
         result.Measured["s_times_r_norm_at_end"] = sr;
         result.Measured["s_end"] = s[^1];
