@@ -27,12 +27,20 @@ internal sealed record DataTable(string Name, string[] Columns, List<double[]> R
 internal enum SeriesStyle { Line, Markers, LineMarkers, Dashed, ErrorBars }
 
 /// <summary>One series of a plot; <see cref="Errors"/> only for <see cref="SeriesStyle.ErrorBars"/>.</summary>
-internal sealed record Series(string Label, double[] X, double[] Y, SeriesStyle Style = SeriesStyle.Line, double[]? Errors = null);
+internal sealed record Series(string Label, double[] X, double[] Y, SeriesStyle Style = SeriesStyle.Line, double[]? Errors = null)
+{
+    /// <summary>Palette index; by default each series takes the next colour.</summary>
+    public int? Colour { get; init; }
+}
 
 /// <summary>A plot to render as PNG and SVG.</summary>
 internal sealed record PlotSpec(string Name, string Title, string XLabel, string YLabel, bool LogX, bool LogY, IReadOnlyList<Series> Series)
 {
     public const int Width = 800, Height = 520;
+    /// <summary>Optional vertical range in data units (on a log axis: the decades shown); curves leaving it are cut at the frame.</summary>
+    public (double Min, double Max)? YRange { get; init; }
+    /// <summary>Where the legend goes.</summary>
+    public ScottPlot.Alignment Legend { get; init; } = ScottPlot.Alignment.UpperRight;
 }
 
 /// <summary>A claim's outcome: measured beside predicted figures, the tolerance, the verdict and its files.</summary>

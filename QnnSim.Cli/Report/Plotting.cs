@@ -34,7 +34,8 @@ internal static class Plotting
                 ys.Add(spec.LogY ? Math.Log10(y) : y);
                 if (series.Errors is not null) es.Add(series.Errors[i]);
             }
-            var c = Palette[colour++ % Palette.Length];
+            var c = Palette[(series.Colour ?? colour) % Palette.Length];
+            colour++;
             if (xs.Count == 0) continue;
             var sc = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), c);
             sc.LegendText = series.Label;
@@ -59,7 +60,13 @@ internal static class Plotting
         plot.YLabel(spec.YLabel);
         if (spec.LogX) plot.Axes.Bottom.TickGenerator = LogTicks();
         if (spec.LogY) plot.Axes.Left.TickGenerator = LogTicks();
-        plot.ShowLegend(Alignment.UpperRight);
+        if (spec.YRange is { } range)
+        {
+            plot.Axes.AutoScale();
+            if (spec.LogY) plot.Axes.SetLimitsY(Math.Log10(range.Min), Math.Log10(range.Max));
+            else plot.Axes.SetLimitsY(range.Min, range.Max);
+        }
+        plot.ShowLegend(spec.Legend);
         return plot;
     }
 

@@ -70,12 +70,12 @@ internal sealed class AsymptoticClaim : IClaim
         result.Verdict = fit.Slope >= SlopeLow && fit.Slope <= SlopeHigh && monotone && drift.Max() < DriftLimit ? Verdict.Pass : Verdict.Fail;
 
         var pd = layers.Select(p => (double)p).ToArray();
-        var perSeed = Enumerable.Range(0, seeds).Select(sd => new Series(sd == 0 ? "single seeds" : "", pd, layers.Select((_, k) => maxErr[k * seeds + sd]).ToArray(), SeriesStyle.Markers)).Take(1).ToList();
+        var perSeed = new Series($"single seeds ({seeds} per p)", jobs.Select(j => (double)j.p).ToArray(), maxErr, SeriesStyle.Markers);
         context.Writer.Write(new PlotSpec("claim4_error_vs_p", $"Claim 4: max_s |r_QNN − r_ODE| vs p (slope {fit.Slope:F2})", "layers p", "max_s |r_QNN − r_ODE|", true, true,
         [
             new Series("geometric mean over seeds", pd, means, SeriesStyle.LineMarkers),
             new Series("p^(−1/2) reference", pd, pd.Select(p => means[0] * Math.Sqrt(pd[0] / p)).ToArray(), SeriesStyle.Dashed),
-            .. perSeed,
+            perSeed,
         ]), result);
         context.Writer.Write(new PlotSpec("claim4_trajectory", $"Claim 4: r(s) from training (p = {layers[^1]}) and from the asymptotic ODE", "rescaled time s", "r = ŷ − y", false, false,
         [

@@ -82,6 +82,6 @@ internal sealed class CriticalRateClaim : IClaim
             new Series($"η = {Above} η_c", steps, table.Rows.Select(r => r[2]).ToArray(), SeriesStyle.Line),
             new Series($"frozen kernel, {Below} η_c", steps, table.Rows.Select(r => r[3]).ToArray(), SeriesStyle.Dashed),
             new Series($"frozen kernel, {Above} η_c", steps, table.Rows.Select(r => r[4]).ToArray(), SeriesStyle.Dashed),
-        ]), result);
+        ]) { YRange = (1e-18, 1e4) }, result);
     }
 }

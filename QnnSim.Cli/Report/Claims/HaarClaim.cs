@@ -75,15 +75,15 @@ internal sealed class HaarClaim : IClaim
             result.Measured[$"d{d}_overlap_half_pair_stderr"] = se[2];
             double scale = d / (2.0 * Layers * Gamma * Gamma);
             var order = new[] { 1, 2, 0 };
-            plotSeries.Add(new Series($"d = {d}: Monte Carlo ± 1 s.e.", order.Select(q => f[q]).ToArray(), order.Select(q => means[q] * scale).ToArray(), SeriesStyle.ErrorBars, order.Select(q => se[q] * scale).ToArray()));
+            plotSeries.Add(new Series($"d = {d}: Monte Carlo ± 1 s.e.", order.Select(q => f[q]).ToArray(), order.Select(q => means[q] * scale).ToArray(), SeriesStyle.ErrorBars, order.Select(q => se[q] * scale).ToArray()) { Colour = n });
             var grid = Enumerable.Range(0, 21).Select(i => i / 20.0).ToArray();
-            plotSeries.Add(new Series($"d = {d}: formula", grid, grid.Select(x => Formula(d, x, Layers, Gamma) * scale).ToArray(), SeriesStyle.Dashed));
+            plotSeries.Add(new Series($"d = {d}: formula", grid, grid.Select(x => Formula(d, x, Layers, Gamma) * scale).ToArray(), SeriesStyle.Dashed) { Colour = n });
         }
         context.Writer.Write(table, result);
         result.Tolerance = $"diagonal mean within {DiagonalTolerance:P0} of the formula; off-diagonal means within {Sigmas} standard errors (THEORY.md §5.3)";
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
         context.Writer.Write(new PlotSpec("claim5_haar_means", $"Claim 5: E[K_ij] at initialisation (p = {Layers}, {circuits} Haar circuits per d)",
-            "overlap F_ij = |⟨ψ_i|ψ_j⟩|²", "K_ij · d / (2pγ²)", false, false, plotSeries), result);
+            "overlap F_ij = |⟨ψ_i|ψ_j⟩|²", "K_ij · d / (2pγ²)", false, false, plotSeries) { Legend = ScottPlot.Alignment.LowerRight }, result);
     }
 
     private static StateVector[] Inputs(int d)

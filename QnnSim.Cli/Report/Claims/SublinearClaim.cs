@@ -84,7 +84,7 @@ internal sealed class SublinearClaim : IClaim
             new Series("asymptotic dynamics (ODE)", s, odeNorm, SeriesStyle.Dashed),
             new Series("√m/(4c s)", s, limitLine, SeriesStyle.Dashed),
             new Series("1/t lower bound", s, bound, SeriesStyle.Dashed),
-        ]), result);
+        ]) { YRange = (Math.Pow(10, Math.Floor(Math.Log10(norm.Where(v => v > 0).Min())) - 1), 10) }, result);
         context.Writer.Write(new PlotSpec("claim1_s_times_r", "Claim 1: s·‖r‖ approaches √m/(4c)", "rescaled time s", "s·‖r‖", true, false,
         [
             new Series("QNN training", s, s.Zip(norm, (a, b) => a * b).ToArray(), SeriesStyle.Line),
