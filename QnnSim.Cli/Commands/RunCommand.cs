@@ -238,13 +238,8 @@ internal static class RunCommand
         if (r.State is not null)
         {
             w.WriteStartArray("state");
-            foreach (var a in r.State)
-            {
-                w.WriteStartArray();
-                w.WriteNumberValue(a.Real);
-                w.WriteNumberValue(a.Imaginary);
-                w.WriteEndArray();
-            }
+            // One [re, im] pair a line: raw values keep the indented layout compact for 2^n amplitudes.
+            foreach (var a in r.State) w.WriteRawValue($"[{CsvFiles.Format(a.Real)}, {CsvFiles.Format(a.Imaginary)}]", skipInputValidation: true);
             w.WriteEndArray();
         }
     });
@@ -263,29 +258,27 @@ internal static class RunCommand
             var table = shots
                 ? HumanOutput.Table("observable", "exact", "estimate", "stderr").NumberColumns(1, 2, 3)
                 : HumanOutput.Table("observable", "exact").NumberColumns(1);
-            if (r.Readout == "default") table.Title("<Z_q> on every qubit (no --observable given)");
             foreach (var e in r.Expectations)
             {
                 if (e.Estimate is ShotEstimate s)
                     table.Row(e.Observable, HumanOutput.Number(e.Value), HumanOutput.Number(s.Estimate), HumanOutput.Number(s.StandardError));
                 else table.Row(e.Observable, HumanOutput.Number(e.Value));
             }
-            if (shots) table.Caption($"{r.Shots} shots per Pauli term (terms do not share shots), seed {r.Seed}");
+            if (r.Readout == "default") console.WriteLine("Readout: <Z_q> on every qubit (no --observable given).");
             console.Write(table);
+            if (shots) console.WriteLine($"Estimates: {r.Shots} shots per Pauli term (terms do not share shots), seed {r.Seed}.");
         }
         if (r.Counts is not null)
         {
             int total = r.Counts.Sum(c => c.Value);
             var table = HumanOutput.Table("bitstring", "count", "frequency").NumberColumns(1, 2);
-            table.Title($"counts of qubits {string.Join(",", r.CountedQubits!.Reverse())} (left to right)");
             foreach (var (k, c) in r.Counts) table.Row(k, c.ToString(CultureInfo.InvariantCulture), HumanOutput.Number(c / (double)total));
-            table.Caption($"{total} shots, seed {r.Seed}; rightmost character is qubit {r.CountedQubits![0]}");
+            console.WriteLine($"Counts of qubits {string.Join(", ", r.CountedQubits!.Reverse())} (left to right; the rightmost character is qubit {r.CountedQubits![0]}), {total} shots, seed {r.Seed}:");
             console.Write(table);
         }
         if (r.State is not null)
         {
             var table = HumanOutput.Table("index", "bitstring", "re", "im", "probability").NumberColumns(0, 2, 3, 4);
-            table.Title("state (qubit 0 is the lowest bit of the index and the rightmost character)");
             int omitted = 0;
             for (int i = 0; i < r.State.Length; i++)
             {
@@ -294,8 +287,9 @@ internal static class RunCommand
                 if (p < 1e-24) { omitted++; continue; }
                 table.Row(i.ToString(CultureInfo.InvariantCulture), Bitstring(i, r.Qubits), HumanOutput.Number(a.Real), HumanOutput.Number(a.Imaginary), HumanOutput.Number(p));
             }
-            if (omitted > 0) table.Caption($"{omitted} zero amplitude{(omitted == 1 ? "" : "s")} omitted (--json prints all)");
+            console.WriteLine("State (qubit 0 is the lowest bit of the index and the rightmost character of the bitstring):");
             console.Write(table);
+            if (omitted > 0) console.WriteLine($"{omitted} zero amplitude{(omitted == 1 ? "" : "s")} omitted (--json prints all).");
         }
     }
 }
