@@ -99,6 +99,16 @@ public sealed class AsymptoticDynamics
         return new TangentKernel(k);
     }
 
+    /// <summary>The eigenvalues of M(s), ascending (MathNet Hermitian eigendecomposition); conserved by the exact flow.</summary>
+    public double[] Spectrum()
+    {
+        var mat = MathNet.Numerics.LinearAlgebra.Matrix<Complex>.Build.Dense(_d, _d, (r, c) => _mat[r * _d + c]);
+        var evd = mat.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Hermitian);
+        var v = evd.EigenValues.Select(z => z.Real).ToArray();
+        Array.Sort(v);
+        return v;
+    }
+
     /// <summary>tr M^power for power 2 or 4.</summary>
     public double TracePower(int power)
     {

@@ -100,6 +100,29 @@ public sealed class Dataset
     }
 
     /// <summary>
+    /// Two pure states with overlap |⟨ψ_1|ψ_2⟩|² = <paramref name="overlap"/>: ψ_1 and ψ_⊥ are the first two columns of a
+    /// Haar unitary (from <c>new SeededRandom(seed)</c>) and ψ_2 = √F ψ_1 + √(1 − F) ψ_⊥; labels +1 and −1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">n outside 1..12 or F outside [0, 1].</exception>
+    public static Dataset StatePair(int qubits, double overlap, ulong seed)
+    {
+        if (!(overlap >= 0 && overlap <= 1)) throw new ArgumentOutOfRangeException(nameof(overlap), overlap, $"overlap = {overlap} is out of range; allowed: [0, 1].");
+        var basis = OrthonormalStates(qubits, 2, seed);
+        var a = basis.States![0].Amplitudes;
+        var b = basis.States![1].Amplitudes;
+        var c = new Complex[a.Length];
+        double f = Math.Sqrt(overlap), g = Math.Sqrt(1 - overlap);
+        double norm = 0;
+        for (int k = 0; k < c.Length; k++)
+        {
+            c[k] = f * a[k] + g * b[k];
+            norm += c[k].Real * c[k].Real + c[k].Imaginary * c[k].Imaginary;
+        }
+        for (int k = 0; k < c.Length; k++) c[k] /= Math.Sqrt(norm);
+        return new Dataset(null, [basis.States[0], StateVector.FromAmplitudes(c)], [1.0, -1.0], []);
+    }
+
+    /// <summary>
     /// Reads a CSV file with a header row naming the data inputs' columns and a <c>label</c> column (any order; other
     /// columns are an error). Blank lines and lines starting with '#' are skipped. Numbers use the invariant culture.
     /// </summary>

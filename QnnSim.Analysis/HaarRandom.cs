@@ -1,5 +1,4 @@
 using System.Numerics;
-using MathNet.Numerics.LinearAlgebra;
 using QnnSim.Circuits;
 using QnnSim.Randomness;
 
@@ -10,7 +9,8 @@ namespace QnnSim.Analysis;
 /// </summary>
 /// <remarks>
 /// A Haar unitary is the Q factor of the QR decomposition of a complex Ginibre matrix G (entries (a + ib)/√2 with a, b
-/// standard normal), with the phases of R's diagonal divided out: U = Q · diag(R_kk/|R_kk|). Without that correction
+/// standard normal), with the phases of R's diagonal divided out: U = Q · diag(R_kk/|R_kk|). QnnSim computes the QR by
+/// Gram–Schmidt, whose R has a positive diagonal already, so no correction is left to make. Without that correction
 /// the distribution of Q depends on the QR algorithm's sign convention and is not Haar (Mezzadri, "How to generate
 /// random matrices from the classical compact groups", Notices AMS 54, 592 (2007)). THEORY.md §4.
 /// </remarks>
@@ -25,22 +25,50 @@ public static class HaarRandom
         ArgumentNullException.ThrowIfNull(random);
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"dimension = {dimension} is out of range; allowed: at least 1.");
         int d = dimension;
-        var g = Matrix<Complex>.Build.Dense(d, d);
+        // Column-major Ginibre matrix G, entries (a + ib)/√2.
+        var re = new double[d * d];
+        var im = new double[d * d];
         double s = 1 / Math.Sqrt(2);
         for (int r = 0; r < d; r++)
             for (int c = 0; c < d; c++)
-                g[r, c] = new Complex(s * random.NextGaussian(), s * random.NextGaussian());
-        var qr = g.QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Full);
-        var q = qr.Q;
-        var rr = qr.R;
-        var result = new Complex[d * d];
+            {
+                re[c * d + r] = s * random.NextGaussian();
+                im[c * d + r] = s * random.NextGaussian();
+            }
+        // QR by modified Gram–Schmidt with one re-orthogonalisation pass: column c of Q is the normalised part of g_c
+        // orthogonal to q_0..q_{c−1}, which is the QR factor whose R has a positive real diagonal, i.e. exactly
+        // Q·diag(R_kk/|R_kk|) of any other QR. Two passes keep ‖Q†Q − I‖ at rounding level (Giraud et al., 2005).
         for (int c = 0; c < d; c++)
         {
-            Complex diag = rr[c, c];
-            double mag = diag.Magnitude;
-            Complex phase = mag > 0 ? diag / mag : Complex.One;
-            for (int r = 0; r < d; r++) result[r * d + c] = q[r, c] * phase;
+            int oc = c * d;
+            for (int pass = 0; pass < 2; pass++)
+                for (int k = 0; k < c; k++)
+                {
+                    int ok = k * d;
+                    double pr = 0, pi = 0; // ⟨q_k|g_c⟩
+                    for (int r = 0; r < d; r++)
+                    {
+                        pr += re[ok + r] * re[oc + r] + im[ok + r] * im[oc + r];
+                        pi += re[ok + r] * im[oc + r] - im[ok + r] * re[oc + r];
+                    }
+                    for (int r = 0; r < d; r++)
+                    {
+                        re[oc + r] -= pr * re[ok + r] - pi * im[ok + r];
+                        im[oc + r] -= pr * im[ok + r] + pi * re[ok + r];
+                    }
+                }
+            double norm = 0;
+            for (int r = 0; r < d; r++) norm += re[oc + r] * re[oc + r] + im[oc + r] * im[oc + r];
+            double inv = 1 / Math.Sqrt(norm);
+            for (int r = 0; r < d; r++)
+            {
+                re[oc + r] *= inv;
+                im[oc + r] *= inv;
+            }
         }
+        var result = new Complex[d * d];
+        for (int r = 0; r < d; r++)
+            for (int c = 0; c < d; c++) result[r * d + c] = new Complex(re[c * d + r], im[c * d + r]);
         return result;
     }
 

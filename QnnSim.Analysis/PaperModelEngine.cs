@@ -57,6 +57,7 @@ public sealed class PaperModelEngine : IModelEvaluator
         (_hSource, _hPhaseRe, _hPhaseIm) = PauliTable(model.Generator, d);
         var (v, diag) = GeneratorEigenbasis(model.Generator, d, _hSource, _hPhaseRe, _hPhaseIm);
         _diag = diag;
+        bool identityBasis = model.Generator.IsDiagonal;
         var tmp = new Complex[d2];
         for (int l = 0; l <= _p; l++)
         {
@@ -66,7 +67,7 @@ public sealed class PaperModelEngine : IModelEvaluator
                 for (int c = 0; c < d; c++)
                 {
                     Complex z = 0;
-                    if (l == 0) z = w[r * d + c];
+                    if (l == 0 || identityBasis) z = w[r * d + c];
                     else for (int k = 0; k < d; k++) z += w[r * d + k] * v[k * d + c];
                     tmp[r * d + c] = z;
                 }
@@ -74,7 +75,7 @@ public sealed class PaperModelEngine : IModelEvaluator
                 for (int c = 0; c < d; c++)
                 {
                     Complex z = 0;
-                    if (l == _p) z = tmp[r * d + c];
+                    if (l == _p || identityBasis) z = tmp[r * d + c];
                     else for (int k = 0; k < d; k++) z += Complex.Conjugate(v[k * d + r]) * tmp[k * d + c];
                     _wRe[l * d2 + c * d + r] = z.Real;
                     _wIm[l * d2 + c * d + r] = z.Imaginary;

@@ -9,6 +9,9 @@ internal static class CommandRegistry
     {
         yield return RunCommand.Create(context);
         yield return InfoCommand.Create(context);
+        yield return QntkCommand.Create(context);
+        yield return TrainCommand.Create(context);
+        yield return ExperimentCommand.Create(context);
         yield return ReproduceCommand.Create(context);
     }
 }
