@@ -41,7 +41,7 @@ public class CommonOptionsTests
         Assert.That(a, Is.EqualTo(b));
         Assert.That(a, Is.Not.EqualTo(c));
         Assert.That(a, Has.All.GreaterThanOrEqualTo(0).And.LessThan(2 * Math.PI));
-        var rng = QnnSim.Randomness.SeededRandom.ForStream(11, 0);
+        var rng = new QnnSim.Randomness.SeededRandom(11);
         Assert.That(a[0], Is.EqualTo(rng.NextDouble() * 2 * Math.PI).Within(1e-15));
     }
 
