@@ -43,8 +43,10 @@ public sealed record BenchContext(bool Quick, SimulationOptions Options, double 
 /// <param name="BandwidthRatio">GBps divided by the in-run bandwidth reference (null when GBps is null).</param>
 /// <param name="Target">The target figure, as text (null if none).</param>
 /// <param name="TargetMet">Whether the target is met (null if none).</param>
+/// <param name="MinSeconds">Fastest repetition (the least disturbed by other processes on a shared machine).</param>
 public sealed record BenchRow(string Section, string Name, int Qubits, int Threads, double MedianSeconds, double NsPerAmplitude,
-    double? GBps, double? BandwidthRatio, string? Target = null, bool? TargetMet = null);
+    [property: System.Text.Json.Serialization.JsonPropertyName("gb_per_s")] double? GBps, double? BandwidthRatio,
+    string? Target = null, bool? TargetMet = null, double? MinSeconds = null);
 
 /// <summary>A complete quick-benchmark report.</summary>
 /// <param name="Machine">Processor count, SIMD width and runtime.</param>
@@ -71,16 +73,16 @@ public static class QuickBench
         CancellationToken cancellationToken = default)
     {
         options ??= SimulationOptions.Default;
-        double bw = MeasureBandwidth(options.MaxThreads, quick ? 5 : 15, out double bwSeconds);
+        double bw = MeasureBandwidth(options.MaxThreads, quick ? 5 : 15, out double bwSeconds, out double bwMin);
         var context = new BenchContext(quick, options, bw);
         var rows = new List<BenchRow>
         {
             new("bandwidth", "in-place scale of 2^24 amplitudes", BandwidthQubits, options.MaxThreads, bwSeconds,
-                bwSeconds * 1e9 / (1L << BandwidthQubits), bw, 1.0),
+                bwSeconds * 1e9 / (1L << BandwidthQubits), bw, 1.0, MinSeconds: bwMin),
         };
         foreach (var s in DiscoverSections())
         {
-            if (sections is not null && !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase)) continue;
+            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : s.Name == "kernels") continue;
             cancellationToken.ThrowIfCancellationRequested();
             rows.AddRange(s.Run(context));
         }
@@ -114,9 +116,10 @@ public static class QuickBench
     /// <summary>
     /// The bandwidth reference: multiplies every double of a 2^24-amplitude complex array in place (one read and one
     /// write per byte), split into <paramref name="threads"/> contiguous parts as the simulator splits a gate.
-    /// Returns GB/s; <paramref name="medianSeconds"/> is the median time of one pass.
+    /// Returns GB/s of the median pass; <paramref name="medianSeconds"/> and <paramref name="minSeconds"/> are the
+    /// median and fastest time of one pass.
     /// </summary>
-    public static double MeasureBandwidth(int threads, int repetitions, out double medianSeconds)
+    public static double MeasureBandwidth(int threads, int repetitions, out double medianSeconds, out double minSeconds)
     {
         var data = GC.AllocateUninitializedArray<double>(2 << BandwidthQubits);
         data.AsSpan().Fill(1.0);
@@ -133,7 +136,7 @@ public static class QuickBench
             });
             factor = 1 / factor;
         }
-        medianSeconds = Timing.Median(Pass, repetitions, 1);
+        (medianSeconds, minSeconds) = Timing.Measure(Pass, repetitions, 1);
         return 2.0 * data.Length * sizeof(double) / medianSeconds / 1e9;
     }
 }
@@ -145,7 +148,10 @@ public static class Timing
     /// Median over <paramref name="repetitions"/> of the mean time of <paramref name="inner"/> consecutive calls, after
     /// one warm-up batch.
     /// </summary>
-    public static double Median(Action action, int repetitions, int inner)
+    public static double Median(Action action, int repetitions, int inner) => Measure(action, repetitions, inner).Median;
+
+    /// <summary>Median and minimum over <paramref name="repetitions"/> of the mean time of <paramref name="inner"/> calls.</summary>
+    public static (double Median, double Min) Measure(Action action, int repetitions, int inner)
     {
         ArgumentNullException.ThrowIfNull(action);
         for (int i = 0; i < inner; i++) action();
@@ -157,7 +163,8 @@ public static class Timing
             times[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds / inner;
         }
         Array.Sort(times);
-        return times.Length % 2 == 1 ? times[times.Length / 2] : 0.5 * (times[times.Length / 2 - 1] + times[times.Length / 2]);
+        double median = times.Length % 2 == 1 ? times[times.Length / 2] : 0.5 * (times[times.Length / 2 - 1] + times[times.Length / 2]);
+        return (median, times[0]);
     }
 
     /// <summary>Calls per repetition so that one repetition lasts about <paramref name="seconds"/>.</summary>

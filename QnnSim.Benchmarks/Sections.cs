@@ -63,12 +63,12 @@ internal sealed class GateSection : IBenchSection
                 double angle = 0.3;
                 void Once() => Executor.Apply(step, angle, data, options, inverse: false);
                 int inner = Timing.InnerFor(Once, context.Quick ? 0.01 : 0.05);
-                double t = Timing.Median(Once, context.Quick ? 5 : 15, inner);
+                var (t, tmin) = Timing.Measure(Once, context.Quick ? 5 : 15, inner);
                 double gbps = 32.0 * data.Length / t / 1e9;
                 double ratio = gbps / context.BandwidthGBps;
                 bool big = n == 24;
                 yield return new BenchRow(Name, name, n, options.MaxThreads, t, t * 1e9 / data.Length, gbps, ratio,
-                    big ? ">= 0.85 of bandwidth" : null, big ? ratio >= 0.85 : null);
+                    big ? ">= 0.85 of bandwidth" : null, big ? ratio >= 0.85 : null, tmin);
             }
         }
     }
@@ -101,11 +101,11 @@ internal sealed class AnsatzSection : IBenchSection
                     sink += sim.Expectation(state, z0);
                 }
                 int inner = Timing.InnerFor(Once, context.Quick ? 0.02 : 0.1);
-                double t = Timing.Median(Once, context.Quick ? 7 : 21, inner);
+                var (t, tmin) = Timing.Measure(Once, context.Quick ? 7 : 21, inner);
                 int passes = circuit.Operations.Length;
                 string tt = target >= 1e-3 ? $"<= {target * 1e3:0.#} ms" : $"<= {target * 1e6:0} us";
                 yield return new BenchRow(Name, $"HEA n={n} L={layers} {(fusion ? "fused" : "unfused")} + <Z0>", n, 1, t,
-                    t * 1e9 / passes / (1L << n), null, null, fusion ? tt : null, fusion ? t <= target : null);
+                    t * 1e9 / passes / (1L << n), null, null, fusion ? tt : null, fusion ? t <= target : null, tmin);
                 GC.KeepAlive(sink);
             }
         }
