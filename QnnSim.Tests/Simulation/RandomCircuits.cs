@@ -16,7 +16,7 @@ public static class RandomCircuits
         out Func<Complex[]> reference)
     {
         var rng = new SeededRandom(seed * 7919 + (ulong)n);
-        var usable = GateCatalogue.All.Where(g => g.Arity(n) <= n && g.MaxN >= n).ToList();
+        var usable = GateCatalogue.All.Where(g => g.Arity(n) <= n && (g.DenseQubits >= 0 || n <= g.MaxN)).ToList();
         var b = new CircuitBuilder(n);
         var theta = new List<double>();
         var x = new List<double>();
