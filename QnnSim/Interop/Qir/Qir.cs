@@ -15,7 +15,8 @@ namespace QnnSim.Interop;
 /// <c>__quantum__rt__*</c> (ignored), labels, <c>br label</c> and <c>ret</c>. Intrinsics: h, x, y, z, s, s__adj,
 /// t, t__adj, sx, rx, ry, rz, rxx, ryy, rzz, cx, cy, cz, ccx, swap, m, mresetz, reset. Measurements must come after
 /// every gate on their qubit; they become <see cref="Circuit.MeasuredQubits"/> in result-index order. A reset is
-/// allowed on a qubit no gate has touched yet (a no-op) or after its measurement.</para>
+/// allowed on a qubit no gate has touched yet (a no-op), or after its last gate or its measurement (it discards the
+/// qubit; a later gate on it is an error).</para>
 /// <para>QIR pointers are qubit indices, so qubit N of the file is qubit N of the circuit (the least significant bit
 /// of QnnSim's basis index is qubit 0); no reordering happens.</para>
 /// </remarks>
@@ -73,6 +74,7 @@ public static class Qir
         var touched = new HashSet<int>();                  // qubits some gate acted on
         var measured = new Dictionary<int, (int Result, int Line)>(); // qubit -> result
         var resultOwner = new Dictionary<int, int>();       // result -> qubit
+        var discarded = new Dictionary<int, int>();         // qubit reset after its gates -> line
         int maxQubit = -1, declaredQubits = -1;
         bool inFunction = false, sawFunction = false;
         string[] lines = text.Split('\n');
@@ -177,14 +179,18 @@ public static class Qir
             }
             if (name == "reset")
             {
+                // Before any gate the qubit is |0⟩ and a reset does nothing; after its last gate it discards the qubit.
                 int q = qubits[0];
-                if (touched.Contains(q) && !measured.ContainsKey(q))
-                    throw Error(at + 1, $"reset of qubit {q} in the middle of the circuit is not unitary; QnnSim imports the unitary part and the final measurements only.");
+                if (touched.Contains(q) && !measured.ContainsKey(q)) discarded.TryAdd(q, lineNo);
                 continue;
             }
             foreach (int q in qubits)
+            {
                 if (measured.TryGetValue(q, out var m))
                     throw Error(at + 1, $"@{callee} acts on qubit {q} after its measurement on line {m.Line}: mid-circuit measurement is not supported (QnnSim imports the unitary part and the final measurements).");
+                if (discarded.TryGetValue(q, out int resetLine))
+                    throw Error(at + 1, $"@{callee} acts on qubit {q} after its reset on line {resetLine}: a mid-circuit reset is not unitary (QnnSim imports the unitary part and the final measurements).");
+            }
             foreach (int q in qubits) touched.Add(q);
             ops.Add(MakeOperation(name, qubits, angle));
         }
