@@ -81,7 +81,7 @@ internal static class QdkTestSupport
         Assert.That(overlap.Magnitude, Is.GreaterThan(0.5), $"{what}: the states are far apart (|⟨e|a⟩| = {overlap.Magnitude})");
         Complex phase = overlap / overlap.Magnitude;
         double worst = 0;
-        int worstIndex = -1;
+        int worstIndex = 0;
         for (int k = 0; k < expected.Length; k++)
         {
             double d = (actual[k] - phase * expected[k]).Magnitude;

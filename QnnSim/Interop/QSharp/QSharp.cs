@@ -179,6 +179,7 @@ public static class QSharp
         foreach (int c in flips) yield return $"X(qs[{c}]);";
     }
 
+    private static readonly Regex Placeholder = new(@"QNNSIM(THETA|X)_(\d+)_", RegexOptions.Compiled);
     private static readonly Regex NumberLiteral = new(@"(?<![\w.\]])(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)", RegexOptions.Compiled);
 
     /// <summary>An angle as a Q# Double expression over <c>theta[k]</c> and <c>x[k]</c>.</summary>
@@ -192,8 +193,10 @@ public static class QSharp
             return offset == 0.0 ? term : offset > 0 ? $"{term} + {FormatDouble(offset)}" : $"{term} - {FormatDouble(-offset)}";
         }
         // General expressions: QnnSim prints OpenQASM 3 syntax; rewrite its literals and functions into Q#.
-        string text = angle.ToString((k, i) => k == VariableKind.Parameter ? $"theta[{i}]" : $"x[{i}]");
+        // Variables get placeholder names first so that their indices are not mistaken for literals.
+        string text = angle.ToString((k, i) => k == VariableKind.Parameter ? $"QNNSIMTHETA_{i}_" : $"QNNSIMX_{i}_");
         text = NumberLiteral.Replace(text, m => FormatDouble(double.Parse(m.Value, CultureInfo.InvariantCulture)));
+        text = Placeholder.Replace(text, m => m.Groups[1].Value == "THETA" ? $"theta[{m.Groups[2].Value}]" : $"x[{m.Groups[2].Value}]");
         text = text.Replace("**", "^")
             .Replace("arcsin(", "ArcSin(").Replace("arccos(", "ArcCos(").Replace("arctan(", "ArcTan(")
             .Replace("sin(", "Sin(").Replace("cos(", "Cos(").Replace("tan(", "Tan(")

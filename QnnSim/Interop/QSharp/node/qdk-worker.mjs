@@ -73,7 +73,12 @@ async function runProgram(req) {
       return true;
     },
   };
-  await compiler.run(program(req, "unrestricted"), req.expr ?? "", req.shots ?? 1, target);
+  try {
+    await compiler.run(program(req, "unrestricted"), req.expr ?? "", req.shots ?? 1, target);
+  } catch (e) {
+    // A compile error arrives as a failed Result event first; the promise then rejects with an empty object.
+    if (!(outcome && outcome.success === false)) throw e;
+  }
   if (outcome && outcome.success === false) {
     const d = describeError(outcome.value);
     return { ok: false, error: d.error, diagnostics: d.diagnostics, events };
