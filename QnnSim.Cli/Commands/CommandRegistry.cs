@@ -8,5 +8,6 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return RunCommand.Create(context);
+        yield return InfoCommand.Create(context);
     }
 }

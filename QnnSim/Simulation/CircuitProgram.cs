@@ -47,6 +47,15 @@ internal sealed class Primitive
     public int AngleSlot = -1;
     public int SourceOperation;
 
+    /// <summary>
+    /// Lazily built per-path SIMD coefficient tables of a constant matrix step (index: 2·path + inverse), owned by
+    /// <see cref="Executor"/>. Races only ever store equal tables, so no lock is needed.
+    /// </summary>
+    internal object?[]? VectorCache;
+
+    /// <summary>[Target0, Target1] for two-target steps, built once on first use by <see cref="Executor"/>.</summary>
+    internal int[]? PairTargets;
+
     public ulong TargetMask => Kind switch
     {
         PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => XMask | ZMask,
