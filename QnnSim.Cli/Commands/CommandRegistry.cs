@@ -9,5 +9,6 @@ internal static class CommandRegistry
     {
         yield return RunCommand.Create(context);
         yield return InfoCommand.Create(context);
+        yield return ConvertCommand.Create(context);
     }
 }

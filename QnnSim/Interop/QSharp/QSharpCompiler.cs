@@ -197,8 +197,8 @@ public sealed class QSharpCompiler
             int k = (int)Math.Round(r - 2);
             if (Math.Abs(d12) <= 1e-12 * scaleRef || k < 0 || k >= m || Math.Abs(r - ratio[k]) > 1e-6 * ratio[k])
                 throw NotAffine(op, i, o, [p1, p2, p3]);
-            double a = d12 / delta[k];
-            double b = p1 - a * v1[k];
+            double a = Snap(d12 / delta[k], 1);
+            double b = Snap(p1 - a * v1[k], scaleRef);
             var angle = k < inputCount ? Angle.Input(k, a, b) : Angle.Parameter(k - inputCount, a, b);
             ops.Add(o.WithAngles([angle]));
         }
@@ -222,6 +222,22 @@ public sealed class QSharpCompiler
                     "Write each rotation angle as a·θ[k] + b, or compute it outside the operation.");
         }
         return circuit;
+    }
+
+    /// <summary>
+    /// Removes the probes' round-off from a fitted coefficient: the shortest decimal (1 to 10 significant digits)
+    /// within 1e-13·max(|v|, <paramref name="scale"/>) of <paramref name="v"/>, or 0 when v is that small; else v.
+    /// </summary>
+    internal static double Snap(double v, double scale)
+    {
+        double tol = 1e-13 * Math.Max(Math.Abs(v), scale);
+        if (Math.Abs(v) <= tol) return 0;
+        for (int digits = 1; digits <= 10; digits++)
+        {
+            double c = double.Parse(v.ToString("G" + digits, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+            if (Math.Abs(c - v) <= tol) return c;
+        }
+        return v;
     }
 
     private static NotSupportedException NotAffine(string op, int index, Operation o, double[] probes) =>
