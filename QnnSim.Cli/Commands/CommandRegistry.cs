@@ -12,5 +12,6 @@ internal static class CommandRegistry
         yield return BenchCommand.Create(context);
         yield return GradCommand.Create(context);
         yield return JacobianCommand.Create(context);
+        yield return ConvertCommand.Create(context);
     }
 }
