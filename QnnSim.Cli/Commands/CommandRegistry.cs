@@ -13,5 +13,6 @@ internal static class CommandRegistry
         yield return GradCommand.Create(context);
         yield return JacobianCommand.Create(context);
         yield return ConvertCommand.Create(context);
+        yield return ReproduceCommand.Create(context);
     }
 }
