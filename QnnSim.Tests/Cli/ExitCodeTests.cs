@@ -52,6 +52,13 @@ public class ExitCodeTests
         Assert.That(r.Out, Is.Empty);
     }
 
+    [Test]
+    public void UsageError_InSubcommand_PointsToItsHelp()
+    {
+        var r = CliHarness.Run("run", "x.qasm", "--bogus");
+        Assert.That(r.Err, Does.Contain("'--bogus'").And.Contain("Run 'qnnsim run --help' for usage."));
+    }
+
     [TestCase("run")]
     [TestCase("info")]
     public void MissingFile_ExitsThreeNamingIt(string command)
