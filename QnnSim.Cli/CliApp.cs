@@ -72,7 +72,8 @@ public static class CliApp
             case CliUsageException ue:
                 stderr.WriteLine($"qnnsim: {ue.Message}");
                 return ExitCodes.UsageError;
-            case CliInputException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException when ex is not System.Diagnostics.UnreachableException:
+            case CliInputException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or NotSupportedException
+                when ex is not System.Diagnostics.UnreachableException:
                 stderr.WriteLine($"qnnsim: {ex.Message}");
                 return ExitCodes.InputError;
             default:
