@@ -561,7 +561,7 @@ public sealed class Differentiator
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentNullException.ThrowIfNull(observables);
         RequireParameters(circuit, nameof(circuit));
-        Simulator.ValidateValues(circuit, parameters, samples is null || samples.Count == 0 ? new InputValues(new double[circuit.InputCount]) : samples[0]);
+        Simulator.ValidateValues(circuit, parameters, new InputValues(new double[circuit.InputCount])); // θ only; samples below
         if (samples is not null && samples.Count == 0)
             throw new ArgumentException("the sample list is empty; at least one sample is required.", nameof(samples));
         if (states is not null && states.Count == 0)
