@@ -155,7 +155,7 @@ public class RunCommandTests
         string path = _h.Write("bell.qasm", TestCircuits.BellRy);
         var r = Ok("run", path, "--bind", "t=pi/3", "--observable", "Z0 Z1", "--state");
         Assert.That(r.Out, Does.Contain("Z0 Z1").And.Contain("0.8660254038").And.Contain("11"));
-        Assert.That(r.Out, Does.Not.Contain("\u001b["), "no ANSI escapes when not a terminal");
+        Assert.That(r.Out.Contains('\u001b', StringComparison.Ordinal), Is.False, "no ANSI escapes when not a terminal");
     }
 
     [Test]
