@@ -277,6 +277,25 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         ulong pivot = xh & (~xh + 1);
         int nb2 = BitIndex.SortedBits((ctrlMask >> Lb) | pivot, bits);
         ReadOnlySpan<int> sb2 = bits[..nb2];
+        if (alpha == Complex.Zero && beta == Complex.One && zMask == 0 && xl == 0 && (ctrlMask & LaneMask) == 0)
+        {
+            // X-type Pauli on high qubits only (X, CX, CCX, multi-X): a pure exchange of registers, no arithmetic.
+            long runP = RunLength(sb2);
+            for (long f = begin; f < end;)
+            {
+                long v0 = BitIndex.InsertZeros(f, sb2) | cv;
+                long len = Math.Min(runP - (f & (runP - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    long v2 = v ^ (long)xh;
+                    TV x = Load(ref d, v), y = Load(ref d, v2);
+                    Store(ref d, v, y);
+                    Store(ref d, v2, x);
+                }
+            }
+            return;
+        }
         long run = RunLength(sb2);
         for (long f = begin; f < end;)
         {
