@@ -18,13 +18,13 @@ public static class BenchFormat
         var ci = CultureInfo.InvariantCulture;
         sb.AppendLine(ci, $"machine: {report.Machine}");
         sb.AppendLine(ci, $"bandwidth reference: {report.BandwidthGBps:0.0} GB/s (read + write){(report.Quick ? ", quick mode" : "")}");
-        sb.AppendLine(ci, $"{"section",-10} {"name",-34} {"n",3} {"thr",3} {"median",12} {"min",12} {"ns/amp",8} {"GB/s",7} {"ratio",6}  target");
+        sb.AppendLine(ci, $"{"section",-10} {"name",-34} {"n",3} {"thr",3} {"median",12} {"min",12} {"thread cpu",12} {"ns/amp",8} {"GB/s",7} {"ratio",6}  target");
         foreach (var r in report.Rows)
         {
             string gb = r.GBps is double g ? g.ToString("0.0", ci) : "-";
             string ratio = r.BandwidthRatio is double x ? x.ToString("0.00", ci) : "-";
             string target = r.Target is null ? "" : $"{r.Target} {(r.TargetMet == true ? "met" : "NOT met")}";
-            sb.AppendLine(ci, $"{r.Section,-10} {r.Name,-34} {r.Qubits,3} {r.Threads,3} {Time(r.MedianSeconds),12} {(r.MinSeconds is double mn ? Time(mn) : "-"),12} {r.NsPerAmplitude.ToString("0.000", ci),8} {gb,7} {ratio,6}  {target}");
+            sb.AppendLine(ci, $"{r.Section,-10} {r.Name,-34} {r.Qubits,3} {r.Threads,3} {Time(r.MedianSeconds),12} {(r.MinSeconds is double mn ? Time(mn) : "-"),12} {(r.CpuSeconds is double cp ? Time(cp) : "-"),12} {r.NsPerAmplitude.ToString("0.000", ci),8} {gb,7} {ratio,6}  {target}");
         }
         return sb.ToString();
     }

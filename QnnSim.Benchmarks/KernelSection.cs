@@ -5,7 +5,7 @@ using QnnSim.Simulation;
 namespace QnnSim.Benchmarks;
 
 /// <summary>
-/// Per-kernel figures on a 2^16 state (L2-sized), one thread, for each SIMD path: where the time of a circuit goes.
+/// Per-kernel figures on 2^10 and 2^16 states (L1- and L2-sized), one thread, for each SIMD path: where the time of a circuit goes.
 /// Runs only when asked for by name (<c>--section kernels</c>), since it is long.
 /// </summary>
 internal sealed class KernelSection : IBenchSection
@@ -25,7 +25,12 @@ internal sealed class KernelSection : IBenchSection
 
     public IEnumerable<BenchRow> Run(BenchContext context)
     {
-        const int n = 16;
+        foreach (int n in new[] { 4, 10, 16 })
+        foreach (var row in RunSize(context, n)) yield return row;
+    }
+
+    private IEnumerable<BenchRow> RunSize(BenchContext context, int n)
+    {
         var data = new Complex[1 << n];
         data.AsSpan().Fill(new Complex(Math.Sqrt(1.0 / data.Length), 0));
         var ops = new (string, Primitive)[]
@@ -39,10 +44,13 @@ internal sealed class KernelSection : IBenchSection
             var options = context.Options with { MaxThreads = 1, KernelPath = path, Fusion = false };
             foreach (var (name, p) in ops)
             {
+                if (((p.TargetMask | p.CtrlMask) >> n) != 0) continue; // kernels do not validate: stay inside the state
                 void Once() => Executor.Apply(p, 0.4, data, options, false);
                 int inner = Timing.InnerFor(Once, 0.005);
                 var (med, min) = Timing.Measure(Once, 7, inner);
-                yield return new BenchRow(Name, $"{name} {path}", n, 1, med, med * 1e9 / data.Length, 32.0 * data.Length / med / 1e9, null, MinSeconds: min);
+                double cpu = Timing.MedianCpu(Once, 7, inner);
+                yield return new BenchRow(Name, $"{name} {path}", n, 1, med, med * 1e9 / data.Length, 32.0 * data.Length / med / 1e9, null,
+                    MinSeconds: min, CpuSeconds: double.IsNaN(cpu) ? null : cpu);
             }
         }
     }

@@ -44,9 +44,10 @@ public sealed record BenchContext(bool Quick, SimulationOptions Options, double 
 /// <param name="Target">The target figure, as text (null if none).</param>
 /// <param name="TargetMet">Whether the target is met (null if none).</param>
 /// <param name="MinSeconds">Fastest repetition (the least disturbed by other processes on a shared machine).</param>
+/// <param name="CpuSeconds">Median thread CPU time per operation, for single-threaded rows (excludes preemption).</param>
 public sealed record BenchRow(string Section, string Name, int Qubits, int Threads, double MedianSeconds, double NsPerAmplitude,
     [property: System.Text.Json.Serialization.JsonPropertyName("gb_per_s")] double? GBps, double? BandwidthRatio,
-    string? Target = null, bool? TargetMet = null, double? MinSeconds = null);
+    string? Target = null, bool? TargetMet = null, double? MinSeconds = null, double? CpuSeconds = null);
 
 /// <summary>A complete quick-benchmark report.</summary>
 /// <param name="Machine">Processor count, SIMD width and runtime.</param>
@@ -142,8 +143,41 @@ public static class QuickBench
 }
 
 /// <summary>Timing helpers shared by the sections.</summary>
-public static class Timing
+public static partial class Timing
 {
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Seconds, Nanoseconds; }
+
+    /// <summary>CPU seconds consumed by the calling thread (Linux CLOCK_THREAD_CPUTIME_ID), or NaN elsewhere.</summary>
+    public static double ThreadCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        try { return ClockGetTime(3, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9 : double.NaN; }
+        catch (DllNotFoundException) { return double.NaN; }
+        catch (EntryPointNotFoundException) { return double.NaN; }
+    }
+
+    /// <summary>
+    /// Median over <paramref name="repetitions"/> of the calling thread's CPU time per call (single-threaded work
+    /// only): on a shared machine this excludes time the thread spent preempted. NaN when unavailable.
+    /// </summary>
+    public static double MedianCpu(Action action, int repetitions, int inner)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var times = new double[repetitions];
+        for (int r = 0; r < repetitions; r++)
+        {
+            double t0 = ThreadCpuSeconds();
+            for (int i = 0; i < inner; i++) action();
+            times[r] = (ThreadCpuSeconds() - t0) / inner;
+        }
+        Array.Sort(times);
+        return times[times.Length / 2];
+    }
+
     /// <summary>
     /// Median over <paramref name="repetitions"/> of the mean time of <paramref name="inner"/> consecutive calls, after
     /// one warm-up batch.

@@ -102,10 +102,11 @@ internal sealed class AnsatzSection : IBenchSection
                 }
                 int inner = Timing.InnerFor(Once, context.Quick ? 0.02 : 0.1);
                 var (t, tmin) = Timing.Measure(Once, context.Quick ? 7 : 21, inner);
+                double cpu = Timing.MedianCpu(Once, context.Quick ? 7 : 21, inner);
                 int passes = circuit.Operations.Length;
                 string tt = target >= 1e-3 ? $"<= {target * 1e3:0.#} ms" : $"<= {target * 1e6:0} us";
                 yield return new BenchRow(Name, $"HEA n={n} L={layers} {(fusion ? "fused" : "unfused")} + <Z0>", n, 1, t,
-                    t * 1e9 / passes / (1L << n), null, null, fusion ? tt : null, fusion ? t <= target : null, tmin);
+                    t * 1e9 / passes / (1L << n), null, null, fusion ? tt : null, fusion ? t <= target : null, tmin, double.IsNaN(cpu) ? null : cpu);
                 GC.KeepAlive(sink);
             }
         }

@@ -66,6 +66,21 @@ public class JacobianTests
     }
 
     [Test]
+    public void Jacobian_LargeStateOneAndTwoThreads_BitIdentical()
+    {
+        // 15 qubits is above the default parallel threshold: the state-update path must not depend on the worker count.
+        var circuit = RandomCircuit(6, n: 15, p: 3, q: 1, gates: 8, allowNonAffine: false);
+        var rng = new SeededRandom(6);
+        var theta = RandomParameters(rng, 3);
+        var samples = Enumerable.Range(0, 3).Select(_ => RandomInputs(rng, 1)).ToArray();
+        PauliSum[] observables = [PauliSum.Parse("Z0 Z14")];
+        var a = new Differentiator(new GradientOptions { MaxDegreeOfParallelism = 1 }).Jacobian(circuit, theta, samples, observables);
+        var b = new Differentiator(new GradientOptions { MaxDegreeOfParallelism = 2 }).Jacobian(circuit, theta, samples, observables);
+        Assert.That(b.Data, Is.EqualTo(a.Data));
+        Assert.That(b.Values, Is.EqualTo(a.Values));
+    }
+
+    [Test]
     public void Jacobian_InitialStates_EqualGradientsFromThoseStates()
     {
         var rng = new SeededRandom(21);

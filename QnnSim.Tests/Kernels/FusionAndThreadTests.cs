@@ -108,6 +108,26 @@ public sealed class FusionTests(KernelPath path)
             }
     }
 
+    [TestCase(13)]
+    [TestCase(14)]
+    public void Run_FusedStateWiderThanChunk_MatchesUnfused(int n)
+    {
+        // Above Fusion.ChunkQubits the low items run slice by slice; mix low and high gates.
+        Assert.That(n, Is.GreaterThan(Fusion.ChunkQubits));
+        var options = new SimulationOptions { KernelPath = path, MaxThreads = 1 };
+        var (circuit, theta) = RandomCircuits.Build(n, 80, (ulong)(900 + n));
+        var fused = new Simulator(options with { Fusion = true }).Run(circuit, theta, InputValues.None);
+        var plain = new Simulator(options with { Fusion = false }).Run(circuit, theta, InputValues.None);
+        Assert.That(MaxDiff(fused.Data, plain.Data), Is.LessThan(KernelTolerances.Fusion));
+        var b = new CircuitBuilder(n);
+        for (int q = 0; q < n; q++) b.Ry(q, 0.1 + q).Rz(q, 0.3 * q);
+        for (int q = 0; q + 1 < n; q++) b.CX(q, q + 1);
+        var ladder = b.Build();
+        fused = new Simulator(options with { Fusion = true }).Run(ladder, ParameterValues.None, InputValues.None);
+        plain = new Simulator(options with { Fusion = false }).Run(ladder, ParameterValues.None, InputValues.None);
+        Assert.That(MaxDiff(fused.Data, plain.Data), Is.LessThan(KernelTolerances.Fusion));
+    }
+
     [Test]
     public void BuildPlan_RyRzOnEveryQubitThenCxLadder_FusesEachQubitRunIntoOneBlock()
     {
@@ -127,7 +147,7 @@ public sealed class FusionTests(KernelPath path)
 [TestFixture(KernelPath.Vector512)]
 public sealed class ThreadingTests(KernelPath path)
 {
-    public static IEnumerable<int> Sizes() => [1, 2, 3, 5, 8, 11];
+    public static IEnumerable<int> Sizes() => [1, 2, 3, 5, 8, 11, 14];
 
     [TestCaseSource(nameof(Sizes))]
     public void Run_OneAndTwoThreads_BitIdentical(int n)

@@ -71,6 +71,13 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int HighBits(ulong mask, Span<int> bits) => BitIndex.SortedBits(mask >> Lb, bits);
 
+    /// <summary>
+    /// Consecutive free indices below the lowest inserted bit map to consecutive registers, so the loops walk runs of
+    /// this length with one index insertion per run (qsim's nested-loop structure); no inserted bit: one run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long RunLength(ReadOnlySpan<int> sortedBits) => sortedBits.Length == 0 ? 1L << 62 : 1L << sortedBits[0];
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool LaneMatches(int lane, ulong ctrlMask, ulong ctrlValue) => ((ulong)lane & ctrlMask & LaneMask) == (ctrlValue & LaneMask);
 
@@ -97,13 +104,19 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
             int nb = HighBits(ctrlMask | (1UL << target), bits);
             ReadOnlySpan<int> sb = bits[..nb];
             long stride = 1L << (target - Lb);
-            for (long f = begin; f < end; f++)
+            long run = RunLength(sb);
+            for (long f = begin; f < end;)
             {
-                long v = BitIndex.InsertZeros(f, sb) | cv;
-                TV x = Load(ref d, v), y = Load(ref d, v + stride);
-                TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
-                Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
-                Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
+                long v0 = BitIndex.InsertZeros(f, sb) | cv;
+                long len = Math.Min(run - (f & (run - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    TV x = Load(ref d, v), y = Load(ref d, v + stride);
+                    TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
+                    Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
+                    Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
+                }
             }
         }
         else
@@ -119,12 +132,18 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
             LaneCoef<TV> diag = Coef(l0), off = Coef(l1);
             int nb = HighBits(ctrlMask, bits);
             ReadOnlySpan<int> sb = bits[..nb];
-            for (long f = begin; f < end; f++)
+            long run = RunLength(sb);
+            for (long f = begin; f < end;)
             {
-                long v = BitIndex.InsertZeros(f, sb) | cv;
-                TV x = Load(ref d, v);
-                TV y = TO.XorAmps(x, tb);
-                Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
+                long v0 = BitIndex.InsertZeros(f, sb) | cv;
+                long len = Math.Min(run - (f & (run - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    TV x = Load(ref d, v);
+                    TV y = TO.XorAmps(x, tb);
+                    Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
+                }
             }
         }
     }
@@ -146,20 +165,32 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         LaneCoef<TV> e = even, o = odd;
         if (selHigh == 0)
         {
-            for (long f = begin; f < end; f++)
+            long runA = RunLength(sb);
+            for (long f = begin; f < end;)
             {
-                long v = BitIndex.InsertZeros(f, sb) | cv;
-                TV x = Load(ref d, v);
-                Store(ref d, v, Mul(e, x, TO.SwapReIm(x)));
+                long v0 = BitIndex.InsertZeros(f, sb) | cv;
+                long len = Math.Min(runA - (f & (runA - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    TV x = Load(ref d, v);
+                    Store(ref d, v, Mul(e, x, TO.SwapReIm(x)));
+                }
             }
             return;
         }
-        for (long f = begin; f < end; f++)
+        long run = RunLength(sb);
+        for (long f = begin; f < end;)
         {
-            long v = BitIndex.InsertZeros(f, sb) | cv;
-            TV x = Load(ref d, v);
-            bool isOdd = (BitOperations.PopCount((ulong)v & selHigh) & 1) != 0;
-            Store(ref d, v, isOdd ? Mul(o, x, TO.SwapReIm(x)) : Mul(e, x, TO.SwapReIm(x)));
+            long v0 = BitIndex.InsertZeros(f, sb) | cv;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v);
+                bool isOdd = (BitOperations.PopCount((ulong)v & selHigh) & 1) != 0;
+                Store(ref d, v, isOdd ? Mul(o, x, TO.SwapReIm(x)) : Mul(e, x, TO.SwapReIm(x)));
+            }
         }
     }
 
@@ -226,32 +257,63 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         {
             int nb = HighBits(ctrlMask, bits);
             ReadOnlySpan<int> sb = bits[..nb];
-            for (long f = begin; f < end; f++)
+            long runA = RunLength(sb);
+            for (long f = begin; f < end;)
             {
-                long v = BitIndex.InsertZeros(f, sb) | cv;
-                TV x = Load(ref d, v);
-                TV y = TO.XorAmps(x, xl);
-                bool odd = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
-                TV r = Mul(a, x, TO.SwapReIm(x));
-                Store(ref d, v, odd ? MulAdd(b1, y, TO.SwapReIm(y), r) : MulAdd(b0, y, TO.SwapReIm(y), r));
+                long v0 = BitIndex.InsertZeros(f, sb) | cv;
+                long len = Math.Min(runA - (f & (runA - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    TV x = Load(ref d, v);
+                    TV y = TO.XorAmps(x, xl);
+                    bool odd = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
+                    TV r = Mul(a, x, TO.SwapReIm(x));
+                    Store(ref d, v, odd ? MulAdd(b1, y, TO.SwapReIm(y), r) : MulAdd(b0, y, TO.SwapReIm(y), r));
+                }
             }
             return;
         }
         ulong pivot = xh & (~xh + 1);
         int nb2 = BitIndex.SortedBits((ctrlMask >> Lb) | pivot, bits);
         ReadOnlySpan<int> sb2 = bits[..nb2];
-        for (long f = begin; f < end; f++)
+        if (alpha == Complex.Zero && beta == Complex.One && zMask == 0 && xl == 0 && (ctrlMask & LaneMask) == 0)
         {
-            long v = BitIndex.InsertZeros(f, sb2) | cv;
-            long v2 = v ^ (long)xh;
-            TV x = Load(ref d, v), y = Load(ref d, v2);
-            TV px = TO.XorAmps(x, xl), py = TO.XorAmps(y, xl);
-            bool oddV2 = (BitOperations.PopCount((ulong)v2 & zh) & 1) != 0; // sign of ψ_{k⊕x} seen from v
-            bool oddV = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
-            TV rx = Mul(a, x, TO.SwapReIm(x)), ry = Mul(a, y, TO.SwapReIm(y));
-            TV spy = TO.SwapReIm(py), spx = TO.SwapReIm(px);
-            Store(ref d, v, oddV2 ? MulAdd(b1, py, spy, rx) : MulAdd(b0, py, spy, rx));
-            Store(ref d, v2, oddV ? MulAdd(b1, px, spx, ry) : MulAdd(b0, px, spx, ry));
+            // X-type Pauli on high qubits only (X, CX, CCX, multi-X): a pure exchange of registers, no arithmetic.
+            long runP = RunLength(sb2);
+            for (long f = begin; f < end;)
+            {
+                long v0 = BitIndex.InsertZeros(f, sb2) | cv;
+                long len = Math.Min(runP - (f & (runP - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    long v2 = v ^ (long)xh;
+                    TV x = Load(ref d, v), y = Load(ref d, v2);
+                    Store(ref d, v, y);
+                    Store(ref d, v2, x);
+                }
+            }
+            return;
+        }
+        long run = RunLength(sb2);
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.InsertZeros(f, sb2) | cv;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                long v2 = v ^ (long)xh;
+                TV x = Load(ref d, v), y = Load(ref d, v2);
+                TV px = TO.XorAmps(x, xl), py = TO.XorAmps(y, xl);
+                bool oddV2 = (BitOperations.PopCount((ulong)v2 & zh) & 1) != 0; // sign of ψ_{k⊕x} seen from v
+                bool oddV = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
+                TV rx = Mul(a, x, TO.SwapReIm(x)), ry = Mul(a, y, TO.SwapReIm(y));
+                TV spy = TO.SwapReIm(py), spx = TO.SwapReIm(px);
+                Store(ref d, v, oddV2 ? MulAdd(b1, py, spy, rx) : MulAdd(b0, py, spy, rx));
+                Store(ref d, v2, oddV ? MulAdd(b1, px, spx, ry) : MulAdd(b0, px, spx, ry));
+            }
         }
     }
 
@@ -321,25 +383,31 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         long cv = (long)(ctrlValue >> Lb);
         Span<TV> xs = stackalloc TV[D * P], ss = stackalloc TV[D * P];
         ref LaneCoef<TV> t0 = ref MemoryMarshal.GetReference(table);
-        for (long f = begin; f < end; f++)
+        long run = RunLength(sb);
+        for (long f = begin; f < end;)
         {
-            long v = BitIndex.InsertZeros(f, sb) | cv;
-            for (int c = 0; c < D; c++)
+            long v0 = BitIndex.InsertZeros(f, sb) | cv;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
             {
-                TV x = Load(ref d, v + hoff[c]);
-                for (int p = 0; p < P; p++)
+                for (int c = 0; c < D; c++)
                 {
-                    TV y = TO.XorAmps(x, lowPat[p]);
-                    xs[c * P + p] = y;
-                    ss[c * P + p] = TO.SwapReIm(y);
+                    TV x = Load(ref d, v + hoff[c]);
+                    for (int p = 0; p < P; p++)
+                    {
+                        TV y = TO.XorAmps(x, lowPat[p]);
+                        xs[c * P + p] = y;
+                        ss[c * P + p] = TO.SwapReIm(y);
+                    }
                 }
-            }
-            for (int r = 0; r < D; r++)
-            {
-                TV acc = TO.Zero;
-                ref LaneCoef<TV> row = ref Unsafe.Add(ref t0, r * D * P);
-                for (int i = 0; i < D * P; i++) acc = MulAdd(Unsafe.Add(ref row, i), xs[i], ss[i], acc);
-                Store(ref d, v + hoff[r], acc);
+                for (int r = 0; r < D; r++)
+                {
+                    TV acc = TO.Zero;
+                    ref LaneCoef<TV> row = ref Unsafe.Add(ref t0, r * D * P);
+                    for (int i = 0; i < D * P; i++) acc = MulAdd(Unsafe.Add(ref row, i), xs[i], ss[i], acc);
+                    Store(ref d, v + hoff[r], acc);
+                }
             }
         }
     }
@@ -386,20 +454,46 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         long cv = (long)(ctrlValue >> Lb);
         Span<TV> acc = stackalloc TV[w];
         ref TV col0 = ref MemoryMarshal.GetReference(columns);
-        for (long f = begin; f < end; f++)
+        long run = RunLength(sb);
+        for (long f = begin; f < end;)
         {
-            long v = BitIndex.InsertZeros(f, sb) | cv; // first register of the block
-            acc.Clear();
-            ref double blk = ref Unsafe.Add(ref d, (nint)(v << (Lb + 1)));
-            for (int c = 0; c < dim; c++)
+            long v0 = BitIndex.InsertZeros(f, sb) | cv; // first register of the block
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            if (w <= 2)
             {
-                double re = Unsafe.Add(ref blk, 2 * c), im = Unsafe.Add(ref blk, 2 * c + 1);
-                TV vr = BroadcastHelper.Broadcast<TO, TV>(re), vi = BroadcastHelper.Broadcast<TO, TV>(im);
-                ref TV cc = ref Unsafe.Add(ref col0, 2 * c * w);
-                for (int wi = 0; wi < w; wi++)
-                    acc[wi] = TO.Fma(Unsafe.Add(ref cc, 2 * wi), vr, TO.Fma(Unsafe.Add(ref cc, 2 * wi + 1), vi, acc[wi]));
+                // Accumulators in registers: the k = n case of small circuits (8×8 on 3 qubits is w = 2 on Vector512).
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    TV a0 = TO.Zero, a1 = TO.Zero;
+                    ref double blk = ref Unsafe.Add(ref d, (nint)(v << (Lb + 1)));
+                    for (int c = 0; c < dim; c++)
+                    {
+                        TV vr = BroadcastHelper.Broadcast<TO, TV>(Unsafe.Add(ref blk, 2 * c));
+                        TV vi = BroadcastHelper.Broadcast<TO, TV>(Unsafe.Add(ref blk, 2 * c + 1));
+                        ref TV cc = ref Unsafe.Add(ref col0, 2 * c * w);
+                        a0 = TO.Fma(cc, vr, TO.Fma(Unsafe.Add(ref cc, 1), vi, a0));
+                        if (w == 2) a1 = TO.Fma(Unsafe.Add(ref cc, 2), vr, TO.Fma(Unsafe.Add(ref cc, 3), vi, a1));
+                    }
+                    Store(ref d, v, a0);
+                    if (w == 2) Store(ref d, v + 1, a1);
+                }
+                continue;
             }
-            for (int wi = 0; wi < w; wi++) Store(ref d, v + wi, acc[wi]);
+            for (long v = v0; v < v0 + len; v++)
+            {
+                acc.Clear();
+                ref double blk = ref Unsafe.Add(ref d, (nint)(v << (Lb + 1)));
+                for (int c = 0; c < dim; c++)
+                {
+                    double re = Unsafe.Add(ref blk, 2 * c), im = Unsafe.Add(ref blk, 2 * c + 1);
+                    TV vr = BroadcastHelper.Broadcast<TO, TV>(re), vi = BroadcastHelper.Broadcast<TO, TV>(im);
+                    ref TV cc = ref Unsafe.Add(ref col0, 2 * c * w);
+                    for (int wi = 0; wi < w; wi++)
+                        acc[wi] = TO.Fma(Unsafe.Add(ref cc, 2 * wi), vr, TO.Fma(Unsafe.Add(ref cc, 2 * wi + 1), vi, acc[wi]));
+                }
+                for (int wi = 0; wi < w; wi++) Store(ref d, v + wi, acc[wi]);
+            }
         }
     }
 }

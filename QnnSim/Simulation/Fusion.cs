@@ -26,6 +26,8 @@ internal static class Fusion
         public int Step = -1;
         public int[] Qubits = [];
         public int[] Steps = [];
+        /// <summary>Every qubit the item touches (targets and controls).</summary>
+        public ulong Support;
     }
 
     /// <summary>A fusion plan: depends only on which qubits each step touches, so it is built once per program.</summary>
@@ -64,7 +66,7 @@ internal static class Fusion
             if (!fusable)
             {
                 foreach (var b in touching) Emit(b, owner, items);
-                items.Add(new Item { Step = si });
+                items.Add(new Item { Step = si, Support = support });
                 continue;
             }
             ulong union = support;
@@ -97,55 +99,125 @@ internal static class Fusion
     private static void Emit(Block b, Block?[] owner, List<Item> items)
     {
         foreach (int q in b.Qubits) if (owner[q] == b) owner[q] = null;
-        items.Add(b.Steps.Count == 1 ? new Item { Step = b.Steps[0] } : new Item { Qubits = b.Qubits, Steps = [.. b.Steps] });
+        ulong support = Mask(b.Qubits);
+        items.Add(b.Steps.Count == 1 ? new Item { Step = b.Steps[0], Support = support } : new Item { Qubits = b.Qubits, Steps = [.. b.Steps], Support = support });
     }
 
-    [ThreadStatic] private static Primitive? _scratch1;
+    /// <summary>
+    /// Items touching only qubits below this run chunk by chunk: each 2^ChunkQubits-amplitude slice (64 KiB, cache
+    /// resident) gets every consecutive such item before the next slice is loaded, so a run of low gates costs one
+    /// pass over memory instead of one per gate (cache blocking, as in qsim's and Qulacs' fused layers).
+    /// </summary>
+    internal const int ChunkQubits = 12;
+
+    [ThreadStatic] private static List<Primitive>? _pool;
+    [ThreadStatic] private static List<(Primitive Step, double Angle)>? _resolved;
 
     /// <summary>
     /// Runs <paramref name="program"/> with its bound angles through its fusion plan: single steps as they are,
-    /// 1-qubit blocks as one 2×2 (diagonal when the product is) computed in closed form without allocation,
-    /// wider blocks as dense Matrix2/MatrixK steps.
+    /// 1-qubit blocks as one 2×2 (diagonal when the product is) computed in closed form into pooled steps (no
+    /// allocation per gate), wider blocks as dense Matrix2/MatrixK steps; consecutive items below
+    /// <see cref="ChunkQubits"/> run slice by slice.
     /// </summary>
     public static void Run(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
     {
-        var steps = program.Steps;
-        foreach (var item in plan.Items)
+        var pool = _pool ??= [];
+        var resolved = _resolved ??= [];
+        resolved.Clear();
+        int used = 0;
+        foreach (var item in plan.Items) resolved.Add(Resolve(program, item, angles, pool, ref used));
+        int n = BitOperations.Log2((uint)state.Length);
+        var items = plan.Items;
+        int i = 0;
+        ulong lowMask = (1UL << ChunkQubits) - 1;
+        while (i < items.Length)
         {
-            if (item.Step >= 0)
+            if (n > ChunkQubits && (items[i].Support & ~lowMask) == 0)
             {
-                var s = steps[item.Step];
-                Executor.Apply(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, state, options, inverse: false);
-                continue;
-            }
-            if (item.Qubits.Length == 1)
-            {
-                var p = _scratch1 ??= new Primitive { Matrix = new Complex[4] };
-                p.VectorCache = null;
-                Complex a = 1, b = 0, c = 0, d = 1; // running product [[a, b], [c, d]]
-                foreach (int si in item.Steps)
+                int j = i;
+                while (j < items.Length && (items[j].Support & ~lowMask) == 0) j++;
+                if (j - i >= 2)
                 {
-                    var s = steps[si];
-                    OneQubit(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, out var u00, out var u01, out var u10, out var u11);
-                    (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
+                    RunChunked(resolved, i, j, state, options);
+                    i = j;
+                    continue;
                 }
-                p.Target0 = item.Qubits[0];
-                p.Kind = b == Complex.Zero && c == Complex.Zero ? PrimitiveKind.Diagonal1 : PrimitiveKind.Matrix1;
-                if (p.Kind == PrimitiveKind.Diagonal1) { p.Matrix[0] = a; p.Matrix[1] = d; }
-                else { p.Matrix[0] = a; p.Matrix[1] = b; p.Matrix[2] = c; p.Matrix[3] = d; }
-                Executor.Apply(p, 0, state, options, inverse: false);
-                continue;
             }
-            int dim = 1 << item.Qubits.Length;
-            Complex[] acc = Identity(dim);
+            var (step, angle) = resolved[i];
+            Executor.Apply(step, angle, state, options, inverse: false);
+            i++;
+        }
+    }
+
+    private static void RunChunked(List<(Primitive Step, double Angle)> resolved, int from, int to, Span<Complex> state, SimulationOptions options)
+    {
+        int chunkLength = 1 << ChunkQubits;
+        int chunks = state.Length >> ChunkQubits;
+        int n = BitOperations.Log2((uint)state.Length);
+        var single = options.MaxThreads == 1 ? options : options with { MaxThreads = 1 };
+        if (n < options.ParallelThresholdQubits || options.MaxThreads == 1)
+        {
+            for (int c = 0; c < chunks; c++)
+            {
+                var slice = state.Slice(c * chunkLength, chunkLength);
+                for (int k = from; k < to; k++) Executor.Apply(resolved[k].Step, resolved[k].Angle, slice, single, inverse: false);
+            }
+            return;
+        }
+        int parts = Math.Min(options.MaxThreads, chunks);
+        unsafe
+        {
+            fixed (Complex* ptr = state)
+            {
+                nint p = (nint)ptr;
+                int length = state.Length;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, part =>
+                {
+                    var all = new Span<Complex>((void*)p, length);
+                    for (long c = (long)chunks * part / parts; c < (long)chunks * (part + 1) / parts; c++)
+                    {
+                        var slice = all.Slice((int)c * chunkLength, chunkLength);
+                        for (int k = from; k < to; k++) Executor.Apply(resolved[k].Step, resolved[k].Angle, slice, single, inverse: false);
+                    }
+                });
+            }
+        }
+    }
+
+    private static (Primitive, double) Resolve(CircuitProgram program, Item item, ReadOnlySpan<double> angles, List<Primitive> pool, ref int used)
+    {
+        var steps = program.Steps;
+        if (item.Step >= 0)
+        {
+            var s = steps[item.Step];
+            return (s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0);
+        }
+        if (item.Qubits.Length == 1)
+        {
+            if (used == pool.Count) pool.Add(new Primitive { Matrix = new Complex[4] });
+            var p = pool[used++];
+            Complex a = 1, b = 0, c = 0, d = 1; // running product [[a, b], [c, d]]
             foreach (int si in item.Steps)
             {
                 var s = steps[si];
-                var sq = Bits(s.TargetMask | s.CtrlMask);
-                acc = Multiply(Expand(DenseOf(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, sq), sq, item.Qubits), acc, dim);
+                OneQubit(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, out var u00, out var u01, out var u10, out var u11);
+                (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
             }
-            Executor.Apply(ToPrimitive(item.Qubits, acc), 0, state, options, inverse: false);
+            p.Target0 = item.Qubits[0];
+            p.Kind = b == Complex.Zero && c == Complex.Zero ? PrimitiveKind.Diagonal1 : PrimitiveKind.Matrix1;
+            if (p.Kind == PrimitiveKind.Diagonal1) { p.Matrix[0] = a; p.Matrix[1] = d; }
+            else { p.Matrix[0] = a; p.Matrix[1] = b; p.Matrix[2] = c; p.Matrix[3] = d; }
+            return (p, 0.0);
         }
+        int dim = 1 << item.Qubits.Length;
+        Complex[] acc = Identity(dim);
+        foreach (int si in item.Steps)
+        {
+            var s = steps[si];
+            var sq = Bits(s.TargetMask | s.CtrlMask);
+            acc = Multiply(Expand(DenseOf(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, sq), sq, item.Qubits), acc, dim);
+        }
+        return (ToPrimitive(item.Qubits, acc), 0.0);
     }
 
     /// <summary>The 2×2 matrix of an uncontrolled one-qubit step, in closed form.</summary>
