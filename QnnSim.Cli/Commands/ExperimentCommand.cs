@@ -134,7 +134,10 @@ internal static class ExperimentCommand
         console.Write(table);
         context.Out.WriteLine($"measured:  {x.Diagnosis.Explanation}");
         context.Out.WriteLine($"predicted: {x.Prediction.Statement}");
-        if (double.IsFinite(x.Prediction.Limit)) context.Out.WriteLine($"s·‖r‖ at the end: {G(x.MeasuredLimit)} (limit {G(x.Prediction.Limit)})");
+        if (double.IsFinite(x.Prediction.Limit))
+            context.Out.WriteLine(x.Prediction.Kind == ConvergenceKind.Stalled
+                ? $"‖r‖ at the end: {G(x.MeasuredLimit)} (frozen error {G(x.Prediction.Limit)})"
+                : $"s·‖r‖ at the end: {G(x.MeasuredLimit)} (limit {G(x.Prediction.Limit)})");
         foreach (var warning in x.Prediction.Warnings) context.Out.WriteLine($"warning: {warning}");
     }
 

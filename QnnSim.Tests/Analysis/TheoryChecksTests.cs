@@ -25,6 +25,7 @@ public class TheoryChecksTests
     public void HaarMean_MatchesFormula(int qubits, int circuits)
     {
         var e = HaarKernelStatistics.Estimate(qubits, 16, circuits, 0.0, 1.0, 77, maxThreads: 2);
+        TestContext.Out.WriteLine($"d = {e.Dimension}: K_ii {e.Diagonal}; K_ij {e.OffDiagonal}; ŷ {e.Output}; Var ŷ {e.OutputVariance}");
         Assert.That(Math.Abs(e.Diagonal.RelativeError), Is.LessThan(AnalysisTolerances.HaarDiagonalRelative), $"K_ii {e.Diagonal}");
         Assert.That(Math.Abs(e.OffDiagonal.Sigmas), Is.LessThan(AnalysisTolerances.HaarOffDiagonalSigmas), $"K_ij {e.OffDiagonal}");
         Assert.That(Math.Abs(e.Output.Sigmas), Is.LessThan(AnalysisTolerances.HaarOffDiagonalSigmas), $"ŷ {e.Output}");
@@ -44,6 +45,7 @@ public class TheoryChecksTests
     {
         // Negative control (THEORY.md §4): with H = P = Z0 and no W_{p+1}, the last layer commutes with M0.
         var e = HaarKernelStatistics.Estimate(3, 16, 2000, 0.0, 1.0, 79, finalUnitary: false, maxThreads: 2);
+        TestContext.Out.WriteLine($"no W_(p+1): K_ii {e.Diagonal}; ratio to formula {e.Diagonal.Mean / e.Diagonal.Predicted:F4} (expected 15/16 = 0.9375)");
         double expected = 15.0 / 16 * e.Diagonal.Predicted;
         Assert.That(Math.Abs(e.Diagonal.Mean / expected - 1), Is.LessThan(AnalysisTolerances.HaarDiagonalRelative), $"K_ii {e.Diagonal}");
         Assert.That(e.Diagonal.Sigmas, Is.LessThan(-AnalysisTolerances.HaarOffDiagonalSigmas), "the control must differ from the full formula");
@@ -128,6 +130,7 @@ public class TheoryChecksTests
         Assert.That(fit.Slope, Is.InRange(AnalysisTolerances.SlopeLow, AnalysisTolerances.SlopeHigh), $"slope {fit.Slope} ± {fit.SlopeStandardError}");
         var last = run.Records[^1];
         double limit = TheoryFormulas.SublinearLimitSamples(x.C, m);
+        TestContext.Out.WriteLine($"p = {p}, m = {m}: slope {fit.Slope:F4} ± {fit.SlopeStandardError:G2}; s‖r‖ = {last.Time * last.ResidualNorm:F4} vs √m/(4c) = {limit:F4}");
         Assert.That(last.Time * last.ResidualNorm / limit, Is.EqualTo(1).Within(limitTolerance), $"s‖r‖ = {last.Time * last.ResidualNorm}, √m/(4c) = {limit}");
         Assert.That(ConvergenceAnalysis.Diagnose(run.Times, run.ResidualNorms, 200, 2000).Kind, Is.EqualTo(ConvergenceKind.Sublinear));
     }
@@ -140,6 +143,7 @@ public class TheoryChecksTests
         var run = PaperSetups.Train(x, 0.25, 2000, kernels: false);
         var last = run.Records[^1];
         double ratio = last.Time * last.ResidualNorm / TheoryFormulas.SublinearLimitSamples(x.C, 8);
+        TestContext.Out.WriteLine($"m = d = 8, p = 1024: s‖r‖/(√m/(4c)) = {ratio:F3}");
         Assert.That(ratio, Is.InRange(0.4, 0.7));
         // The asymptotic dynamics shows the same halving, without finite-p effects.
         var ode = new AsymptoticDynamics(x.Engine.HeisenbergReadout(x.Theta0), x.Data.States!, x.Labels, x.C);
@@ -155,6 +159,7 @@ public class TheoryChecksTests
         var x = PaperSetups.Create(3, 256, 2, 1.0, 41);
         var run = PaperSetups.Train(x, 0.25, 1000);
         var dev = run.KernelDeviations();
+        TestContext.Out.WriteLine($"tr K(1e3)/tr K(0) = {dev[^1].TraceRatio:E3}, ‖K − K0‖/‖K0‖ = {dev[^1].RelativeChange:F4}");
         Assert.That(dev[^1].TraceRatio, Is.LessThan(0.01));
         Assert.That(dev[^1].RelativeChange, Is.GreaterThan(0.95), "‖K(s) − K(0)‖/‖K(0)‖ → 1");
     }
@@ -174,6 +179,7 @@ public class TheoryChecksTests
         }
         ratios.Sort();
         double median = 0.5 * (ratios[4] + ratios[5]);
+        TestContext.Out.WriteLine($"median ‖r_QNN(100)‖/‖r_frozen(100)‖ = {median:E3} (all: {string.Join(", ", ratios.Select(r => r.ToString("E2")))})");
         Assert.That(median, Is.GreaterThan(1e3));
     }
 
@@ -188,6 +194,7 @@ public class TheoryChecksTests
             ratios.Add(run.Records[^1].Kernel!.Trace / run.Records[0].Kernel!.Trace);
         }
         foreach (double r in ratios) Assert.That(r, Is.LessThan(0.2), string.Join(", ", ratios));
+        TestContext.Out.WriteLine($"tr K(100)/tr K(0) for p = 256, 1024, 4096: {string.Join(", ", ratios.Select(r => r.ToString("F4")))}");
         Assert.That(Math.Abs(ratios[2] - ratios[0]), Is.LessThan(0.1), string.Join(", ", ratios));
     }
 
@@ -216,6 +223,7 @@ public class TheoryChecksTests
         Assert.That(kernelRatios.Average(), Is.EqualTo(1).Within(AnalysisTolerances.KernelRatioRelative), string.Join(", ", kernelRatios));
         double kappa = TheoryFormulas.SingleSampleRate(TheoryFormulas.PauliGeneratorConstant(8), gamma, 1.0);
         double predicted = TheoryFormulas.DiscreteRate(eta0, kappa);
+        TestContext.Out.WriteLine($"γ = {gamma}: mean rate {rates.Average():F4} vs predicted {predicted:F4}; mean K ratio / prediction {kernelRatios.Average():F4}");
         Assert.That(rates.Average() / predicted, Is.EqualTo(1).Within(AnalysisTolerances.RateRelative), $"rates {string.Join(", ", rates)}; predicted {predicted}");
     }
 
@@ -239,6 +247,7 @@ public class TheoryChecksTests
         var before = ode.Spectrum();
         var pts = ode.Integrate([10, 50, 200], 0.25);
         var after = ode.Spectrum();
+        TestContext.Out.WriteLine($"max eigenvalue drift {before.Zip(after, (a, b) => Math.Abs(a - b)).Max():E2}");
         for (int k = 0; k < before.Length; k++) Assert.That(after[k], Is.EqualTo(before[k]).Within(AnalysisTolerances.SpectrumDrift));
         Assert.That(pts[^1].ResidualNorm, Is.LessThan(1e-6), "the flow must have converged (γ > 1)");
         Assert.That(pts[^1].TraceM2, Is.EqualTo(8 * 2.25).Within(1e-3));
@@ -281,6 +290,7 @@ public class TheoryChecksTests
             mean.Add(sum / 3);
         }
         string text = string.Join(", ", mean.Select(v => v.ToString("E2")));
+        TestContext.Out.WriteLine($"mean max|r_QNN − r_ODE| for p = 64, 256, 1024: {text}");
         Assert.That(mean[1], Is.LessThan(mean[0]), text);
         Assert.That(mean[2], Is.LessThan(mean[1]), text);
         Assert.That(mean[2], Is.LessThan(mean[0] / 4), text);
@@ -311,6 +321,7 @@ public class TheoryChecksTests
             distance.Add(sum / 4);
         }
         string text = string.Join(", ", distance.Select(v => v.ToString("G3")));
+        TestContext.Out.WriteLine($"‖K/p − cK̃‖/‖cK̃‖ for p = 8, 32, 128, 512: {text}");
         for (int i = 1; i < distance.Count; i++) Assert.That(distance[i], Is.LessThan(distance[i - 1]), text);
         Assert.That(distance[^1], Is.LessThan(distance[0] / 4), text);
     }

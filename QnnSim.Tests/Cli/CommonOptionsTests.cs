@@ -103,6 +103,19 @@ public class CommonOptionsTests
     }
 
     [Test]
+    public void CliProgress_Interactive_RunsWorkFromSeveralThreads()
+    {
+        var context = new CliContext(new StringWriter(), new StringWriter(), CancellationToken.None, Interactive: true);
+        int result = CliProgress.Run(context, "work [1/2]", p =>
+        {
+            Parallel.For(0, 100, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => p.Report(i / 100.0));
+            return 7;
+        });
+        Assert.That(result, Is.EqualTo(7));
+        Assert.That(context.Out.ToString(), Is.Empty, "progress goes to stderr, never stdout");
+    }
+
+    [Test]
     public void HumanOutput_NotInteractive_PlainTableWithoutEscapes()
     {
         var sw = new StringWriter();

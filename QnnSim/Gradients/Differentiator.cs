@@ -175,7 +175,9 @@ public sealed class Differentiator
     /// The Jacobian of k readouts over m samples: (m·k) × p, row i·k + j = ∂⟨O_j⟩(x_i)/∂θ, columns in parameter order,
     /// computed in parallel over samples (<see cref="GradientOptions.MaxDegreeOfParallelism"/>) with
     /// <see cref="GradientOptions.Method"/>. Each sample is computed by one thread into its own rows, so the result does
-    /// not depend on the thread count. Memory: the result plus (1 + k) state vectors per thread (adjoint).
+    /// not depend on the thread count: with more than one sample every state update is single-threaded (the threads go
+    /// over samples); a single sample keeps <see cref="GradientOptions.Simulation"/>'s threads. Memory: the result plus
+    /// (1 + k) state vectors per thread (adjoint).
     /// </summary>
     /// <param name="circuit">The circuit.</param>
     /// <param name="parameters">θ, shared by every sample.</param>
@@ -247,7 +249,7 @@ public sealed class Differentiator
                 states is null ? default : states[i].Amplitudes, terms, values.AsSpan(i * k, k),
                 data.AsSpan(i * k * p, k * p), inputData is null ? default : inputData.AsSpan(i * k * q, k * q),
                 workspace, simulation, cancellationToken);
-        }, progress, 0);
+        }, progress, 0, manySamples: m > 1);
         var inputJacobian = inputData is null ? null : new JacobianResult(m, k, q, values, inputData, null);
         return new JacobianResult(m, k, p, values, data, inputJacobian);
     }
@@ -359,7 +361,7 @@ public sealed class Differentiator
                     for (int o = 0; o < k; o++)
                         for (int j = 0; j < p; j++) row[j] += weights[o] * rows[o * p + j];
                 }
-            }, progress, start);
+            }, progress, start, manySamples: m > 1);
             for (int b = 0; b < count; b++)
                 for (int j = 0; j < p; j++) result[j] += partial[b * p + j];
         }
@@ -510,26 +512,29 @@ public sealed class Differentiator
 
     /// <summary>
     /// Runs <paramref name="body"/> for samples 0..count−1, in parallel over samples with one workspace per worker
-    /// (samples are handed out one at a time from a shared counter). Inside a parallel loop the state updates run
+    /// (samples are handed out one at a time from a shared counter). With more than one sample the state updates run
     /// single-threaded: the threads are spent on samples. Progress reports progressOffset + finished samples.
     /// </summary>
     private void ForEachSample(int count, int qubits, int coStates, CancellationToken cancellationToken, SampleBody body,
-        IProgress<int>? progress, int progressOffset)
+        IProgress<int>? progress, int progressOffset, bool manySamples)
     {
         int degree = Math.Min(Options.MaxDegreeOfParallelism, count);
         int done = progressOffset;
+        // With several samples the threads go over samples and every state update is single-threaded, whatever the
+        // degree: each sample then runs exactly the same instructions for 1 or N workers (bit-identical rows). A
+        // single sample keeps the simulation options, so one large state can still use every core.
+        var simulation = manySamples ? Options.Simulation with { MaxThreads = 1 } : Options.Simulation;
         if (degree <= 1)
         {
             var workspace = new GradientWorkspace(qubits, coStates);
             for (int i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                body(i, workspace, Options.Simulation);
+                body(i, workspace, simulation);
                 progress?.Report(++done);
             }
             return;
         }
-        var simulation = Options.Simulation with { MaxThreads = 1 };
         int next = -1;
         try
         {
@@ -561,7 +566,7 @@ public sealed class Differentiator
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentNullException.ThrowIfNull(observables);
         RequireParameters(circuit, nameof(circuit));
-        Simulator.ValidateValues(circuit, parameters, samples is null || samples.Count == 0 ? new InputValues(new double[circuit.InputCount]) : samples[0]);
+        Simulator.ValidateValues(circuit, parameters, new InputValues(new double[circuit.InputCount])); // θ only; samples below
         if (samples is not null && samples.Count == 0)
             throw new ArgumentException("the sample list is empty; at least one sample is required.", nameof(samples));
         if (states is not null && states.Count == 0)

@@ -187,10 +187,11 @@ internal static class GradientEngine
                 // Fused: read Im⟨λ|P|ψ⟩ and undo the rotation on ψ and λ in one pass.
                 int target = BitOperations.TrailingZeroCount(step.XMask | step.ZMask);
                 double half = 0.5 * angle;
-                Complex w = GradientKernels.BackwardRotation1(target, step.XMask != 0, step.ZMask != 0, Math.Cos(half), Math.Sin(half),
-                    workspace.Lambda[0], psi);
-                Accumulate(step, parameters, inputs, w.Imaginary, parameterGradient, inputGradient, p, q, 0, wantP, wantX);
-                if (wantA) angleGradient[step.AngleSlot] = w.Imaginary;
+                int pauli = step.XMask == 0 ? 3 : step.ZMask == 0 ? 1 : 2;
+                double w = GradientKernels.BackwardRotation1(target, pauli, Math.Cos(half), Math.Sin(half),
+                    workspace.Lambda[0], psi, scalar: options.EffectiveKernelPath == KernelPath.Scalar);
+                Accumulate(step, parameters, inputs, w, parameterGradient, inputGradient, p, q, 0, wantP, wantX);
+                if (wantA) angleGradient[step.AngleSlot] = w;
                 continue;
             }
             if (active)
