@@ -3,7 +3,6 @@ using QnnSim.Circuits;
 using QnnSim.Cli.Common;
 using QnnSim.Gradients;
 using QnnSim.Observables;
-using QnnSim.Randomness;
 using Spectre.Console;
 
 namespace QnnSim.Cli.Commands;
