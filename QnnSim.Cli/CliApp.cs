@@ -31,7 +31,7 @@ public static class CliApp
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) stderr.WriteLine($"qnnsim: {e.Message}");
-            stderr.WriteLine("Run 'qnnsim --help' for usage.");
+            stderr.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");
             return ExitCodes.UsageError;
         }
         try
@@ -44,6 +44,17 @@ public static class CliApp
         {
             return ReportFailure(ex, stderr);
         }
+    }
+
+    /// <summary>"qnnsim", or "qnnsim run", "qnnsim experiment convergence": the command the parse reached.</summary>
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            if (r.Command is not RootCommand) names.Add(r.Command.Name);
+        names.Add("qnnsim");
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     /// <summary>Maps an exception escaping a command to an exit code and a one-line message.</summary>
@@ -61,7 +72,8 @@ public static class CliApp
             case CliUsageException ue:
                 stderr.WriteLine($"qnnsim: {ue.Message}");
                 return ExitCodes.UsageError;
-            case CliInputException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException when ex is not System.Diagnostics.UnreachableException:
+            case CliInputException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or NotSupportedException
+                when ex is not System.Diagnostics.UnreachableException:
                 stderr.WriteLine($"qnnsim: {ex.Message}");
                 return ExitCodes.InputError;
             default:

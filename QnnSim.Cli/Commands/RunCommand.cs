@@ -159,7 +159,7 @@ internal static class RunCommand
             Qubits = circuit.QubitCount,
             Readout = readout,
             Expectations = expectations,
-            Shots = settings.Shots is not null || wantCounts ? countShots ?? settings.Shots : null,
+            Shots = settings.Shots is not null || wantCounts ? countShots : null,
             Seed = settings.Seed,
             CountedQubits = countedQubits,
             Counts = counts,

@@ -64,12 +64,4 @@ internal static class CommonOptions
         HelpName = "DATA.csv",
         Required = required,
     };
-
-    /// <summary>Checks a shot count given on the command line.</summary>
-    /// <exception cref="CliUsageException">The count is below 1.</exception>
-    public static int CheckShots(int shots)
-    {
-        if (shots < 1) throw new CliUsageException($"--shots {shots} is out of range; allowed: at least 1.");
-        return shots;
-    }
 }

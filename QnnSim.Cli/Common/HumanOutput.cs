@@ -4,6 +4,50 @@ using Spectre.Console.Rendering;
 namespace QnnSim.Cli.Common;
 
 /// <summary>
+/// Passes text through line by line with trailing spaces removed (Spectre pads table cells to the full width, which
+/// leaves trailing blanks in files and test output). A partial line is passed on when the writer is flushed.
+/// </summary>
+internal sealed class TrailingSpaceTrimmer(TextWriter inner) : TextWriter
+{
+    private readonly System.Text.StringBuilder _line = new();
+
+    /// <inheritdoc/>
+    public override System.Text.Encoding Encoding => inner.Encoding;
+
+    /// <inheritdoc/>
+    public override void Write(char value)
+    {
+        if (value == '\n')
+        {
+            int end = _line.Length;
+            while (end > 0 && _line[end - 1] is ' ' or '\r') end--;
+            inner.Write(_line.ToString(0, end));
+            inner.Write('\n');
+            _line.Clear();
+        }
+        else _line.Append(value);
+    }
+
+    /// <inheritdoc/>
+    public override void Write(string? value)
+    {
+        if (value is null) return;
+        foreach (char c in value) Write(c);
+    }
+
+    /// <inheritdoc/>
+    public override void Flush()
+    {
+        if (_line.Length > 0)
+        {
+            inner.Write(_line.ToString());
+            _line.Clear();
+        }
+        inner.Flush();
+    }
+}
+
+/// <summary>
 /// Human-readable output through Spectre.Console, bound to the command's writer (so tests can capture it). Colours
 /// and terminal control only when the writer is an interactive terminal; otherwise plain text, 100 columns wide.
 /// </summary>
@@ -16,7 +60,7 @@ internal static class HumanOutput
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(writer),
+            Out = new AnsiConsoleOutput(interactive ? writer : new TrailingSpaceTrimmer(writer)),
             Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,

@@ -9,7 +9,8 @@ internal enum InitRule
 {
     /// <summary>Every θ_j = 0.</summary>
     Zeros,
-    /// <summary>Every θ_j drawn uniformly from [0, 2π), in parameter order, from stream 0 of the seed.</summary>
+    /// <summary>Every θ_j drawn uniformly from [0, 2π), in parameter order, from <c>new SeededRandom(seed)</c>
+    /// (the rule of <c>qnnsim jacobian</c> and of QnnSim.Analysis' initial parameters).</summary>
     Uniform,
 }
 
@@ -55,13 +56,13 @@ internal sealed class InitialParameters
         return Draw(circuit.ParameterCount, rule ?? InitRule.Zeros, seed);
     }
 
-    /// <summary>p values by <paramref name="rule"/>: zeros, or uniform on [0, 2π) from stream 0 of <paramref name="seed"/>.</summary>
+    /// <summary>p values by <paramref name="rule"/>: zeros, or uniform on [0, 2π) drawn in order from <c>new SeededRandom(seed)</c>.</summary>
     public static double[] Draw(int count, InitRule rule, ulong seed)
     {
         var theta = new double[count];
         if (rule == InitRule.Uniform)
         {
-            var rng = SeededRandom.ForStream(seed, 0);
+            var rng = new SeededRandom(seed);
             for (int j = 0; j < count; j++) theta[j] = rng.NextDouble(0, 2 * Math.PI);
         }
         return theta;

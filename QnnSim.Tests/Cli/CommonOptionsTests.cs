@@ -41,7 +41,7 @@ public class CommonOptionsTests
         Assert.That(a, Is.EqualTo(b));
         Assert.That(a, Is.Not.EqualTo(c));
         Assert.That(a, Has.All.GreaterThanOrEqualTo(0).And.LessThan(2 * Math.PI));
-        var rng = QnnSim.Randomness.SeededRandom.ForStream(11, 0);
+        var rng = new QnnSim.Randomness.SeededRandom(11);
         Assert.That(a[0], Is.EqualTo(rng.NextDouble() * 2 * Math.PI).Within(1e-15));
     }
 
@@ -100,6 +100,19 @@ public class CommonOptionsTests
         Assert.That(result, Is.EqualTo(42));
         Assert.That(reports, Is.EqualTo(11));
         Assert.That(context.Out.ToString() + context.Error.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public void CliProgress_Interactive_RunsWorkFromSeveralThreads()
+    {
+        var context = new CliContext(new StringWriter(), new StringWriter(), CancellationToken.None, Interactive: true);
+        int result = CliProgress.Run(context, "work [1/2]", p =>
+        {
+            Parallel.For(0, 100, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => p.Report(i / 100.0));
+            return 7;
+        });
+        Assert.That(result, Is.EqualTo(7));
+        Assert.That(context.Out.ToString(), Is.Empty, "progress goes to stderr, never stdout");
     }
 
     [Test]

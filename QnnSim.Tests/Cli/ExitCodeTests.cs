@@ -52,6 +52,13 @@ public class ExitCodeTests
         Assert.That(r.Out, Is.Empty);
     }
 
+    [Test]
+    public void UsageError_InSubcommand_PointsToItsHelp()
+    {
+        var r = CliHarness.Run("run", "x.qasm", "--bogus");
+        Assert.That(r.Err, Does.Contain("'--bogus'").And.Contain("Run 'qnnsim run --help' for usage."));
+    }
+
     [TestCase("run")]
     [TestCase("info")]
     public void MissingFile_ExitsThreeNamingIt(string command)
@@ -96,6 +103,29 @@ public class ExitCodeTests
         Assert.That(CliApp.ReportFailure(new ParseException("f.qasm", 3, 7, "expected ';'"), err), Is.EqualTo(ExitCodes.InputError));
         Assert.That(err.ToString().Trim(), Is.EqualTo("f.qasm:3:7: expected ';'"));
     }
+
+    private static IEnumerable<TestCaseData> InputFailures()
+    {
+        yield return new TestCaseData(new QnnSim.Cli.CliInputException("bad")).SetName("ReportFailure_CliInputException_ExitsThree");
+        yield return new TestCaseData(new DirectoryNotFoundException("no dir")).SetName("ReportFailure_DirectoryNotFound_ExitsThree");
+        yield return new TestCaseData(new UnauthorizedAccessException("denied")).SetName("ReportFailure_AccessDenied_ExitsThree");
+        yield return new TestCaseData(new NotSupportedException("no Q# export")).SetName("ReportFailure_NotSupported_ExitsThree");
+        yield return new TestCaseData(new ArgumentOutOfRangeException("x", "out of range")).SetName("ReportFailure_ArgumentOutOfRange_ExitsThree");
+        yield return new TestCaseData(new QubitCountMismatchException("too wide", "state")).SetName("ReportFailure_QubitCountMismatch_ExitsThree");
+        yield return new TestCaseData(new AggregateException(new InvalidOperationException("inner"))).SetName("ReportFailure_AggregateOfOne_UnwrapsAndExitsThree");
+    }
+
+    [TestCaseSource(nameof(InputFailures))]
+    public void ReportFailure_InputProblem_ExitsThree(Exception ex)
+    {
+        var err = new StringWriter();
+        Assert.That(CliApp.ReportFailure(ex, err), Is.EqualTo(ExitCodes.InputError));
+        Assert.That(err.ToString(), Does.StartWith("qnnsim: ").And.Not.Contain("internal error"));
+    }
+
+    [Test]
+    public void ReportFailure_Unreachable_ExitsOne() =>
+        Assert.That(CliApp.ReportFailure(new System.Diagnostics.UnreachableException("bug"), new StringWriter()), Is.EqualTo(ExitCodes.InternalError));
 
     [Test]
     public void ReportFailure_UnexpectedException_ExitsOne()

@@ -104,6 +104,10 @@ internal sealed class CircuitProgram
 
     public ImmutableArray<Primitive> Steps { get; }
 
+    /// <summary>The fusion plan (<see cref="Fusion.BuildPlan"/> with the default block size), built on first fused run.
+    /// Depends only on which qubits each step touches, so every binding of the angles shares it.</summary>
+    internal Fusion.Plan? FusionPlan;
+
     /// <summary>Number of parameterised steps (length of the bound-angle array).</summary>
     public int AngleCount { get; }
 

@@ -27,9 +27,8 @@ internal static class Executor
     {
         if (options.Fusion)
         {
-            int qubits = BitOperations.Log2((uint)state.Length);
-            foreach (var (step, angle) in Fusion.Fuse(program, angles, qubits))
-                Apply(step, angle, state, options, inverse: false);
+            var plan = program.FusionPlan ??= Fusion.BuildPlan(program);
+            Fusion.Run(program, plan, angles, state, options);
             return;
         }
         foreach (var step in program.Steps)

@@ -17,26 +17,41 @@ internal static class Fusion
     /// specialised kernels; measured fastest on AVX-512 for the hardware-efficient ansatz (docs/performance.md).</summary>
     public const int DefaultMaxQubits = 1;
 
+    /// <summary>
+    /// What one emitted item of a fusion plan does: run step <see cref="Step"/> as it is, or multiply the steps
+    /// <see cref="Steps"/> (in time order) into a dense block on <see cref="Qubits"/>.
+    /// </summary>
+    internal sealed class Item
+    {
+        public int Step = -1;
+        public int[] Qubits = [];
+        public int[] Steps = [];
+    }
+
+    /// <summary>A fusion plan: depends only on which qubits each step touches, so it is built once per program.</summary>
+    internal sealed class Plan(Item[] items, int maxQubits)
+    {
+        public Item[] Items { get; } = items;
+        public int MaxQubits { get; } = maxQubits;
+    }
+
     private sealed class Block
     {
         public int[] Qubits = [];          // ascending; matrix index bit j is Qubits[j]
-        public Complex[] Matrix = [];      // row-major, 2^k × 2^k
-        public Primitive? Single;          // the only gate in the block, if it holds one
-        public double SingleAngle;
-        public int SourceOperation;
+        public List<int> Steps = [];
     }
 
-    /// <summary>Fuses the steps of <paramref name="program"/> bound to <paramref name="angles"/>.</summary>
-    public static List<(Primitive Step, double Angle)> Fuse(CircuitProgram program, ReadOnlySpan<double> angles, int qubits,
-        int maxQubits = DefaultMaxQubits)
+    /// <summary>Builds the fusion plan of <paramref name="program"/> for blocks of at most <paramref name="maxQubits"/> qubits.</summary>
+    public static Plan BuildPlan(CircuitProgram program, int maxQubits = DefaultMaxQubits)
     {
-        var output = new List<(Primitive, double)>(program.Steps.Length);
-        var owner = new Block?[Math.Max(qubits, 1)];
+        var steps = program.Steps;
+        var items = new List<Item>(steps.Length);
+        var owner = new Block?[Math.Max(program.Circuit.QubitCount, 64)];
         Span<int> sup = stackalloc int[64];
         var touching = new List<Block>(4);
-        foreach (var step in program.Steps)
+        for (int si = 0; si < steps.Length; si++)
         {
-            double angle = step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0.0;
+            var step = steps[si];
             ulong support = step.TargetMask | step.CtrlMask;
             int k = Kernels.BitIndex.SortedBits(support, sup);
             touching.Clear();
@@ -48,40 +63,125 @@ internal static class Fusion
             bool fusable = k >= 1 && k <= maxQubits;
             if (!fusable)
             {
-                foreach (var b in touching) Emit(b, owner, output);
-                output.Add((step, angle));
+                foreach (var b in touching) Emit(b, owner, items);
+                items.Add(new Item { Step = si });
                 continue;
             }
             ulong union = support;
-            foreach (var b in touching) foreach (int q in b.Qubits) union |= 1UL << q;
+            foreach (var b in touching) union |= Mask(b.Qubits);
             if (BitOperations.PopCount(union) > maxQubits)
             {
-                // Keep the small blocks that still fit (1-qubit runs), emit the rest.
+                // Keep the 1-qubit runs that still fit, emit the rest.
                 union = support;
                 for (int i = touching.Count - 1; i >= 0; i--)
                 {
                     ulong bm = Mask(touching[i].Qubits);
                     if (BitOperations.PopCount(union | bm) <= maxQubits && touching[i].Qubits.Length == 1) union |= bm;
-                    else { Emit(touching[i], owner, output); touching.RemoveAt(i); }
+                    else { Emit(touching[i], owner, items); touching.RemoveAt(i); }
                 }
             }
-            var gate = new Block { Qubits = Bits(support), Single = step, SingleAngle = angle, SourceOperation = step.SourceOperation };
-            if (touching.Count == 0)
+            var merged = new Block { Qubits = Bits(union) };
+            foreach (var b in touching)
             {
-                Own(gate, owner);
-                continue;
+                merged.Steps.AddRange(b.Steps);
+                foreach (int q in b.Qubits) owner[q] = null;
             }
-            // New block on the union: gate · (⊗ touched blocks).
-            int[] u = Bits(union);
-            Complex[] acc = Identity(1 << u.Length);
-            foreach (var b in touching) acc = Multiply(Expand(MatrixOf(b), b.Qubits, u), acc, 1 << u.Length);
-            acc = Multiply(Expand(DenseOf(step, angle, gate.Qubits), gate.Qubits, u), acc, 1 << u.Length);
-            foreach (var b in touching) foreach (int q in b.Qubits) owner[q] = null;
-            Own(new Block { Qubits = u, Matrix = acc, SourceOperation = step.SourceOperation }, owner);
+            merged.Steps.Add(si);
+            Own(merged, owner);
         }
         var seen = new HashSet<Block>();
-        foreach (var b in owner) if (b is not null && seen.Add(b)) Emit(b, owner, output);
-        return output;
+        foreach (var b in owner) if (b is not null && seen.Add(b)) Emit(b, owner, items);
+        return new Plan([.. items], maxQubits);
+    }
+
+    private static void Emit(Block b, Block?[] owner, List<Item> items)
+    {
+        foreach (int q in b.Qubits) if (owner[q] == b) owner[q] = null;
+        items.Add(b.Steps.Count == 1 ? new Item { Step = b.Steps[0] } : new Item { Qubits = b.Qubits, Steps = [.. b.Steps] });
+    }
+
+    [ThreadStatic] private static Primitive? _scratch1;
+
+    /// <summary>
+    /// Runs <paramref name="program"/> with its bound angles through its fusion plan: single steps as they are,
+    /// 1-qubit blocks as one 2×2 (diagonal when the product is) computed in closed form without allocation,
+    /// wider blocks as dense Matrix2/MatrixK steps.
+    /// </summary>
+    public static void Run(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
+    {
+        var steps = program.Steps;
+        foreach (var item in plan.Items)
+        {
+            if (item.Step >= 0)
+            {
+                var s = steps[item.Step];
+                Executor.Apply(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, state, options, inverse: false);
+                continue;
+            }
+            if (item.Qubits.Length == 1)
+            {
+                var p = _scratch1 ??= new Primitive { Matrix = new Complex[4] };
+                p.VectorCache = null;
+                Complex a = 1, b = 0, c = 0, d = 1; // running product [[a, b], [c, d]]
+                foreach (int si in item.Steps)
+                {
+                    var s = steps[si];
+                    OneQubit(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, out var u00, out var u01, out var u10, out var u11);
+                    (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
+                }
+                p.Target0 = item.Qubits[0];
+                p.Kind = b == Complex.Zero && c == Complex.Zero ? PrimitiveKind.Diagonal1 : PrimitiveKind.Matrix1;
+                if (p.Kind == PrimitiveKind.Diagonal1) { p.Matrix[0] = a; p.Matrix[1] = d; }
+                else { p.Matrix[0] = a; p.Matrix[1] = b; p.Matrix[2] = c; p.Matrix[3] = d; }
+                Executor.Apply(p, 0, state, options, inverse: false);
+                continue;
+            }
+            int dim = 1 << item.Qubits.Length;
+            Complex[] acc = Identity(dim);
+            foreach (int si in item.Steps)
+            {
+                var s = steps[si];
+                var sq = Bits(s.TargetMask | s.CtrlMask);
+                acc = Multiply(Expand(DenseOf(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, sq), sq, item.Qubits), acc, dim);
+            }
+            Executor.Apply(ToPrimitive(item.Qubits, acc), 0, state, options, inverse: false);
+        }
+    }
+
+    /// <summary>The 2×2 matrix of an uncontrolled one-qubit step, in closed form.</summary>
+    private static void OneQubit(Primitive s, double angle, out Complex u00, out Complex u01, out Complex u10, out Complex u11)
+    {
+        switch (s.Kind)
+        {
+            case PrimitiveKind.Matrix1:
+                (u00, u01, u10, u11) = (s.Matrix[0], s.Matrix[1], s.Matrix[2], s.Matrix[3]);
+                return;
+            case PrimitiveKind.Diagonal1:
+                (u00, u01, u10, u11) = (s.Matrix[0], 0, 0, s.Matrix[1]);
+                return;
+            case PrimitiveKind.PhaseShift:
+                (u00, u01, u10, u11) = (1, 0, 0, Complex.FromPolarCoordinates(1, angle));
+                return;
+            case PrimitiveKind.Pauli:
+            case PrimitiveKind.PauliRotation:
+            {
+                // P = X, Y or Z on one qubit; exp(−iφP/2) = cos(φ/2) I − i sin(φ/2) P.
+                bool x = s.XMask != 0, z = s.ZMask != 0;
+                Complex p00 = x ? 0 : 1, p11 = x ? 0 : -1;
+                Complex p01 = x ? (z ? -Complex.ImaginaryOne : 1) : 0, p10 = x ? (z ? Complex.ImaginaryOne : 1) : 0;
+                if (s.Kind == PrimitiveKind.Pauli) { (u00, u01, u10, u11) = (p00, p01, p10, p11); return; }
+                double cs = Math.Cos(angle / 2), sn = Math.Sin(angle / 2);
+                Complex mi = new(0, -sn);
+                (u00, u01, u10, u11) = (cs + mi * p00, mi * p01, mi * p10, cs + mi * p11);
+                return;
+            }
+            default:
+            {
+                var m = DenseOf(s, angle, Bits(s.TargetMask | s.CtrlMask));
+                (u00, u01, u10, u11) = (m[0], m[1], m[2], m[3]);
+                return;
+            }
+        }
     }
 
     private static ulong Mask(int[] qubits) { ulong m = 0; foreach (int q in qubits) m |= 1UL << q; return m; }
@@ -95,36 +195,26 @@ internal static class Fusion
 
     private static void Own(Block b, Block?[] owner) { foreach (int q in b.Qubits) owner[q] = b; }
 
-    private static Complex[] MatrixOf(Block b) => b.Single is null ? b.Matrix : DenseOf(b.Single, b.SingleAngle, b.Qubits);
-
-    private static void Emit(Block b, Block?[] owner, List<(Primitive, double)> output)
-    {
-        foreach (int q in b.Qubits) if (owner[q] == b) owner[q] = null;
-        if (b.Single is not null) { output.Add((b.Single, b.SingleAngle)); return; }
-        output.Add((ToPrimitive(b), 0.0));
-    }
-
     /// <summary>The lowered step of a fused block: Diagonal1/Matrix1 for one qubit, Matrix2, or MatrixK.</summary>
-    private static Primitive ToPrimitive(Block b)
+    private static Primitive ToPrimitive(int[] qubits, Complex[] m)
     {
-        var m = b.Matrix;
-        var p = new Primitive { SourceOperation = b.SourceOperation };
-        switch (b.Qubits.Length)
+        var p = new Primitive();
+        switch (qubits.Length)
         {
             case 1:
-                p.Target0 = b.Qubits[0];
+                p.Target0 = qubits[0];
                 if (m[1] == Complex.Zero && m[2] == Complex.Zero) { p.Kind = PrimitiveKind.Diagonal1; p.Matrix = [m[0], m[3]]; }
                 else { p.Kind = PrimitiveKind.Matrix1; p.Matrix = m; }
                 break;
             case 2:
                 p.Kind = PrimitiveKind.Matrix2;
-                (p.Target0, p.Target1) = (b.Qubits[0], b.Qubits[1]);
+                (p.Target0, p.Target1) = (qubits[0], qubits[1]);
                 p.Matrix = m;
                 break;
             default:
                 p.Kind = PrimitiveKind.MatrixK;
-                p.Targets = b.Qubits;
-                p.Offsets = CircuitProgram.MatrixOffsets(b.Qubits);
+                p.Targets = qubits;
+                p.Offsets = CircuitProgram.MatrixOffsets(qubits);
                 p.Matrix = m;
                 break;
         }

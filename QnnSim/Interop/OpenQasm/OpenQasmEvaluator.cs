@@ -570,15 +570,15 @@ internal sealed class OpenQasmEvaluator
                     case "-": return l - r;
                     case "*": return l * r;
                     case "/":
-                        if (r.IsConstant && r.ConstantValue == 0) throw Error(b.At, "division by zero");
+                        if (r.IsConstant && r.ConstantValue == 0) throw Error(b.OpToken, "division by zero");
                         return l / r;
                     case "**": return Angle.Pow(l, r);
                     case "%":
-                        if (!l.IsConstant || !r.IsConstant) throw Error(b.At, "'%' is only supported between constants");
-                        if (r.ConstantValue == 0) throw Error(b.At, "modulo by zero");
+                        if (!l.IsConstant || !r.IsConstant) throw Error(b.OpToken, "'%' is only supported between constants");
+                        if (r.ConstantValue == 0) throw Error(b.OpToken, "modulo by zero");
                         return Angle.Constant(l.ConstantValue % r.ConstantValue);
                     default:
-                        throw Error(b.At, $"unsupported operator '{b.Op}'");
+                        throw Error(b.OpToken, $"unsupported operator '{b.Op}'");
                 }
             }
             case CallExpr c:

@@ -462,7 +462,7 @@ internal sealed class OpenQasmParser
         while (Current.Is("+") || Current.Is("-"))
         {
             var op = Take();
-            left = new BinaryExpr(op, op.Text, left, Multiplicative());
+            left = new BinaryExpr(left.At, op, op.Text, left, Multiplicative());
         }
         return left;
     }
@@ -473,7 +473,7 @@ internal sealed class OpenQasmParser
         while (Current.Is("*") || Current.Is("/") || Current.Is("%"))
         {
             var op = Take();
-            left = new BinaryExpr(op, op.Text, left, Unary());
+            left = new BinaryExpr(left.At, op, op.Text, left, Unary());
         }
         return left;
     }
@@ -499,7 +499,7 @@ internal sealed class OpenQasmParser
         {
             var op = Take();
             Enter();
-            try { return new BinaryExpr(op, "**", left, Unary()); }
+            try { return new BinaryExpr(left.At, op, "**", left, Unary()); }
             finally { _depth--; }
         }
         return left;

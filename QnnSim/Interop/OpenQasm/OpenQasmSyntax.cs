@@ -8,7 +8,8 @@ internal sealed record NumberExpr(Token At, double Value) : Expr(At);
 internal sealed record NameExpr(Token At, string Name) : Expr(At);
 internal sealed record IndexExpr(Token At, string Name, Expr Index) : Expr(At);
 internal sealed record UnaryExpr(Token At, string Op, Expr Operand) : Expr(At);
-internal sealed record BinaryExpr(Token At, string Op, Expr Left, Expr Right) : Expr(At);
+/// <summary>A binary operation; <c>At</c> is where the left operand starts, <c>OpToken</c> the operator.</summary>
+internal sealed record BinaryExpr(Token At, Token OpToken, string Op, Expr Left, Expr Right) : Expr(At);
 internal sealed record CallExpr(Token At, string Function, IReadOnlyList<Expr> Arguments) : Expr(At);
 
 /// <summary>A qubit or bit operand: a whole register (<c>q</c>) or one element (<c>q[2]</c>).</summary>
