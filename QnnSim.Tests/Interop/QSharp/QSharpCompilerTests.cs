@@ -161,6 +161,28 @@ public class QSharpCompilerTests
     }
 
     [Test]
+    public void QdkFeatures_BrokenPackage_ThrowsWithNodeOutput()
+    {
+        if (!QdkTestSupport.NodeOnPath()) Assert.Ignore("needs node on PATH to start the worker");
+        string dir = Path.Combine(Path.GetTempPath(), $"qnnsim-broken-qdk-{Environment.ProcessId}");
+        Directory.CreateDirectory(Path.Combine(dir, "dist"));
+        Directory.CreateDirectory(Path.Combine(dir, "lib", "web"));
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "dist", "node.js"), "throw new Error('broken qsharp-lang for the test');\n");
+            File.WriteAllBytes(Path.Combine(dir, "lib", "web", "qsc_wasm_bg.wasm"), []);
+            File.WriteAllText(Path.Combine(dir, "package.json"), "{\"version\": \"0.0.0\"}");
+            var compiler = new QSharpCompiler(new QdkOptions { PackageDirectory = dir });
+            var e = Assert.Throws<QdkUnavailableException>(() => compiler.Compile("operation Main() : Unit {}"))!;
+            Assert.That(e.Message, Does.Contain("broken qsharp-lang for the test"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void DumpToState_QdkKeyOrder_PutsQubitZeroInLowestBit()
     {
         // The QDK prints |q0 q1 q2⟩ with q0 leftmost: "|100⟩" is qubit 0 set, QnnSim index 1; "|001⟩" is index 4.

@@ -106,3 +106,28 @@ public class QSharpCrossValidationTests
         }
     }
 }
+
+/// <summary>Every OpenQASM sample in circuits/, read by QnnSim, exported as Q# and simulated by the QDK.</summary>
+[TestFixture]
+public class QSharpOpenQasmSampleTests
+{
+    private static readonly Simulator Sim = new();
+
+    public static IEnumerable<TestCaseData> QasmSamples() =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "circuits"), "*.qasm").Order()
+            .Select(f => new TestCaseData(Path.GetFileName(f)).SetName($"ExportToQSharp_QasmSample_{Path.GetFileNameWithoutExtension(f)}_QdkAgrees"));
+
+    [TestCaseSource(nameof(QasmSamples))]
+    public void ExportToQSharp_QasmSample_QdkAgrees(string file)
+    {
+        var qdk = QdkTestSupport.Compiler();
+        var circuit = CircuitFiles.Load(QdkTestSupport.Sample(file));
+        var rng = new SeededRandom(31);
+        double[] theta = [.. Enumerable.Range(0, circuit.ParameterCount).Select(_ => rng.NextDouble(-Math.PI, Math.PI))];
+        double[] x = [.. Enumerable.Range(0, circuit.InputCount).Select(_ => rng.NextDouble(-1, 1))];
+        string source = QSharpFormat.Write(circuit, new QSharpWriteOptions { Parameters = theta, Inputs = x, DumpMachine = true });
+        var run = qdk.Run(source, null, Path.ChangeExtension(file, ".qs"));
+        QdkTestSupport.AssertEqualUpToGlobalPhase(Sim.Run(circuit, new ParameterValues(theta), new InputValues(x)), run.States.Single(),
+            InteropTolerances.CrossValidation, file);
+    }
+}

@@ -128,7 +128,7 @@ public sealed class QdkWorker : IDisposable
         _process.BeginErrorReadLine();
         var reader = new Thread(ReadLoop) { IsBackground = true, Name = "qdk-worker-reader" };
         reader.Start();
-        if (!_ready.Task.Wait(TimeSpan.FromSeconds(120)))
+        if (!WaitQuietly(_ready.Task, TimeSpan.FromSeconds(120)))
         {
             Dispose();
             throw new QdkUnavailableException($"the QDK worker (node {nodeVersion}, {PackageDirectory}) did not start within 120 s. {StderrTail()}");
@@ -205,7 +205,7 @@ public sealed class QdkWorker : IDisposable
                 throw new QdkUnavailableException($"the QDK worker has stopped. {StderrTail()}", e);
             }
         }
-        if (!tcs.Task.Wait(Options.RequestTimeout))
+        if (!WaitQuietly(tcs.Task, Options.RequestTimeout))
         {
             _pending.TryRemove(id, out _);
             throw new QdkUnavailableException($"the QDK worker did not answer '{request["cmd"]}' within {Options.RequestTimeout.TotalSeconds} s.");
@@ -245,6 +245,19 @@ public sealed class QdkWorker : IDisposable
         _ready.TrySetException(failure);
         foreach (var id in _pending.Keys)
             if (_pending.TryRemove(id, out var tcs)) tcs.TrySetException(failure);
+    }
+
+    /// <summary>Waits for a task without throwing when it faults (the caller inspects it); false on timeout.</summary>
+    private static bool WaitQuietly(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            return task.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            return true;
+        }
     }
 
     private string StderrTail()
