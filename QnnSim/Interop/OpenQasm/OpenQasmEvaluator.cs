@@ -353,7 +353,7 @@ internal sealed class OpenQasmEvaluator
         if (index == mods.Count)
         {
             if (builtin is not null) return Count([.. builtin.Expand(args, qubits)], call);
-            return ExpandUser(user!, args, qubits, scope, call);
+            return Count(ExpandUser(user!, args, qubits, scope, call), call);
         }
         var (kind, value) = mods[index];
         switch (kind)

@@ -142,7 +142,7 @@ internal sealed class OpenQasmLexer
         }
         if (IsIdentifierStart(c))
         {
-            int start = _pos;
+            int start = _pos++;
             while (_pos < _text.Length && IsIdentifierPart(_text[_pos])) _pos++;
             return new Token(TokenKind.Identifier, _text[start.._pos], line, col);
         }
