@@ -42,6 +42,7 @@ internal sealed class OpenQasmEvaluator
     private readonly Dictionary<string, InputVariable> _inputs = [];
     private readonly Dictionary<string, Angle?> _constants = [];
     private readonly Dictionary<string, UserGate> _gates = [];
+    private readonly Dictionary<string, long> _gateSizes = [];
     private readonly Dictionary<string, Token> _declared = [];
     private readonly List<string> _parameterNames = [];
     private readonly List<string> _inputNames = [];
@@ -251,6 +252,12 @@ internal sealed class OpenQasmEvaluator
                 if (!g.Qubits.Any(q => q.Text == o.Name)) throw Error(o.At, $"'{o.Name}' is not a qubit argument of gate '{g.Name}' (arguments: {string.Join(", ", g.Qubits.Select(q => q.Text))})");
             }
         }
+        // Operations one call expands to without pow modifiers (saturating), so that exponential chains of
+        // definitions are refused before any expansion work.
+        long size = 0;
+        foreach (var call in g.Body)
+            size = Math.Min(MaxOperations + 1L, size + (_gateSizes.TryGetValue(call.Name.Text, out long s) ? s : 2));
+        _gateSizes[g.Name] = size;
         _gates[g.Name] = new UserGate(g);
     }
 
@@ -277,6 +284,7 @@ internal sealed class OpenQasmEvaluator
         else
             throw Error(call.Name, $"unknown gate '{name}'");
 
+        if (user is not null && _produced + _gateSizes[name] > MaxOperations) throw TooMany(call);
         if (call.Arguments.Count != parameterCount)
             throw Error(call.Name, $"gate '{name}' takes {parameterCount} parameter{(parameterCount == 1 ? "" : "s")} but {call.Arguments.Count} {(call.Arguments.Count == 1 ? "was" : "were")} given");
         var args = new Angle[parameterCount];
