@@ -171,13 +171,59 @@ public class OpenQasmWriterTests
         _ = rng;
     }
 
-    [Test]
-    public void Write_TwoQubitDenseUnitary_ThrowsNotSupportedNamingTheOperation()
+    /// <summary>A Haar-like random unitary: Gram–Schmidt on a complex Gaussian matrix (seeded).</summary>
+    private static UnitaryMatrix RandomUnitary(int qubits, SeededRandom rng)
     {
-        var b = new CircuitBuilder(2);
-        b.H(0).Unitary([0, 1], UnitaryMatrix.Create(Dense.Swap));
+        int d = 1 << qubits;
+        var cols = new Complex[d][];
+        for (int c = 0; c < d; c++)
+        {
+            var v = Enumerable.Range(0, d).Select(_ => new Complex(rng.NextGaussian(), rng.NextGaussian())).ToArray();
+            for (int p = 0; p < c; p++)
+            {
+                Complex dot = 0;
+                for (int i = 0; i < d; i++) dot += Complex.Conjugate(cols[p][i]) * v[i];
+                for (int i = 0; i < d; i++) v[i] -= dot * cols[p][i];
+            }
+            double norm = Math.Sqrt(v.Sum(z => z.Magnitude * z.Magnitude));
+            cols[c] = [.. v.Select(z => z / norm)];
+        }
+        var m = new Complex[d, d];
+        for (int r = 0; r < d; r++) for (int c = 0; c < d; c++) m[r, c] = cols[c][r];
+        return UnitaryMatrix.Create(m);
+    }
+
+    [TestCase(2, 0)]
+    [TestCase(2, 1)]
+    [TestCase(3, 0)]
+    [TestCase(3, 2)]
+    [TestCase(4, 1)]
+    public void WriteThenParse_DenseUnitary_DecomposedExactly(int qubits, int controls)
+    {
+        var rng = new SeededRandom((ulong)(100 * qubits + controls));
+        int n = qubits + controls + 1;
+        var perm = Enumerable.Range(0, n).OrderBy(_ => rng.NextUInt64()).ToArray();
+        var b = new CircuitBuilder(n);
+        b.H(perm[0]);
+        b.Add(new Operation(GateKind.Unitary, [.. perm[..qubits]], controls: [.. perm[qubits..(qubits + controls)]],
+            controlStates: [.. Enumerable.Range(0, controls).Select(i => i % 2 == 0)], matrix: RandomUnitary(qubits, rng)));
+        var c = b.Build();
+        var back = Qasm.Parse(Qasm.Write(c));
+        var u1 = OpenQasmTestSupport.UnitaryOf(c, ParameterValues.None, InputValues.None);
+        var u2 = OpenQasmTestSupport.UnitaryOf(back, ParameterValues.None, InputValues.None);
+        Assert.That(OpenQasmTestSupport.MaxDifference(u1, u2), Is.LessThan(OpenQasmTolerances.Matrix));
+    }
+
+    [Test]
+    public void Write_DenseUnitaryTooWide_ThrowsNotSupportedNamingTheOperation()
+    {
+        int k = 7;
+        var id = new Complex[1 << k, 1 << k];
+        for (int i = 0; i < 1 << k; i++) id[i, i] = 1;
+        var b = new CircuitBuilder(k);
+        b.H(0).Unitary([.. Enumerable.Range(0, k)], UnitaryMatrix.Create(id));
         var ex = Assert.Throws<NotSupportedException>(() => Qasm.Write(b.Build()));
-        Assert.That(ex!.Message, Does.Contain("operation 1").And.Contain("2 qubits"));
+        Assert.That(ex!.Message, Does.Contain("operation 1").And.Contain("7 qubits"));
     }
 
     [Test]
