@@ -235,6 +235,16 @@ public class OpenQasmWriterTests
     }
 
     [Test]
+    public void Write_StandardControlledGates_UseStdgatesNames()
+    {
+        var b = new CircuitBuilder(3);
+        b.CX(0, 1).CZ(1, 2).CRy(2, 0, 0.5).CCX(0, 1, 2).CSwap(2, 0, 1);
+        b.Controlled(GateKind.X, [0], 1, controlStates: [false]);
+        string text = Qasm.Write(b.Build());
+        Assert.That(text, Does.Contain("\ncx q[0], q[1];\ncz q[1], q[2];\ncry(0.5) q[2], q[0];\nccx q[0], q[1], q[2];\ncswap q[2], q[0], q[1];\nnegctrl @ x q[0], q[1];\n"));
+    }
+
+    [Test]
     public void Write_NullCircuit_ThrowsArgumentNull() => Assert.Throws<ArgumentNullException>(() => Qasm.Write(null!));
 
     [TestCase(0.0, 0.0, 0.0, 0.0)]

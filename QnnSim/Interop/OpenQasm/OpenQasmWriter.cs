@@ -156,8 +156,35 @@ internal static class OpenQasmWriter
         sb.Append("}\n");
     }
 
+    /// <summary>stdgates.inc names of gates with one (or two, for ccx) positive controls, for readable output.</summary>
+    private static string? StandardControlledName(Operation op)
+    {
+        if (op.ControlStates.Any(s => !s)) return null;
+        return (op.Controls.Length, op.Kind) switch
+        {
+            (1, GateKind.X) => "cx",
+            (1, GateKind.Y) => "cy",
+            (1, GateKind.Z) => "cz",
+            (1, GateKind.H) => "ch",
+            (1, GateKind.Phase) => "cp",
+            (1, GateKind.Rx) => "crx",
+            (1, GateKind.Ry) => "cry",
+            (1, GateKind.Rz) => "crz",
+            (1, GateKind.Swap) => "cswap",
+            (2, GateKind.X) => "ccx",
+            _ => null,
+        };
+    }
+
     private static void WriteOperation(StringBuilder sb, Operation op, int index, string q, Func<VariableKind, int, string> name)
     {
+        if (StandardControlledName(op) is { } standard)
+        {
+            string operands = string.Join(", ", op.Controls.Concat(op.Targets).Select(t => $"{q}[{t}]"));
+            string arguments = op.Angles.IsEmpty ? "" : "(" + string.Join(", ", op.Angles.Select(a => FormatAngle(a, name))) + ")";
+            sb.Append(standard).Append(arguments).Append(' ').Append(operands).Append(";\n");
+            return;
+        }
         var modifiers = new StringBuilder();
         int i = 0;
         while (i < op.Controls.Length)
