@@ -143,6 +143,18 @@ public class OpenQasmErrorTests
     }
 
     [Test]
+    public void Parse_AngleTreeGrowingThroughNestedGates_ThrowsAtTheDepthLimit()
+    {
+        // Each level wraps its parameter in 60 sines: 60 levels give a 3600-deep tree.
+        string wrap(string v) => string.Concat(Enumerable.Repeat("sin(", 60)) + v + new string(')', 60);
+        var sb = new System.Text.StringBuilder(H + "input float[64] t;\ngate g0(a) u { rx(a) u; }\n");
+        for (int i = 1; i <= 60; i++) sb.Append($"gate g{i}(a) u {{ g{i - 1}({wrap("a")}) u; }}\n");
+        sb.Append("qubit q;\ng60(t) q;\n");
+        var ex = Assert.Throws<ParseException>(() => Qasm.Parse(sb.ToString()));
+        Assert.That(ex!.Detail, Does.Contain("nested more than 1000 levels"));
+    }
+
+    [Test]
     public void Parse_NullSource_ThrowsArgumentNullException() =>
         Assert.Throws<ArgumentNullException>(() => Qasm.Parse(null!));
 }

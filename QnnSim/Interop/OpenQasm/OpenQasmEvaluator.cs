@@ -15,6 +15,9 @@ internal sealed class OpenQasmEvaluator
     /// <summary>The deepest chain of user gates calling user gates.</summary>
     public const int MaxGateNesting = 64;
 
+    /// <summary>The deepest angle expression tree (gate parameters passed through nested gates compose trees).</summary>
+    public const int MaxAngleDepth = 1000;
+
     /// <summary>The longest input array.</summary>
     public const int MaxInputArray = 1 << 16;
 
@@ -43,6 +46,8 @@ internal sealed class OpenQasmEvaluator
     private readonly Dictionary<string, Angle?> _constants = [];
     private readonly Dictionary<string, UserGate> _gates = [];
     private readonly Dictionary<string, long> _gateSizes = [];
+    private readonly Dictionary<Angle, int> _angleDepth = new(ReferenceEqualityComparer.Instance);
+    private Token _evaluating;
     private readonly Dictionary<string, Token> _declared = [];
     private readonly List<string> _parameterNames = [];
     private readonly List<string> _inputNames = [];
@@ -544,8 +549,22 @@ internal sealed class OpenQasmEvaluator
         }
     }
 
+    private int DepthOf(Angle a) => _angleDepth.TryGetValue(a, out int d) ? d : 1;
+
+    /// <summary>Records the tree depth of a composed angle, so that evaluating it later cannot exhaust the stack.</summary>
+    private Angle Track(Angle result, Angle left, Angle? right = null)
+    {
+        if (result.IsConstant || result.IsAffine) return result;
+        int depth = 1 + Math.Max(DepthOf(left), right is null ? 0 : DepthOf(right));
+        if (depth > MaxAngleDepth)
+            throw Error(_evaluating, $"the angle expression is nested more than {MaxAngleDepth} levels deep (through nested gate parameters)");
+        _angleDepth[result] = depth;
+        return result;
+    }
+
     private Angle EvalCore(Expr e, Scope? scope)
     {
+        _evaluating = e.At;
         switch (e)
         {
             case NumberExpr n:
@@ -566,21 +585,23 @@ internal sealed class OpenQasmEvaluator
             case UnaryExpr u:
             {
                 var a = Eval(u.Operand, scope);
-                return u.Op == "-" ? -a : a;
+                _evaluating = u.At;
+                return u.Op == "-" ? Track(-a, a) : a;
             }
             case BinaryExpr b:
             {
                 var l = Eval(b.Left, scope);
                 var r = Eval(b.Right, scope);
+                _evaluating = b.OpToken;
                 switch (b.Op)
                 {
-                    case "+": return l + r;
-                    case "-": return l - r;
-                    case "*": return l * r;
+                    case "+": return Track(l + r, l, r);
+                    case "-": return Track(l - r, l, r);
+                    case "*": return Track(l * r, l, r);
                     case "/":
                         if (r.IsConstant && r.ConstantValue == 0) throw Error(b.OpToken, "division by zero");
-                        return l / r;
-                    case "**": return Angle.Pow(l, r);
+                        return Track(l / r, l, r);
+                    case "**": return Track(Angle.Pow(l, r), l, r);
                     case "%":
                         if (!l.IsConstant || !r.IsConstant) throw Error(b.OpToken, "'%' is only supported between constants");
                         if (r.ConstantValue == 0) throw Error(b.OpToken, "modulo by zero");
@@ -616,7 +637,9 @@ internal sealed class OpenQasmEvaluator
                 }
                 if (c.Arguments.Count != 1)
                     throw Error(c.At, $"'{c.Function}' takes one argument but {c.Arguments.Count} were given");
-                return Angle.Apply(f.Value, Eval(c.Arguments[0], scope));
+                var argument = Eval(c.Arguments[0], scope);
+                _evaluating = c.At;
+                return Track(Angle.Apply(f.Value, argument), argument);
             }
             default:
                 throw Error(e.At, "unsupported expression");
