@@ -396,8 +396,15 @@ internal static class OpenQasmWriter
             case Binary b when BinaryOpField is not null && BinaryLeftField is not null && BinaryRightField is not null:
             {
                 var op = (BinaryOp)BinaryOpField.GetValue(b)!;
+                var rightAngle = (Angle)BinaryRightField.GetValue(b)!;
+                if (op is BinaryOp.Add or BinaryOp.Subtract && rightAngle is ConstantAngle { Value: < 0 } negative)
+                {
+                    // a + (−c) reads better as a − c (and a − (−c) as a + c); the value is the same.
+                    op = op == BinaryOp.Add ? BinaryOp.Subtract : BinaryOp.Add;
+                    rightAngle = Angle.Constant(-negative.Value);
+                }
                 var left = Format((Angle)BinaryLeftField.GetValue(b)!, name);
-                var right = Format((Angle)BinaryRightField.GetValue(b)!, name);
+                var right = Format(rightAngle, name);
                 return op switch
                 {
                     BinaryOp.Add => ($"{Paren(left, 0)} + {Paren(right, 1)}", 0),
