@@ -221,7 +221,10 @@ public sealed class CircuitBuilder
     /// <summary>Global phase e^{iα}.</summary>
     public CircuitBuilder GlobalPhase(Angle alpha) => Add(new Operation(GateKind.GlobalPhase, [], [alpha]));
 
-    /// <summary>Appends all operations of <paramref name="circuit"/>, its qubit q placed on <paramref name="qubitMap"/>[q] (identity when null); variables merge by name.</summary>
+    /// <summary>Appends all operations of <paramref name="circuit"/>, its qubit q placed on <paramref name="qubitMap"/>[q] (identity when null); variables merge by name.
+    /// Everything is checked before anything is added: a failed append leaves the builder unchanged.</summary>
+    /// <exception cref="ArgumentException">The map has the wrong length, maps two qubits to one, the circuit is wider than the builder, or a name is a parameter in one and an input in the other.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The map sends a qubit outside 0..n−1.</exception>
     public CircuitBuilder Append(Circuit circuit, IReadOnlyList<int>? qubitMap = null)
     {
         ArgumentNullException.ThrowIfNull(circuit);
@@ -229,14 +232,46 @@ public sealed class CircuitBuilder
             ThrowHelper.LengthMismatch(nameof(qubitMap), "the qubit map", qubitMap.Count, circuit.QubitCount);
         if (qubitMap is null && circuit.QubitCount > QubitCount)
             throw new ArgumentException($"cannot append a {circuit.QubitCount}-qubit circuit to a {QubitCount}-qubit builder (allowed: at most {QubitCount}).", nameof(circuit));
-        int[] pmap = [.. circuit.ParameterNames.Select(n => ((AffineAngle)Parameter(n)).Index)];
-        int[] imap = [.. circuit.InputNames.Select(n => ((AffineAngle)Input(n)).Index)];
+        // Validate everything before declaring a name or adding an operation, so a failed append leaves the builder unchanged.
+        foreach (var n in circuit.ParameterNames) CheckName(n, _inputs, "an input");
+        foreach (var n in circuit.InputNames) CheckName(n, _parameters, "a parameter");
+        int[] pmap = IndicesAfterDeclaring(_parameters, circuit.ParameterNames);
+        int[] imap = IndicesAfterDeclaring(_inputs, circuit.InputNames);
+        var mappedOps = new List<Operation>(circuit.Operations.Length);
         foreach (var op in circuit.Operations)
         {
             var mapped = qubitMap is null ? op : op.MapQubits(q => qubitMap[q]);
-            Add(mapped.WithAngles([.. mapped.Angles.Select(a => a.RemapVariables((k, j) => k == VariableKind.Parameter ? pmap[j] : imap[j]))]));
+            foreach (int q in mapped.Qubits)
+                if (q >= QubitCount) ThrowHelper.QubitOutOfRange(nameof(qubitMap), q, QubitCount);
+            mappedOps.Add(mapped.WithAngles([.. mapped.Angles.Select(a => a.RemapVariables((k, j) => k == VariableKind.Parameter ? pmap[j] : imap[j]))]));
         }
+        foreach (var n in circuit.ParameterNames) Parameter(n);
+        foreach (var n in circuit.InputNames) Input(n);
+        foreach (var op in mappedOps) Add(op);
         return this;
+    }
+
+    private static int[] IndicesAfterDeclaring(List<string> declared, IEnumerable<string> names)
+    {
+        int next = declared.Count;
+        var added = new List<string>();
+        var result = new List<int>();
+        foreach (var n in names)
+        {
+            int i = declared.IndexOf(n);
+            if (i < 0)
+            {
+                i = added.IndexOf(n);
+                if (i < 0)
+                {
+                    added.Add(n);
+                    i = added.Count - 1;
+                }
+                i += next;
+            }
+            result.Add(i);
+        }
+        return [.. result];
     }
 
     /// <summary>Declares a final computational-basis measurement of <paramref name="qubit"/> (the next classical bit).</summary>
