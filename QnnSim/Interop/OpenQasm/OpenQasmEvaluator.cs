@@ -671,13 +671,9 @@ internal sealed class OpenQasmEvaluator
     {
         foreach (var (name, origin) in _inputRequestOrigin)
         {
-            bool known = _inputs.ContainsKey(name) || _inputNames.Contains(name);
-            if (known) continue;
-            bool isParameterLike = _parameterNames.Contains(name);
+            if (_inputs.ContainsKey(name) || _inputNames.Contains(name)) continue;
             string declared = _inputs.Count == 0 ? "none" : string.Join(", ", _inputs.Keys);
-            string message = isParameterLike
-                ? $"the input name '{name}' is not declared"
-                : $"'{name}' is named as a data input but no 'input' declaration has that name (declared inputs: {declared})";
+            string message = $"'{name}' is named as a data input but no 'input' declaration has that name (declared inputs: {declared})";
             var at = origin ?? new Token(TokenKind.EndOfFile, "", 1, 1);
             throw Error(at, origin is null ? message + " (named in the load options)" : message);
         }
