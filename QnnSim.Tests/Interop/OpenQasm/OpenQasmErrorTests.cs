@@ -65,7 +65,9 @@ public class OpenQasmErrorTests
         yield return new("gate body unknown qubit", H + "gate g a { x b; }\n", 3, 14, "'b' is not a qubit argument of gate 'g'");
         yield return new("measure in gate", H + "gate g a { measure a; }\n", 3, 12, "'measure' is not allowed inside a gate body");
         yield return new("unclosed gate", H + "gate g a { x a;\n", 4, 1, "expected '}' to close the body of gate 'g'");
-        yield return new("slice refused", H + "qubit[4] q;\nh q[0:2];\n", 4, 6, "register slices ('q[a:b]') are not supported");
+        yield return new("empty slice", H + "qubit[4] q;\nh q[2:1];\n", 4, 3, "the slice q[2:1] is empty");
+        yield return new("slice out of range", H + "qubit[4] q;\nh q[0:4];\n", 4, 7, "qubit index 4 is out of range for register q[4] (0..3)");
+        yield return new("zero slice step", H + "qubit[4] q;\nh q[0:0:3];\n", 4, 7, "the slice step must not be 0");
         yield return new("physical qubit", H + "h $0;\n", 3, 3, "physical qubits ('$0') are not supported");
         yield return new("array without index", H + "input array[float[64], 2] th;\nqubit q;\nrx(th) q;\n", 5, 4, "'th' is an input array; use an element such as th[0] (0..1)");
         yield return new("array index out of range", H + "input array[float[64], 2] th;\nqubit q;\nrx(th[2]) q;\n", 5, 7, "index 2 is out of range for input array th[2] (0..1)");

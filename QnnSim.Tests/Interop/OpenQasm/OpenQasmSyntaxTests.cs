@@ -96,6 +96,24 @@ public class OpenQasmSyntaxTests
         Assert.That(c.Operations.Skip(3).Select(o => (o.Controls[0], o.Targets[0])), Is.EqualTo(new[] { (0, 3), (1, 3), (2, 3) }));
     }
 
+    [TestCase("h q[1:3];", new[] { 1, 2, 3 })]
+    [TestCase("h q[0:2:4];", new[] { 0, 2, 4 })]
+    [TestCase("h q[4:-2:0];", new[] { 4, 2, 0 })]
+    [TestCase("h q[2:2];", new[] { 2 })]
+    public void Parse_RegisterSlice_InclusiveRangeBroadcast(string call, int[] expected)
+    {
+        var c = Qasm.Parse(H + "qubit[5] q;\n" + call + "\n");
+        Assert.That(c.Operations.Select(o => o.Targets[0]), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Parse_SlicesPairedWithRegisterAndMeasured_Broadcast()
+    {
+        var c = Qasm.Parse(H + "qubit[4] q;\nqubit[2] r;\nbit[2] b;\ncx q[2:3], r;\nb = measure q[0:1];\n");
+        Assert.That(c.Operations.Select(o => (o.Controls[0], o.Targets[0])), Is.EqualTo(new[] { (2, 4), (3, 5) }));
+        Assert.That(c.MeasuredQubits, Is.EqualTo(new[] { 0, 1 }));
+    }
+
     [Test]
     public void Parse_ScalarAndArrayInputs_AreParametersWithDeclaredNames()
     {

@@ -337,7 +337,7 @@ internal sealed class OpenQasmEvaluator
                 resolved[i] = [q];
             }
             else resolved[i] = ResolveQubits(o);
-            if (resolved[i].Length != 1 || (o.Index is null && scope.Qubits is null && _qubitRegisters[o.Name] is { IsSingle: false }))
+            if (resolved[i].Length != 1 || o.RangeEnd is not null || (o.Index is null && scope.Qubits is null && _qubitRegisters[o.Name] is { IsSingle: false }))
             {
                 if (wide is not null && resolved[i].Length != width)
                     throw Error(o.At, $"cannot broadcast over registers of different sizes: '{wide.Name}' has {width} qubits, '{o.Name}' has {resolved[i].Length}");
@@ -483,6 +483,7 @@ internal sealed class OpenQasmEvaluator
         }
         if (o.Index is null) return [.. Enumerable.Range(reg.Offset, reg.Size)];
         if (reg.IsSingle) throw Error(o.At, $"'{o.Name}' is a single qubit and cannot be indexed");
+        if (o.RangeEnd is not null) return [.. Slice(o, "qubit index", reg.Name, reg.Size).Select(i => reg.Offset + i)];
         long i = EvalIndex(o.Index, $"qubit index", reg.Name, reg.Size, "register");
         return [reg.Offset + (int)i];
     }
@@ -496,8 +497,22 @@ internal sealed class OpenQasmEvaluator
         }
         if (o.Index is null) return [.. Enumerable.Range(reg.Offset, reg.Size)];
         if (reg.IsSingle) throw Error(o.At, $"'{o.Name}' is a single bit and cannot be indexed");
+        if (o.RangeEnd is not null) return [.. Slice(o, "bit index", reg.Name, reg.Size).Select(i => reg.Offset + i)];
         long i = EvalIndex(o.Index, "bit index", reg.Name, reg.Size, "register");
         return [reg.Offset + (int)i];
+    }
+
+    /// <summary>The indices of an inclusive OpenQASM 3 slice start:end or start:step:end (step ≠ 0, may be negative).</summary>
+    private List<int> Slice(Operand o, string what, string name, int size)
+    {
+        long start = EvalIndex(o.Index!, what, name, size, "register");
+        long end = EvalIndex(o.RangeEnd!, what, name, size, "register");
+        long step = o.RangeStep is null ? 1 : EvalInteger(o.RangeStep, null, "the slice step", -size, size);
+        if (step == 0) throw Error(o.RangeStep!.At, "the slice step must not be 0");
+        var result = new List<int>();
+        for (long i = start; step > 0 ? i <= end : i >= end; i += step) result.Add((int)i);
+        if (result.Count == 0) throw Error(o.At, $"the slice {name}[{start}:{(o.RangeStep is null ? "" : step + ":")}{end}] is empty");
+        return result;
     }
 
     private long EvalIndex(Expr index, string what, string name, int size, string container)

@@ -431,10 +431,22 @@ internal sealed class OpenQasmParser
             Take();
             if (Current.Is("{")) throw Error(Current, "index sets ('q[{0, 1}]') are not supported: list the qubits one by one");
             index = Expression();
-            if (Current.Is(":")) throw Error(Current, "register slices ('q[a:b]') are not supported: list the qubits one by one");
+            Expr? step = null, end = null;
+            if (Current.Is(":"))
+            {
+                Take();
+                end = Expression();
+                if (Current.Is(":"))
+                {
+                    Take();
+                    step = end;
+                    end = Expression();
+                }
+            }
             if (Current.Is(",")) throw Error(Current, "multi-dimensional indices are not supported");
             Expect("]", "after the index");
             if (Current.Is("[")) throw Error(Current, "double indexing is not supported");
+            return new Operand(name, name.Text, index, step, end);
         }
         return new Operand(name, name.Text, index);
     }
