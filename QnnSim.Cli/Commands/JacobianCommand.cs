@@ -3,7 +3,6 @@ using QnnSim.Circuits;
 using QnnSim.Cli.Common;
 using QnnSim.Gradients;
 using QnnSim.Observables;
-using QnnSim.Randomness;
 using Spectre.Console;
 
 namespace QnnSim.Cli.Commands;
@@ -20,26 +19,13 @@ namespace QnnSim.Cli.Commands;
 /// </remarks>
 internal static class JacobianCommand
 {
-    /// <summary>The accepted --init names.</summary>
-    public static readonly string[] InitNames = ["zeros", "uniform"];
-
     public static Command Create(CliContext context)
     {
         var file = CommonOptions.CircuitFile();
         var data = CommonOptions.Data();
         var observable = ObservableOptions.Option(required: true, description:
             "A Pauli observable such as \"Z0\" or \"0.5*Z0 Z1 - X2\" (repeatable: k observables give k rows per sample).");
-        var parameters = new Option<FileInfo?>("--params")
-        {
-            Description = "Parameter values: a CSV with two columns, name and value, one row per trainable parameter (an optional 'name,value' header).",
-            HelpName = "P.csv",
-        };
-        var init = new Option<string>("--init")
-        {
-            Description = "Initial parameters when --params is not given: zeros (default) or uniform (each θ_j from [0, 2π) with --seed).",
-            HelpName = "zeros|uniform",
-            DefaultValueFactory = _ => "zeros",
-        }.AcceptOnlyFromAmong(InitNames);
+        var initial = new InitialParameters();
         var seed = CommonOptions.Seed("--init uniform");
         var method = GradCommand.MethodOption();
         var output = CommonOptions.Out("Write the Jacobian to this CSV file (header: parameter names; one row per sample and observable).");
@@ -48,16 +34,15 @@ internal static class JacobianCommand
         var command = new Command("jacobian",
             "Compute the Jacobian of Pauli readouts over a dataset: one row per sample and observable, one column per trainable parameter.")
         {
-            file, data, observable, parameters, init, seed, method, output, json,
+            file, data, observable, seed, method, output, json,
         };
+        initial.AddTo(command);
         loading.AddTo(command);
         command.SetAction(parse =>
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
-            var paramsFile = parse.GetValue(parameters);
-            bool initGiven = parse.GetResult(init) is { Implicit: false };
-            if (paramsFile is not null && initGiven)
+            if (parse.GetValue(initial.File) is not null && parse.GetValue(initial.Init) is not null)
                 throw new CliUsageException("--params and --init are alternatives; give one of them.");
             var circuit = loading.Load(parse, parse.GetValue(file)!);
             ObservableOptions.CheckWidth(observables, circuit);
@@ -65,9 +50,7 @@ internal static class JacobianCommand
                 throw new CliInputException("the circuit has no trainable parameters (p = 0), so its Jacobian has no columns; declare parameters as OpenQASM 'input float' variables that are not data inputs.");
             var table = CsvFiles.ReadData(parse.GetValue(data)!.ToString());
             double[][] inputs = table.InputsFor(circuit);
-            double[] theta = paramsFile is not null
-                ? CsvFiles.ReadParameters(paramsFile.ToString(), circuit)
-                : InitialParameters(circuit.ParameterCount, parse.GetValue(init) ?? "zeros", parse.GetValue(seed));
+            double[] theta = initial.Resolve(parse, circuit, parse.GetValue(seed));
             var differentiator = new Differentiator(new GradientOptions { Method = GradCommand.ParseMethod(parse.GetValue(method)) });
             var samples = inputs.Select(InputValues.Of).ToArray();
             PauliSum[] sums = [.. observables.Select(o => o.Sum)];
@@ -81,26 +64,6 @@ internal static class JacobianCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>θ for --init: zeros, or each θ_j ~ U[0, 2π) drawn in parameter order from SeededRandom(seed).</summary>
-    /// <exception cref="CliUsageException">An unknown init name.</exception>
-    public static double[] InitialParameters(int count, string init, ulong seed)
-    {
-        var theta = new double[count];
-        switch (init)
-        {
-            case "zeros": break;
-            case "uniform":
-            {
-                var rng = new SeededRandom(seed);
-                for (int j = 0; j < count; j++) theta[j] = rng.NextDouble(0, 2 * Math.PI);
-                break;
-            }
-            default:
-                throw new CliUsageException($"--init '{init}' is not allowed; expected one of {string.Join(", ", InitNames)}.");
-        }
-        return theta;
     }
 
     private static IEnumerable<IReadOnlyList<double>> Rows(JacobianResult j)

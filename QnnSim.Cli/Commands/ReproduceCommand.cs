@@ -8,8 +8,8 @@ internal static class ReproduceCommand
 {
     public static Command Create(CliContext context)
     {
-        var quick = new Option<bool>("--quick") { Description = "CI-length settings (THEORY.md §5's faster variants); about a minute on 2 cores. The default." };
-        var full = new Option<bool>("--full") { Description = "THEORY.md's larger settings; up to 45 minutes on 2 cores." };
+        var quick = new Option<bool>("--quick") { Description = "CI-length settings (THEORY.md §5's faster variants); under a minute on 2 cores. The default." };
+        var full = new Option<bool>("--full") { Description = "THEORY.md's larger settings (larger p, more seeds and circuits); a few minutes on 2 cores." };
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "qnnsim-report" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 2023UL };
         var threads = new Option<int>("--threads") { Description = "Worker threads (the numbers do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };

@@ -72,12 +72,15 @@ internal static class ReproduceRunner
     /// <summary>Spectre progress bars (one per claim, with elapsed and remaining time) drawn on standard error.</summary>
     private static void RunWithSpectre(ReproduceSettings settings, IReadOnlyList<IClaim> claims, IAnsiConsole console, Action<int, Action<long>> runOne)
     {
+        try { if (!Console.IsOutputRedirected || !Console.IsErrorRedirected) console.Profile.Width = Math.Max(80, Console.WindowWidth); }
+        catch (IOException) { }
+        catch (PlatformNotSupportedException) { }
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var tasks = claims.Select(c => ctx.AddTask($"{c.Id}. {Markup.Escape(c.Title)}", autoStart: false, maxValue: Math.Max(1, c.WorkUnits(settings)))).ToList();
+                var tasks = claims.Select(c => ctx.AddTask(Markup.Escape(Label(c)), autoStart: false, maxValue: Math.Max(1, c.WorkUnits(settings)))).ToList();
                 for (int i = 0; i < claims.Count; i++)
                 {
                     var task = tasks[i];
@@ -88,6 +91,10 @@ internal static class ReproduceRunner
                 }
             });
     }
+
+    /// <summary>A progress label short enough to leave room for the bar: "claim N: " and the title cut at 28 characters.</summary>
+    private static string Label(IClaim claim) =>
+        $"claim {claim.Id}: " + (claim.Title.Length <= 28 ? claim.Title : claim.Title[..27] + "…");
 
     private static void RunPlain(ReproduceSettings settings, IReadOnlyList<IClaim> claims, List<ClaimResult> results, TextWriter output, Action<int, Action<long>> runOne)
     {

@@ -68,4 +68,39 @@ public class GradientKernelTests
             Assert.That((actual - expected).Magnitude, Is.LessThan(Tolerances.Kernel), $"mask {mask} value {value}");
         }
     }
+
+    [Test]
+    public void InnerKernels_SplitRanges_AddUpToWholeRange()
+    {
+        var rng = new SeededRandom(8);
+        var a = RandomState(rng, 7).ToArray();
+        var b = RandomState(rng, 7).ToArray();
+        foreach (var (mask, value) in new[] { (8UL, 8UL), (1UL, 0UL), (64UL, 64UL), (0b1001UL, 0b0001UL) })
+        {
+            long free = StateKernels.FreeCount(a.Length, System.Numerics.BitOperations.PopCount(mask));
+            var whole = GradientKernels.InnerSubspace(mask, value, a, b, 0, free);
+            var parts = Complex.Zero;
+            foreach (var (begin, end) in new[] { (0L, 3L), (3L, 17L), (17L, free) })
+                parts += GradientKernels.InnerSubspace(mask, value, a, b, begin, end);
+            Assert.That((parts - whole).Magnitude, Is.LessThan(Tolerances.Kernel), $"subspace mask {mask}");
+        }
+        foreach (var (ctrl, cval) in new[] { (0UL, 0UL), (2UL, 2UL), (2UL, 0UL) })
+        {
+            long free = StateKernels.FreeCount(a.Length, System.Numerics.BitOperations.PopCount(ctrl));
+            var whole = GradientKernels.InnerPauli(ctrl, cval, 0b1001, 0b1100, 1, a, b, 0, free);
+            var parts = GradientKernels.InnerPauli(ctrl, cval, 0b1001, 0b1100, 1, a, b, 0, 5)
+                + GradientKernels.InnerPauli(ctrl, cval, 0b1001, 0b1100, 1, a, b, 5, free);
+            Assert.That((parts - whole).Magnitude, Is.LessThan(Tolerances.Kernel), $"pauli ctrl {ctrl}");
+            // Against the direct sum Σ_k conj(a_k) (Π_c P b)_k with P = X0 Y3 Z2 (x = 0b1001, z = 0b1100, one Y).
+            var direct = Complex.Zero;
+            for (int j = 0; j < b.Length; j++)
+            {
+                if (((ulong)j & ctrl) != cval) continue;
+                int k = j ^ 0b1001;
+                var pb = Complex.ImaginaryOne * ((System.Numerics.BitOperations.PopCount((uint)(j & 0b1100)) & 1) == 0 ? 1 : -1) * b[j];
+                direct += Complex.Conjugate(a[k]) * pb;
+            }
+            Assert.That((whole - direct).Magnitude, Is.LessThan(Tolerances.Kernel), $"pauli direct ctrl {ctrl}");
+        }
+    }
 }

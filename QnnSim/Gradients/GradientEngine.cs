@@ -198,7 +198,7 @@ internal static class GradientEngine
             {
                 for (int o = 0; o < k; o++)
                 {
-                    double d = StepDerivative(step, workspace.Lambda[o], psi);
+                    double d = StepDerivative(step, workspace.Lambda[o], psi, options);
                     Accumulate(step, parameters, inputs, d, parameterGradient, inputGradient, p, q, o, wantP, wantX);
                     if (wantA && o == 0) angleGradient[step.AngleSlot] = d;
                 }
@@ -219,34 +219,71 @@ internal static class GradientEngine
     }
 
     /// <summary>∂⟨O⟩/∂φ at one step = 2 Im⟨λ|G|ψ⟩ for the step's generator G on the control subspace.</summary>
-    public static double StepDerivative(Primitive step, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi)
+    public static double StepDerivative(Primitive step, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi, SimulationOptions options)
     {
         switch (step.Kind)
         {
             case PrimitiveKind.PauliRotation:
-            {
                 // G = Π_c P/2: 2 Im⟨λ|G|ψ⟩ = Im⟨λ|Π_c P|ψ⟩.
-                long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(step.CtrlMask));
-                return GradientKernels.InnerPauli(step.CtrlMask, step.CtrlValue, step.XMask, step.ZMask, step.YCount, lambda, psi, 0, free).Imaginary;
-            }
+                return ChunkedInner(step, step.CtrlMask, step.CtrlValue, lambda, psi, options).Imaginary;
             case PrimitiveKind.PhaseShift:
             {
                 // G = −Π_c |1⟩⟨1|_t.
                 ulong bit = 1UL << step.Target0;
-                ulong mask = step.CtrlMask | bit;
-                long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(mask));
-                return -2 * GradientKernels.InnerSubspace(mask, step.CtrlValue | bit, lambda, psi, 0, free).Imaginary;
+                return -2 * ChunkedInner(step, step.CtrlMask | bit, step.CtrlValue | bit, lambda, psi, options).Imaginary;
             }
             case PrimitiveKind.GlobalPhase:
-            {
                 // G = −Π_c; without controls ⟨λ|ψ⟩ = ⟨ψ|O|ψ⟩ is real and the derivative is exactly 0.
                 if (step.CtrlMask == 0) return 0;
-                long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(step.CtrlMask));
-                return -2 * GradientKernels.InnerSubspace(step.CtrlMask, step.CtrlValue, lambda, psi, 0, free).Imaginary;
-            }
+                return -2 * ChunkedInner(step, step.CtrlMask, step.CtrlValue, lambda, psi, options).Imaginary;
             default:
                 throw new System.Diagnostics.UnreachableException($"step kind {step.Kind} has no parameter.");
         }
+    }
+
+    /// <summary>Free indices one reduction chunk covers (fixed, so sums do not depend on the thread count).</summary>
+    private const int ReductionChunkBits = 14;
+
+    /// <summary>The step's inner-product kernel over free indices [begin, end).</summary>
+    private static Complex InnerRange(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi, long begin, long end) =>
+        step.Kind == PrimitiveKind.PauliRotation
+            ? GradientKernels.InnerPauli(step.CtrlMask, step.CtrlValue, step.XMask, step.ZMask, step.YCount, lambda, psi, begin, end)
+            : GradientKernels.InnerSubspace(mask, value, lambda, psi, begin, end);
+
+    /// <summary>
+    /// ⟨λ|Π G̃|ψ⟩ of a step (Π fixed by <paramref name="mask"/>/<paramref name="value"/>) summed over fixed chunks of
+    /// 2^14 free indices added in chunk order; the chunks run on several threads for states of at least
+    /// <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits. Identical for any thread count.
+    /// </summary>
+    private static unsafe Complex ChunkedInner(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
+        SimulationOptions options)
+    {
+        long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(mask));
+        const long chunk = 1L << ReductionChunkBits;
+        if (free <= chunk) return InnerRange(step, mask, value, lambda, psi, 0, free);
+        long chunks = free >> ReductionChunkBits; // free and chunk are powers of two
+        int qubits = BitOperations.Log2((uint)psi.Length);
+        Complex sum = Complex.Zero;
+        if (qubits < options.ParallelThresholdQubits || options.MaxThreads == 1)
+        {
+            for (long c = 0; c < chunks; c++) sum += InnerRange(step, mask, value, lambda, psi, c * chunk, (c + 1) * chunk);
+            return sum;
+        }
+        var partial = new Complex[chunks];
+        int length = psi.Length;
+        fixed (Complex* lp = lambda)
+        fixed (Complex* pp = psi)
+        {
+            nint l = (nint)lp, p = (nint)pp;
+            Parallel.For(0L, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, c =>
+            {
+                var ls = new ReadOnlySpan<Complex>((void*)l, length);
+                var ps = new ReadOnlySpan<Complex>((void*)p, length);
+                partial[c] = InnerRange(step, mask, value, ls, ps, c * chunk, (c + 1) * chunk);
+            });
+        }
+        for (long c = 0; c < chunks; c++) sum += partial[c];
+        return sum;
     }
 
     /// <summary>Runs the program with the given angles and writes ⟨O_o⟩ for every observable.</summary>

@@ -1,6 +1,4 @@
-using System.Numerics;
 using QnnSim.Analysis;
-using QnnSim.State;
 
 namespace QnnSim.Cli.Report.Claims;
 
@@ -19,7 +17,7 @@ internal sealed class HaarClaim : IClaim
     private const double Gamma = 1.0, DiagonalTolerance = 0.03, Sigmas = 4.0;
     private static int Circuits(ReproduceSettings s) => s.Full ? 4000 : 2000;
 
-    public long WorkUnits(ReproduceSettings settings) => QubitCounts.Sum(n => (long)Circuits(settings) * (1L << (2 * n)) / 16);
+    public long WorkUnits(ReproduceSettings settings) => QubitCounts.Sum(n => 2L * Circuits(settings) * (1L << (2 * n)) / 16);
 
     /// <summary>E[K_ij] for overlap F (THEORY.md §4), from the analysis layer.</summary>
     public static double Formula(int d, double overlap, int layers, double gamma) => TheoryFormulas.HaarMeanKernel(d, layers, gamma, overlap);
@@ -27,41 +25,41 @@ internal sealed class HaarClaim : IClaim
     public void Run(ClaimContext context, ClaimResult result)
     {
         int circuits = Circuits(context.Settings);
-        result.Settings = $"d in {{4, 8, 16}}, p = {Layers}, γ = {Gamma}, all W_l Haar (including W_{{p+1}}), {circuits} circuits per d; inputs |0⟩, |1⟩ and (|0⟩ + |2⟩)/√2, so the pairs have overlaps F = 0 and 1/2";
+        result.Settings = $"d in {{4, 8, 16}}, p = {Layers}, γ = {Gamma}, H = M0/γ = Z_0, θ = 0, all W_l Haar (including W_{{p+1}}); per d, {circuits} circuits on a pair of states with overlap F = 0 and {circuits} more with F = 1/2 (HaarKernelStatistics); the diagonal pools both";
         result.Explanation = "THEORY.md §4: with every W_l Haar, Pauli generators and M0 = γ·P, E[K_ij] = pγ²·2d²(dF_ij − 1)/(d² − 1)², a positive diagonal ≈ 2pγ²/d and a small negative orthogonal pair ≈ −2pγ²/d².";
         var table = new DataTable("claim5_haar", "d", "overlap", "mean", "stderr", "formula", "circuits");
-        var measured = new List<double>(); var predicted = new List<double>(); var errors = new List<double>();
         bool pass = true;
         var plotSeries = new List<Series>();
         foreach (int n in QubitCounts)
         {
             int d = 1 << n;
-            // Per circuit: the diagonal (mean of K_00, K_11, K_22), the orthogonal pairs (mean of K_01, K_12), the F = 1/2 pair K_02.
-            var samples = new double[circuits, 3];
-            var inputs = Inputs(d);
-            int chunk = 50;
-            Parallel.For(0, (circuits + chunk - 1) / chunk, context.Parallel, b =>
+            // Two Monte-Carlo runs per d through the analysis layer: input pairs with overlap F = 0 and F = 1/2. Each gives
+            // the diagonal (K_11 + K_22)/2 and the pair K_12; the diagonal is pooled over both runs.
+            var runs = Overlaps.Take(2).Select((overlap, k) =>
             {
-                for (int i = b * chunk; i < Math.Min(circuits, (b + 1) * chunk); i++)
+                long done = 0;
+                var progress = new Common.SyncProgress<int>(c =>
                 {
-                    var (ms, _, ts) = ClaimSetup.Seeds(context.Settings.Seed, ClaimSetup.Stream(5, n, i));
-                    var engine = PaperModel.CreateRandom(n, Layers, ms, Gamma).CreateEngine(inputs);
-                    var k = ClaimSetup.Kernel(engine, InitialParameters.Uniform(Layers, ts), out _);
-                    samples[i, 0] = (k[0, 0] + k[1, 1] + k[2, 2]) / 3;
-                    samples[i, 1] = (k[0, 1] + k[1, 2]) / 2;
-                    samples[i, 2] = k[0, 2];
-                }
-                context.Advance((long)chunk * d * d / 16);
-            });
+                    long delta;
+                    lock (table) { delta = c - done; if (delta <= 0) return; done = c; }
+                    context.Advance(delta * d * d / 16);
+                });
+                var seed = ClaimSetup.Seeds(context.Settings.Seed, ClaimSetup.Stream(5, n, k)).Model;
+                return HaarKernelStatistics.Estimate(n, Layers, circuits, overlap, Gamma, seed, maxThreads: context.Settings.Threads,
+                    progress: progress, cancellationToken: context.Token);
+            }).ToArray();
             var f = new[] { 1.0, 0.0, 0.5 };
-            var means = new double[3]; var se = new double[3]; var formula = new double[3];
-            for (int q = 0; q < 3; q++)
+            var means = new[]
             {
-                double mean = 0; for (int i = 0; i < circuits; i++) mean += samples[i, q]; mean /= circuits;
-                double v = 0; for (int i = 0; i < circuits; i++) v += (samples[i, q] - mean) * (samples[i, q] - mean);
-                means[q] = mean; se[q] = Math.Sqrt(v / (circuits - 1) / circuits); formula[q] = Formula(d, f[q], Layers, Gamma);
-            }
-            foreach (int q in new[] { 1, 2, 0 }) table.Add(d, f[q], means[q], se[q], formula[q], circuits);
+                (runs[0].Diagonal.Mean + runs[1].Diagonal.Mean) / 2, runs[0].OffDiagonal.Mean, runs[1].OffDiagonal.Mean,
+            };
+            var se = new[]
+            {
+                Math.Sqrt(runs[0].Diagonal.StandardError * runs[0].Diagonal.StandardError + runs[1].Diagonal.StandardError * runs[1].Diagonal.StandardError) / 2,
+                runs[0].OffDiagonal.StandardError, runs[1].OffDiagonal.StandardError,
+            };
+            var formula = new[] { runs[0].Diagonal.Predicted, runs[0].OffDiagonal.Predicted, runs[1].OffDiagonal.Predicted };
+            foreach (int q in new[] { 1, 2, 0 }) table.Add(d, f[q], means[q], se[q], formula[q], q == 0 ? 2 * circuits : circuits);
             pass &= Math.Abs(means[0] / formula[0] - 1) <= DiagonalTolerance;
             pass &= Math.Abs(means[1] - formula[1]) <= Sigmas * se[1] && Math.Abs(means[2] - formula[2]) <= Sigmas * se[2];
             result.Measured[$"d{d}_diagonal"] = means[0];
@@ -84,13 +82,5 @@ internal sealed class HaarClaim : IClaim
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
         context.Writer.Write(new PlotSpec("claim5_haar_means", $"Claim 5: E[K_ij] at initialisation (p = {Layers}, {circuits} Haar circuits per d)",
             "overlap F_ij = |⟨ψ_i|ψ_j⟩|²", "K_ij · d / (2pγ²)", false, false, plotSeries) { Legend = ScottPlot.Alignment.LowerRight }, result);
-    }
-
-    private static StateVector[] Inputs(int d)
-    {
-        var a = new Complex[3][];
-        for (int i = 0; i < 3; i++) a[i] = new Complex[d];
-        a[0][0] = 1; a[1][1] = 1; a[2][0] = Math.Sqrt(0.5); a[2][2] = Math.Sqrt(0.5);
-        return [.. a.Select(v => StateVector.FromAmplitudes(v))];
     }
 }
