@@ -65,7 +65,9 @@ public class OpenQasmErrorTests
         yield return new("gate body unknown qubit", H + "gate g a { x b; }\n", 3, 14, "'b' is not a qubit argument of gate 'g'");
         yield return new("measure in gate", H + "gate g a { measure a; }\n", 3, 12, "'measure' is not allowed inside a gate body");
         yield return new("unclosed gate", H + "gate g a { x a;\n", 4, 1, "expected '}' to close the body of gate 'g'");
-        yield return new("slice refused", H + "qubit[4] q;\nh q[0:2];\n", 4, 6, "register slices ('q[a:b]') are not supported");
+        yield return new("empty slice", H + "qubit[4] q;\nh q[2:1];\n", 4, 3, "the slice q[2:1] is empty");
+        yield return new("slice out of range", H + "qubit[4] q;\nh q[0:4];\n", 4, 7, "qubit index 4 is out of range for register q[4] (0..3)");
+        yield return new("zero slice step", H + "qubit[4] q;\nh q[0:0:3];\n", 4, 7, "the slice step must not be 0");
         yield return new("physical qubit", H + "h $0;\n", 3, 3, "physical qubits ('$0') are not supported");
         yield return new("array without index", H + "input array[float[64], 2] th;\nqubit q;\nrx(th) q;\n", 5, 4, "'th' is an input array; use an element such as th[0] (0..1)");
         yield return new("array index out of range", H + "input array[float[64], 2] th;\nqubit q;\nrx(th[2]) q;\n", 5, 7, "index 2 is out of range for input array th[2] (0..1)");
@@ -140,6 +142,18 @@ public class OpenQasmErrorTests
         sb.Append("qubit q;\ng100 q;\n");
         var ex = Assert.Throws<ParseException>(() => Qasm.Parse(sb.ToString()));
         Assert.That(ex!.Detail, Does.Contain("nest more than 64 levels"));
+    }
+
+    [Test]
+    public void Parse_AngleTreeGrowingThroughNestedGates_ThrowsAtTheDepthLimit()
+    {
+        // Each level wraps its parameter in 60 sines: 60 levels give a 3600-deep tree.
+        string wrap(string v) => string.Concat(Enumerable.Repeat("sin(", 60)) + v + new string(')', 60);
+        var sb = new System.Text.StringBuilder(H + "input float[64] t;\ngate g0(a) u { rx(a) u; }\n");
+        for (int i = 1; i <= 60; i++) sb.Append($"gate g{i}(a) u {{ g{i - 1}({wrap("a")}) u; }}\n");
+        sb.Append("qubit q;\ng60(t) q;\n");
+        var ex = Assert.Throws<ParseException>(() => Qasm.Parse(sb.ToString()));
+        Assert.That(ex!.Detail, Does.Contain("nested more than 1000 levels"));
     }
 
     [Test]

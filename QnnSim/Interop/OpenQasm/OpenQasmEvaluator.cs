@@ -15,6 +15,9 @@ internal sealed class OpenQasmEvaluator
     /// <summary>The deepest chain of user gates calling user gates.</summary>
     public const int MaxGateNesting = 64;
 
+    /// <summary>The deepest angle expression tree (gate parameters passed through nested gates compose trees).</summary>
+    public const int MaxAngleDepth = 1000;
+
     /// <summary>The longest input array.</summary>
     public const int MaxInputArray = 1 << 16;
 
@@ -42,6 +45,9 @@ internal sealed class OpenQasmEvaluator
     private readonly Dictionary<string, InputVariable> _inputs = [];
     private readonly Dictionary<string, Angle?> _constants = [];
     private readonly Dictionary<string, UserGate> _gates = [];
+    private readonly Dictionary<string, long> _gateSizes = [];
+    private readonly Dictionary<Angle, int> _angleDepth = new(ReferenceEqualityComparer.Instance);
+    private Token _evaluating;
     private readonly Dictionary<string, Token> _declared = [];
     private readonly List<string> _parameterNames = [];
     private readonly List<string> _inputNames = [];
@@ -251,6 +257,12 @@ internal sealed class OpenQasmEvaluator
                 if (!g.Qubits.Any(q => q.Text == o.Name)) throw Error(o.At, $"'{o.Name}' is not a qubit argument of gate '{g.Name}' (arguments: {string.Join(", ", g.Qubits.Select(q => q.Text))})");
             }
         }
+        // Operations one call expands to without pow modifiers (saturating), so that exponential chains of
+        // definitions are refused before any expansion work.
+        long size = 0;
+        foreach (var call in g.Body)
+            size = Math.Min(MaxOperations + 1L, size + (_gateSizes.TryGetValue(call.Name.Text, out long s) ? s : 2));
+        _gateSizes[g.Name] = size;
         _gates[g.Name] = new UserGate(g);
     }
 
@@ -277,6 +289,7 @@ internal sealed class OpenQasmEvaluator
         else
             throw Error(call.Name, $"unknown gate '{name}'");
 
+        if (user is not null && _produced + _gateSizes[name] > MaxOperations) throw TooMany(call);
         if (call.Arguments.Count != parameterCount)
             throw Error(call.Name, $"gate '{name}' takes {parameterCount} parameter{(parameterCount == 1 ? "" : "s")} but {call.Arguments.Count} {(call.Arguments.Count == 1 ? "was" : "were")} given");
         var args = new Angle[parameterCount];
@@ -324,7 +337,7 @@ internal sealed class OpenQasmEvaluator
                 resolved[i] = [q];
             }
             else resolved[i] = ResolveQubits(o);
-            if (resolved[i].Length != 1 || (o.Index is null && scope.Qubits is null && _qubitRegisters[o.Name] is { IsSingle: false }))
+            if (resolved[i].Length != 1 || o.RangeEnd is not null || (o.Index is null && scope.Qubits is null && _qubitRegisters[o.Name] is { IsSingle: false }))
             {
                 if (wide is not null && resolved[i].Length != width)
                     throw Error(o.At, $"cannot broadcast over registers of different sizes: '{wide.Name}' has {width} qubits, '{o.Name}' has {resolved[i].Length}");
@@ -353,7 +366,7 @@ internal sealed class OpenQasmEvaluator
         if (index == mods.Count)
         {
             if (builtin is not null) return Count([.. builtin.Expand(args, qubits)], call);
-            return ExpandUser(user!, args, qubits, scope, call);
+            return Count(ExpandUser(user!, args, qubits, scope, call), call);
         }
         var (kind, value) = mods[index];
         switch (kind)
@@ -470,6 +483,7 @@ internal sealed class OpenQasmEvaluator
         }
         if (o.Index is null) return [.. Enumerable.Range(reg.Offset, reg.Size)];
         if (reg.IsSingle) throw Error(o.At, $"'{o.Name}' is a single qubit and cannot be indexed");
+        if (o.RangeEnd is not null) return [.. Slice(o, "qubit index", reg.Name, reg.Size).Select(i => reg.Offset + i)];
         long i = EvalIndex(o.Index, $"qubit index", reg.Name, reg.Size, "register");
         return [reg.Offset + (int)i];
     }
@@ -483,8 +497,22 @@ internal sealed class OpenQasmEvaluator
         }
         if (o.Index is null) return [.. Enumerable.Range(reg.Offset, reg.Size)];
         if (reg.IsSingle) throw Error(o.At, $"'{o.Name}' is a single bit and cannot be indexed");
+        if (o.RangeEnd is not null) return [.. Slice(o, "bit index", reg.Name, reg.Size).Select(i => reg.Offset + i)];
         long i = EvalIndex(o.Index, "bit index", reg.Name, reg.Size, "register");
         return [reg.Offset + (int)i];
+    }
+
+    /// <summary>The indices of an inclusive OpenQASM 3 slice start:end or start:step:end (step ≠ 0, may be negative).</summary>
+    private List<int> Slice(Operand o, string what, string name, int size)
+    {
+        long start = EvalIndex(o.Index!, what, name, size, "register");
+        long end = EvalIndex(o.RangeEnd!, what, name, size, "register");
+        long step = o.RangeStep is null ? 1 : EvalInteger(o.RangeStep, null, "the slice step", -size, size);
+        if (step == 0) throw Error(o.RangeStep!.At, "the slice step must not be 0");
+        var result = new List<int>();
+        for (long i = start; step > 0 ? i <= end : i >= end; i += step) result.Add((int)i);
+        if (result.Count == 0) throw Error(o.At, $"the slice {name}[{start}:{(o.RangeStep is null ? "" : step + ":")}{end}] is empty");
+        return result;
     }
 
     private long EvalIndex(Expr index, string what, string name, int size, string container)
@@ -536,8 +564,22 @@ internal sealed class OpenQasmEvaluator
         }
     }
 
+    private int DepthOf(Angle a) => _angleDepth.TryGetValue(a, out int d) ? d : 1;
+
+    /// <summary>Records the tree depth of a composed angle, so that evaluating it later cannot exhaust the stack.</summary>
+    private Angle Track(Angle result, Angle left, Angle? right = null)
+    {
+        if (result.IsConstant || result.IsAffine) return result;
+        int depth = 1 + Math.Max(DepthOf(left), right is null ? 0 : DepthOf(right));
+        if (depth > MaxAngleDepth)
+            throw Error(_evaluating, $"the angle expression is nested more than {MaxAngleDepth} levels deep (through nested gate parameters)");
+        _angleDepth[result] = depth;
+        return result;
+    }
+
     private Angle EvalCore(Expr e, Scope? scope)
     {
+        _evaluating = e.At;
         switch (e)
         {
             case NumberExpr n:
@@ -558,21 +600,23 @@ internal sealed class OpenQasmEvaluator
             case UnaryExpr u:
             {
                 var a = Eval(u.Operand, scope);
-                return u.Op == "-" ? -a : a;
+                _evaluating = u.At;
+                return u.Op == "-" ? Track(-a, a) : a;
             }
             case BinaryExpr b:
             {
                 var l = Eval(b.Left, scope);
                 var r = Eval(b.Right, scope);
+                _evaluating = b.OpToken;
                 switch (b.Op)
                 {
-                    case "+": return l + r;
-                    case "-": return l - r;
-                    case "*": return l * r;
+                    case "+": return Track(l + r, l, r);
+                    case "-": return Track(l - r, l, r);
+                    case "*": return Track(l * r, l, r);
                     case "/":
                         if (r.IsConstant && r.ConstantValue == 0) throw Error(b.OpToken, "division by zero");
-                        return l / r;
-                    case "**": return Angle.Pow(l, r);
+                        return Track(l / r, l, r);
+                    case "**": return Track(Angle.Pow(l, r), l, r);
                     case "%":
                         if (!l.IsConstant || !r.IsConstant) throw Error(b.OpToken, "'%' is only supported between constants");
                         if (r.ConstantValue == 0) throw Error(b.OpToken, "modulo by zero");
@@ -608,7 +652,9 @@ internal sealed class OpenQasmEvaluator
                 }
                 if (c.Arguments.Count != 1)
                     throw Error(c.At, $"'{c.Function}' takes one argument but {c.Arguments.Count} were given");
-                return Angle.Apply(f.Value, Eval(c.Arguments[0], scope));
+                var argument = Eval(c.Arguments[0], scope);
+                _evaluating = c.At;
+                return Track(Angle.Apply(f.Value, argument), argument);
             }
             default:
                 throw Error(e.At, "unsupported expression");
@@ -640,13 +686,9 @@ internal sealed class OpenQasmEvaluator
     {
         foreach (var (name, origin) in _inputRequestOrigin)
         {
-            bool known = _inputs.ContainsKey(name) || _inputNames.Contains(name);
-            if (known) continue;
-            bool isParameterLike = _parameterNames.Contains(name);
+            if (_inputs.ContainsKey(name) || _inputNames.Contains(name)) continue;
             string declared = _inputs.Count == 0 ? "none" : string.Join(", ", _inputs.Keys);
-            string message = isParameterLike
-                ? $"the input name '{name}' is not declared"
-                : $"'{name}' is named as a data input but no 'input' declaration has that name (declared inputs: {declared})";
+            string message = $"'{name}' is named as a data input but no 'input' declaration has that name (declared inputs: {declared})";
             var at = origin ?? new Token(TokenKind.EndOfFile, "", 1, 1);
             throw Error(at, origin is null ? message + " (named in the load options)" : message);
         }

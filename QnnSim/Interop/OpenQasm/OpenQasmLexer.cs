@@ -122,7 +122,6 @@ internal sealed class OpenQasmLexer
 
         if (c == '#' || (c == 'p' && AtLineStartWord("pragma")))
         {
-            int start = _pos;
             if (c == '#')
             {
                 _pos++;
@@ -131,7 +130,6 @@ internal sealed class OpenQasmLexer
             else _pos += "pragma".Length;
             int bodyStart = _pos;
             while (_pos < _text.Length && _text[_pos] != '\n') _pos++;
-            _ = start;
             return new Token(TokenKind.Pragma, _text[bodyStart.._pos].Trim(), line, col);
         }
         if (c == '@' && (char.IsLetter(Peek(1)) || Peek(1) == '_') && AtLineStart())
@@ -142,7 +140,7 @@ internal sealed class OpenQasmLexer
         }
         if (IsIdentifierStart(c))
         {
-            int start = _pos;
+            int start = _pos++;
             while (_pos < _text.Length && IsIdentifierPart(_text[_pos])) _pos++;
             return new Token(TokenKind.Identifier, _text[start.._pos], line, col);
         }

@@ -252,7 +252,7 @@ internal sealed class OpenQasmParser
         if (next.Kind == TokenKind.Symbol && next.Text is "+=" or "-=" or "*=" or "/=" or "++")
             throw Error(next, "classical assignment is not supported");
 
-        return GateCall(insideGate: false);
+        return GateCall();
     }
 
     private MeasureStmt? _pending;
@@ -362,13 +362,13 @@ internal sealed class OpenQasmParser
             }
             if (s.Kind == TokenKind.Identifier && (Refused.ContainsKey(s.Text) || s.Text is "measure" or "reset" or "gate" or "qubit" or "bit" or "input" or "const"))
                 throw Error(s, $"'{s.Text}' is not allowed inside a gate body (only gate calls, gphase and barrier)");
-            body.Add(GateCall(insideGate: true));
+            body.Add(GateCall());
         }
         Take();
         return new GateDefStmt(t, name.Text, parameters, qubits, body);
     }
 
-    private GateCallStmt GateCall(bool insideGate)
+    private GateCallStmt GateCall()
     {
         var start = Current;
         var modifiers = new List<Modifier>();
@@ -407,7 +407,6 @@ internal sealed class OpenQasmParser
         }
         var operands = Current.Is(";") ? new List<Operand>() : OperandList();
         Expect(";", "after gate call");
-        _ = insideGate;
         return new GateCallStmt(start, modifiers, name, args, operands);
     }
 
@@ -429,14 +428,25 @@ internal sealed class OpenQasmParser
         Expr? index = null;
         if (Current.Is("["))
         {
-            var open = Take();
+            Take();
             if (Current.Is("{")) throw Error(Current, "index sets ('q[{0, 1}]') are not supported: list the qubits one by one");
             index = Expression();
-            if (Current.Is(":")) throw Error(Current, "register slices ('q[a:b]') are not supported: list the qubits one by one");
+            Expr? step = null, end = null;
+            if (Current.Is(":"))
+            {
+                Take();
+                end = Expression();
+                if (Current.Is(":"))
+                {
+                    Take();
+                    step = end;
+                    end = Expression();
+                }
+            }
             if (Current.Is(",")) throw Error(Current, "multi-dimensional indices are not supported");
             Expect("]", "after the index");
-            _ = open;
             if (Current.Is("[")) throw Error(Current, "double indexing is not supported");
+            return new Operand(name, name.Text, index, step, end);
         }
         return new Operand(name, name.Text, index);
     }

@@ -12,8 +12,11 @@ internal sealed record UnaryExpr(Token At, string Op, Expr Operand) : Expr(At);
 internal sealed record BinaryExpr(Token At, Token OpToken, string Op, Expr Left, Expr Right) : Expr(At);
 internal sealed record CallExpr(Token At, string Function, IReadOnlyList<Expr> Arguments) : Expr(At);
 
-/// <summary>A qubit or bit operand: a whole register (<c>q</c>) or one element (<c>q[2]</c>).</summary>
-internal sealed record Operand(Token At, string Name, Expr? Index);
+/// <summary>
+/// A qubit or bit operand: a whole register (<c>q</c>), one element (<c>q[2]</c>) or an inclusive slice
+/// (<c>q[0:2]</c>, <c>q[0:2:6]</c> = start:step:end) when <see cref="RangeEnd"/> is set.
+/// </summary>
+internal sealed record Operand(Token At, string Name, Expr? Index, Expr? RangeStep = null, Expr? RangeEnd = null);
 
 internal abstract record Stmt(Token At);
 internal sealed record VersionStmt(Token At, string Version) : Stmt(At);
