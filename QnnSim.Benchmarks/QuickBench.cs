@@ -144,8 +144,20 @@ public static class QuickBench
     /// </summary>
     public static double MeasureBandwidth(int threads, int repetitions, out double medianSeconds, out double minSeconds)
     {
+        Action pass = CreateBandwidthPass(threads, out long bytes);
+        (medianSeconds, minSeconds) = Timing.Measure(pass, repetitions, 1);
+        return bytes / medianSeconds / 1e9;
+    }
+
+    /// <summary>
+    /// One pass of the bandwidth reference over a fresh 2^24-amplitude array (<paramref name="bytes"/>: bytes read
+    /// plus written per pass), for sections that interleave it with their own measurements.
+    /// </summary>
+    public static Action CreateBandwidthPass(int threads, out long bytes)
+    {
         var data = GC.AllocateUninitializedArray<double>(2 << BandwidthQubits);
         data.AsSpan().Fill(1.0);
+        bytes = 2L * data.Length * sizeof(double);
         double factor = 1.0000001;
         void Pass()
         {
@@ -159,8 +171,7 @@ public static class QuickBench
             }
             factor = 1 / factor;
         }
-        (medianSeconds, minSeconds) = Timing.Measure(Pass, repetitions, 1);
-        return 2.0 * data.Length * sizeof(double) / medianSeconds / 1e9;
+        return Pass;
     }
 }
 
