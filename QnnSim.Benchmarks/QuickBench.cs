@@ -238,10 +238,17 @@ public static partial class Timing
     public static int InnerFor(Action action, double seconds)
     {
         ArgumentNullException.ThrowIfNull(action);
-        long t0 = Stopwatch.GetTimestamp();
-        action();
-        double one = Math.Max(Stopwatch.GetElapsedTime(t0).TotalSeconds, 1e-7);
-        return (int)Math.Clamp(seconds / one, 1, 1_000_000);
+        for (int i = 0; i < 3; i++) action(); // JIT and first-touch out of the way
+        int count = 1;
+        while (true)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < count; i++) action();
+            double elapsed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            if (elapsed >= 1e-3 || count >= 1 << 20)
+                return (int)Math.Clamp(seconds / (elapsed / count), 1, 10_000_000);
+            count *= 4;
+        }
     }
 }
 

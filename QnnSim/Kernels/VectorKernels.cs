@@ -27,6 +27,7 @@ internal struct LaneCoef<TV> where TV : unmanaged
 /// register index: the register index (basis index ≫ LaneBits) with every high control and high loop bit removed;
 /// <see cref="FreeCount"/> gives its length, so a driver may split it between threads.
 /// </remarks>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where TV : unmanaged
 {
     private static int Amps => TO.Amps;

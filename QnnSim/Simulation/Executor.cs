@@ -15,6 +15,7 @@ namespace QnnSim.Simulation;
 /// amplitude is computed by the same instructions whatever the split, so results are bit-identical for any thread
 /// count.
 /// </remarks>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static class Executor
 {
     /// <summary>Dense blocks up to this many targets use the SIMD lane-table kernel; wider ones the scalar kernel
