@@ -50,6 +50,9 @@ internal interface ISimd<TV> where TV : unmanaged
 
     /// <summary>Sum of all doubles, in a fixed order.</summary>
     static abstract double Sum(TV v);
+
+    /// <summary>Bitwise select: bits of <paramref name="a"/> where <paramref name="mask"/> is set, else of <paramref name="b"/>.</summary>
+    static abstract TV Select(TV mask, TV a, TV b);
 }
 
 /// <summary>128-bit registers: one amplitude, no qubit inside a register.</summary>
@@ -68,6 +71,7 @@ internal readonly struct Simd128 : ISimd<Vector128<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> SwapReIm(Vector128<double> v) => Vector128.Shuffle(v, Vector128.Create(1L, 0L));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> XorAmps(Vector128<double> v, int p) => v;
     public static double Sum(Vector128<double> v) => v.GetElement(0) + v.GetElement(1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Select(Vector128<double> m, Vector128<double> a, Vector128<double> b) => Vector128.ConditionalSelect(m, a, b);
 }
 
 /// <summary>256-bit registers: two amplitudes, qubit 0 inside a register.</summary>
@@ -87,6 +91,7 @@ internal readonly struct Simd256 : ISimd<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> XorAmps(Vector256<double> v, int p) => p == 0 ? v : Vector256.Shuffle(v, Vector256.Create(2L, 3L, 0L, 1L));
     public static double Sum(Vector256<double> v) => (v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Select(Vector256<double> m, Vector256<double> a, Vector256<double> b) => Vector256.ConditionalSelect(m, a, b);
 }
 
 /// <summary>512-bit registers: four amplitudes, qubits 0 and 1 inside a register.</summary>
@@ -112,4 +117,5 @@ internal readonly struct Simd512 : ISimd<Vector512<double>>
         _ => Vector512.Shuffle(v, Vector512.Create(6L, 7L, 4L, 5L, 2L, 3L, 0L, 1L)),
     };
     public static double Sum(Vector512<double> v) => Simd256.Sum(v.GetLower()) + Simd256.Sum(v.GetUpper());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Select(Vector512<double> m, Vector512<double> a, Vector512<double> b) => Vector512.ConditionalSelect(m, a, b);
 }

@@ -254,6 +254,36 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         Span<int> bits = stackalloc int[64];
         ref double d = ref Base(state);
         long cv = (long)(ctrlValue >> Lb);
+        bool pureX = alpha == Complex.Zero && beta == Complex.One && zMask == 0;
+        if (pureX && (xl != 0 || (ctrlMask & LaneMask) != 0))
+        {
+            // X-type Pauli touching low lanes or with low controls (CX with a low control or target): a permutation,
+            // done with lane shuffles and a blend on the matching lanes instead of complex arithmetic.
+            Span<double> mk = stackalloc double[8];
+            for (int j = 0; j < Amps; j++)
+                mk[2 * j] = mk[2 * j + 1] = LaneMatches(j, ctrlMask, ctrlValue) ? BitConverter.Int64BitsToDouble(-1L) : 0.0;
+            TV mask = TO.Create(mk[..(2 * Amps)]);
+            ulong pv = xh & (~xh + 1);
+            int nbp = BitIndex.SortedBits((ctrlMask >> Lb) | pv, bits);
+            ReadOnlySpan<int> sbp = bits[..nbp];
+            long runX = RunLength(sbp);
+            for (long f = begin; f < end;)
+            {
+                long v0 = BitIndex.InsertZeros(f, sbp) | cv;
+                long len = Math.Min(runX - (f & (runX - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    TV x = Load(ref d, v);
+                    if (xh == 0) { Store(ref d, v, TO.Select(mask, TO.XorAmps(x, xl), x)); continue; }
+                    long v2 = v ^ (long)xh;
+                    TV y = Load(ref d, v2);
+                    Store(ref d, v, TO.Select(mask, TO.XorAmps(y, xl), x));
+                    Store(ref d, v2, TO.Select(mask, TO.XorAmps(x, xl), y));
+                }
+            }
+            return;
+        }
         if (xh == 0)
         {
             int nb = HighBits(ctrlMask, bits);
