@@ -5,7 +5,7 @@ using QnnSim.Simulation;
 namespace QnnSim.Benchmarks;
 
 /// <summary>
-/// Per-kernel figures on 2^10 and 2^16 states (L1- and L2-sized), one thread, for each SIMD path: where the time of a circuit goes.
+/// Per-kernel figures on 2^3, 2^10 and 2^16 states (per-call overhead, L1- and L2-sized), one thread, for each SIMD path: where the time of a circuit goes.
 /// Runs only when asked for by name (<c>--section kernels</c>), since it is long.
 /// </summary>
 internal sealed class KernelSection : IBenchSection
@@ -23,9 +23,16 @@ internal sealed class KernelSection : IBenchSection
         return new() { Kind = PrimitiveKind.Matrix2, Target0 = a, Target1 = b, Matrix = m };
     }
 
+    private static Primitive MK(int[] targets)
+    {
+        var m = new Complex[64];
+        for (int i = 0; i < 64; i++) m[i] = new Complex(0.01 * i, -0.02 * (i % 7));
+        return new() { Kind = PrimitiveKind.MatrixK, Targets = targets, Offsets = CircuitProgram.MatrixOffsets(targets), Matrix = m };
+    }
+
     public IEnumerable<BenchRow> Run(BenchContext context)
     {
-        foreach (int n in new[] { 4, 10, 16 })
+        foreach (int n in new[] { 3, 10, 16 })
         foreach (var row in RunSize(context, n)) yield return row;
     }
 
@@ -38,6 +45,7 @@ internal sealed class KernelSection : IBenchSection
             ("Matrix1 q0", M1(0)), ("Matrix1 q1", M1(1)), ("Matrix1 q8", M1(8)),
             ("Ry q0", Rot(1, 1)), ("Ry q8", Rot(256, 256)), ("Rz q0", Rot(0, 1)), ("Rz q8", Rot(0, 256)),
             ("CX 0->1", Cx(0, 1)), ("CX 7->8", Cx(7, 8)), ("Matrix2 0,1", M2(0, 1)), ("Matrix2 7,8", M2(7, 8)),
+            ("MatrixK 0,1,2", MK([0, 1, 2])), ("MatrixK 2,0,1", MK([2, 0, 1])),
         };
         foreach (var path in new[] { KernelPath.Scalar, KernelPath.Vector256, KernelPath.Vector512 })
         {

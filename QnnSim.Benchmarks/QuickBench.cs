@@ -83,13 +83,35 @@ public static class QuickBench
         };
         foreach (var s in DiscoverSections())
         {
-            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : s.Name == "kernels") continue;
+            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : s.Name is "kernels" or "profile") continue;
             cancellationToken.ThrowIfCancellationRequested();
             rows.AddRange(s.Run(context));
         }
         string machine = $"{Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}, " +
             $"widest SIMD path {options.EffectiveKernelPath} (AVX-512F: {Vector512.IsHardwareAccelerated}), {RuntimeInformation.FrameworkDescription}";
         return new BenchReport(machine, quick, bw, rows);
+    }
+
+    /// <summary>data[i] ← f·data[i] for i in [begin, end) with the widest vectors (begin, end multiples of 8).</summary>
+    private static void ScaleInPlace(double[] data, int begin, int end, double f)
+    {
+        ref double d = ref MemoryMarshal.GetArrayDataReference(data);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vf = Vector512.Create(f);
+            for (int i = begin; i < end; i += 8)
+                (Vector512.LoadUnsafe(ref d, (nuint)i) * vf).StoreUnsafe(ref d, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var vf = Vector256.Create(f);
+            for (int i = begin; i < end; i += 4)
+                (Vector256.LoadUnsafe(ref d, (nuint)i) * vf).StoreUnsafe(ref d, (nuint)i);
+        }
+        else
+        {
+            for (int i = begin; i < end; i++) data[i] *= f;
+        }
     }
 
     /// <summary>Every <see cref="IBenchSection"/> in the loaded assemblies that can see this one, by Order then Name.</summary>
@@ -115,30 +137,41 @@ public static class QuickBench
     }
 
     /// <summary>
-    /// The bandwidth reference: multiplies every double of a 2^24-amplitude complex array in place (one read and one
-    /// write per byte), split into <paramref name="threads"/> contiguous parts as the simulator splits a gate.
+    /// The bandwidth reference: multiplies every double of a 2^24-amplitude complex array in place with the widest
+    /// vectors (one read and one write per byte, the same traffic as a gate), split into <paramref name="threads"/> contiguous parts as the simulator splits a gate.
     /// Returns GB/s of the median pass; <paramref name="medianSeconds"/> and <paramref name="minSeconds"/> are the
     /// median and fastest time of one pass.
     /// </summary>
     public static double MeasureBandwidth(int threads, int repetitions, out double medianSeconds, out double minSeconds)
     {
+        Action pass = CreateBandwidthPass(threads, out long bytes);
+        (medianSeconds, minSeconds) = Timing.Measure(pass, repetitions, 1);
+        return bytes / medianSeconds / 1e9;
+    }
+
+    /// <summary>
+    /// One pass of the bandwidth reference over a fresh 2^24-amplitude array (<paramref name="bytes"/>: bytes read
+    /// plus written per pass), for sections that interleave it with their own measurements.
+    /// </summary>
+    public static Action CreateBandwidthPass(int threads, out long bytes)
+    {
         var data = GC.AllocateUninitializedArray<double>(2 << BandwidthQubits);
         data.AsSpan().Fill(1.0);
+        bytes = 2L * data.Length * sizeof(double);
         double factor = 1.0000001;
         void Pass()
         {
-            if (threads <= 1) { System.Numerics.Tensors.TensorPrimitives.Multiply(data, factor, data); return; }
-            int parts = threads;
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+            if (threads <= 1) ScaleInPlace(data, 0, data.Length, factor);
+            else
             {
-                int begin = (int)((long)data.Length * c / parts), end = (int)((long)data.Length * (c + 1) / parts);
-                var s = data.AsSpan(begin, end - begin);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(s, factor, s);
-            });
+                int parts = threads;
+                double f = factor;
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+                    ScaleInPlace(data, (int)((long)data.Length * c / parts), (int)((long)data.Length * (c + 1) / parts), f));
+            }
             factor = 1 / factor;
         }
-        (medianSeconds, minSeconds) = Timing.Measure(Pass, repetitions, 1);
-        return 2.0 * data.Length * sizeof(double) / medianSeconds / 1e9;
+        return Pass;
     }
 }
 
@@ -205,10 +238,17 @@ public static partial class Timing
     public static int InnerFor(Action action, double seconds)
     {
         ArgumentNullException.ThrowIfNull(action);
-        long t0 = Stopwatch.GetTimestamp();
-        action();
-        double one = Math.Max(Stopwatch.GetElapsedTime(t0).TotalSeconds, 1e-7);
-        return (int)Math.Clamp(seconds / one, 1, 1_000_000);
+        for (int i = 0; i < 3; i++) action(); // JIT and first-touch out of the way
+        int count = 1;
+        while (true)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < count; i++) action();
+            double elapsed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            if (elapsed >= 1e-3 || count >= 1 << 20)
+                return (int)Math.Clamp(seconds / (elapsed / count), 1, 10_000_000);
+            count *= 4;
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace QnnSim.Kernels;
 
@@ -50,6 +51,9 @@ internal interface ISimd<TV> where TV : unmanaged
 
     /// <summary>Sum of all doubles, in a fixed order.</summary>
     static abstract double Sum(TV v);
+
+    /// <summary>Bitwise select: bits of <paramref name="a"/> where <paramref name="mask"/> is set, else of <paramref name="b"/>.</summary>
+    static abstract TV Select(TV mask, TV a, TV b);
 }
 
 /// <summary>128-bit registers: one amplitude, no qubit inside a register.</summary>
@@ -65,9 +69,11 @@ internal readonly struct Simd128 : ISimd<Vector128<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Mul(Vector128<double> a, Vector128<double> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Add(Vector128<double> a, Vector128<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Sub(Vector128<double> a, Vector128<double> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> SwapReIm(Vector128<double> v) => Vector128.Shuffle(v, Vector128.Create(1L, 0L));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> SwapReIm(Vector128<double> v) => Avx.IsSupported ? Avx.Permute(v, 0b01) : Vector128.Shuffle(v, Vector128.Create(1L, 0L));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> XorAmps(Vector128<double> v, int p) => v;
     public static double Sum(Vector128<double> v) => v.GetElement(0) + v.GetElement(1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Select(Vector128<double> m, Vector128<double> a, Vector128<double> b) => Vector128.ConditionalSelect(m, a, b);
 }
 
 /// <summary>256-bit registers: two amplitudes, qubit 0 inside a register.</summary>
@@ -83,10 +89,13 @@ internal readonly struct Simd256 : ISimd<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Mul(Vector256<double> a, Vector256<double> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> SwapReIm(Vector256<double> v) => Vector256.Shuffle(v, Vector256.Create(1L, 0L, 3L, 2L));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> XorAmps(Vector256<double> v, int p) => p == 0 ? v : Vector256.Shuffle(v, Vector256.Create(2L, 3L, 0L, 1L));
+    public static Vector256<double> SwapReIm(Vector256<double> v) => Avx.IsSupported ? Avx.Permute(v, 0b0101) : Vector256.Shuffle(v, Vector256.Create(1L, 0L, 3L, 2L));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> XorAmps(Vector256<double> v, int p) =>
+        p == 0 ? v : Avx.IsSupported ? Avx.Permute2x128(v, v, 0x01) : Vector256.Shuffle(v, Vector256.Create(2L, 3L, 0L, 1L));
     public static double Sum(Vector256<double> v) => (v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Select(Vector256<double> m, Vector256<double> a, Vector256<double> b) => Vector256.ConditionalSelect(m, a, b);
 }
 
 /// <summary>512-bit registers: four amplitudes, qubits 0 and 1 inside a register.</summary>
@@ -102,9 +111,18 @@ internal readonly struct Simd512 : ISimd<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Mul(Vector512<double> a, Vector512<double> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> SwapReIm(Vector512<double> v) => Vector512.Shuffle(v, Vector512.Create(1L, 0L, 3L, 2L, 5L, 4L, 7L, 6L));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> XorAmps(Vector512<double> v, int p) => p switch
+    public static Vector512<double> SwapReIm(Vector512<double> v) =>
+        Avx512F.IsSupported ? Avx512F.Permute2x64(v, 0b0101_0101) : Vector512.Shuffle(v, Vector512.Create(1L, 0L, 3L, 2L, 5L, 4L, 7L, 6L));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> XorAmps(Vector512<double> v, int p) => Avx512F.IsSupported ? p switch
+    {
+        // Whole-amplitude (128-bit) lane moves: vshuff64x2 with an immediate, one instruction.
+        0 => v,
+        1 => Avx512F.Shuffle4x128(v, v, 0b10_11_00_01),
+        2 => Avx512F.Shuffle4x128(v, v, 0b01_00_11_10),
+        _ => Avx512F.Shuffle4x128(v, v, 0b00_01_10_11),
+    } : p switch
     {
         0 => v,
         1 => Vector512.Shuffle(v, Vector512.Create(2L, 3L, 0L, 1L, 6L, 7L, 4L, 5L)),
@@ -112,4 +130,5 @@ internal readonly struct Simd512 : ISimd<Vector512<double>>
         _ => Vector512.Shuffle(v, Vector512.Create(6L, 7L, 4L, 5L, 2L, 3L, 0L, 1L)),
     };
     public static double Sum(Vector512<double> v) => Simd256.Sum(v.GetLower()) + Simd256.Sum(v.GetUpper());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Select(Vector512<double> m, Vector512<double> a, Vector512<double> b) => Vector512.ConditionalSelect(m, a, b);
 }

@@ -17,6 +17,7 @@ namespace QnnSim.Kernels;
 /// A basis index is rebuilt from a free index by inserting zero bits at the sorted touched positions and OR-ing in
 /// the control values.
 /// </remarks>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static class StateKernels
 {
     /// <summary>Number of free indices of a gate touching <paramref name="touched"/> qubits on a 2^n state.</summary>

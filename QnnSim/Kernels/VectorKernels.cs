@@ -27,6 +27,7 @@ internal struct LaneCoef<TV> where TV : unmanaged
 /// register index: the register index (basis index ≫ LaneBits) with every high control and high loop bit removed;
 /// <see cref="FreeCount"/> gives its length, so a driver may split it between threads.
 /// </remarks>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where TV : unmanaged
 {
     private static int Amps => TO.Amps;
@@ -238,8 +239,42 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         Span<Complex> state, long begin, long end)
     {
         Debug.Assert(xMask != 0 && (xMask & ctrlMask) == 0);
-        Span<Complex> la = stackalloc Complex[4], lb0 = stackalloc Complex[4], lb1 = stackalloc Complex[4];
         int xl = (int)(xMask & LaneMask);
+        ulong xh = xMask >> Lb, zh = zMask >> Lb;
+        Span<int> bits = stackalloc int[64];
+        ref double d = ref Base(state);
+        long cv = (long)(ctrlValue >> Lb);
+        bool pureX = alpha == Complex.Zero && beta == Complex.One && zMask == 0;
+        if (pureX)
+        {
+            // X-type Pauli (X, CX, CCX, multi-X): a permutation, done with register exchanges, lane shuffles and a
+            // blend on the lanes whose low controls match (all lanes when none) instead of complex arithmetic.
+            Span<double> mk = stackalloc double[8];
+            for (int j = 0; j < Amps; j++)
+                mk[2 * j] = mk[2 * j + 1] = LaneMatches(j, ctrlMask, ctrlValue) ? BitConverter.Int64BitsToDouble(-1L) : 0.0;
+            TV mask = TO.Create(mk[..(2 * Amps)]);
+            ulong pv = xh & (~xh + 1);
+            int nbp = BitIndex.SortedBits((ctrlMask >> Lb) | pv, bits);
+            ReadOnlySpan<int> sbp = bits[..nbp];
+            long runX = RunLength(sbp);
+            for (long f = begin; f < end;)
+            {
+                long v0 = BitIndex.InsertZeros(f, sbp) | cv;
+                long len = Math.Min(runX - (f & (runX - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    TV x = Load(ref d, v);
+                    if (xh == 0) { Store(ref d, v, TO.Select(mask, TO.XorAmps(x, xl), x)); continue; }
+                    long v2 = v ^ (long)xh;
+                    TV y = Load(ref d, v2);
+                    Store(ref d, v, TO.Select(mask, TO.XorAmps(y, xl), x));
+                    Store(ref d, v2, TO.Select(mask, TO.XorAmps(x, xl), y));
+                }
+            }
+            return;
+        }
+        Span<Complex> la = stackalloc Complex[4], lb0 = stackalloc Complex[4], lb1 = stackalloc Complex[4];
         for (int j = 0; j < Amps; j++)
         {
             bool on = LaneMatches(j, ctrlMask, ctrlValue);
@@ -249,10 +284,6 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
             lb1[j] = -lb0[j];
         }
         LaneCoef<TV> a = Coef(la), b0 = Coef(lb0), b1 = Coef(lb1);
-        ulong xh = xMask >> Lb, zh = zMask >> Lb;
-        Span<int> bits = stackalloc int[64];
-        ref double d = ref Base(state);
-        long cv = (long)(ctrlValue >> Lb);
         if (xh == 0)
         {
             int nb = HighBits(ctrlMask, bits);
@@ -277,25 +308,6 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         ulong pivot = xh & (~xh + 1);
         int nb2 = BitIndex.SortedBits((ctrlMask >> Lb) | pivot, bits);
         ReadOnlySpan<int> sb2 = bits[..nb2];
-        if (alpha == Complex.Zero && beta == Complex.One && zMask == 0 && xl == 0 && (ctrlMask & LaneMask) == 0)
-        {
-            // X-type Pauli on high qubits only (X, CX, CCX, multi-X): a pure exchange of registers, no arithmetic.
-            long runP = RunLength(sb2);
-            for (long f = begin; f < end;)
-            {
-                long v0 = BitIndex.InsertZeros(f, sb2) | cv;
-                long len = Math.Min(runP - (f & (runP - 1)), end - f);
-                f += len;
-                for (long v = v0; v < v0 + len; v++)
-                {
-                    long v2 = v ^ (long)xh;
-                    TV x = Load(ref d, v), y = Load(ref d, v2);
-                    Store(ref d, v, y);
-                    Store(ref d, v2, x);
-                }
-            }
-            return;
-        }
         long run = RunLength(sb2);
         for (long f = begin; f < end;)
         {

@@ -9,6 +9,7 @@ namespace QnnSim.Kernels;
 /// accumulated per register in index order and summed across lanes in a fixed order, so a result depends only on
 /// the path and the range, never on threads.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static class VectorReductions<TO, TV> where TO : struct, ISimd<TV> where TV : unmanaged
 {
     private static int Lb => TO.LaneBits;

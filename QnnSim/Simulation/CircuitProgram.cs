@@ -59,11 +59,18 @@ internal sealed class Primitive
     public ulong TargetMask => Kind switch
     {
         PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => XMask | ZMask,
-        PrimitiveKind.MatrixK => Targets.Aggregate(0UL, (m, t) => m | (1UL << t)),
+        PrimitiveKind.MatrixK => MaskOf(Targets),
         PrimitiveKind.Matrix2 or PrimitiveKind.Swap => (1UL << Target0) | (1UL << Target1),
         PrimitiveKind.GlobalPhase => 0,
         _ => 1UL << Target0,
     };
+
+    private static ulong MaskOf(int[] qubits)
+    {
+        ulong m = 0;
+        foreach (int t in qubits) m |= 1UL << t;
+        return m;
+    }
 
     /// <summary>Number of qubits touched (targets and controls).</summary>
     public int TouchedCount => BitOperations.PopCount(TargetMask | CtrlMask);

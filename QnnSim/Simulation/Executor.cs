@@ -15,6 +15,7 @@ namespace QnnSim.Simulation;
 /// amplitude is computed by the same instructions whatever the split, so results are bit-identical for any thread
 /// count.
 /// </remarks>
+[System.Runtime.CompilerServices.SkipLocalsInit]
 internal static class Executor
 {
     /// <summary>Dense blocks up to this many targets use the SIMD lane-table kernel; wider ones the scalar kernel
@@ -201,7 +202,7 @@ internal static class Executor
             case PrimitiveKind.PauliRotation:
             {
                 double half = (inverse ? -angle : angle) * 0.5;
-                double c = Math.Cos(half), s = Math.Sin(half);
+                var (s, c) = Math.SinCos(half);
                 if (p.XMask == 0) VectorKernels<TO, TV>.DiagonalParity(p.CtrlMask, p.CtrlValue, p.ZMask, new Complex(c, -s), new Complex(c, s), state, begin, end);
                 else VectorKernels<TO, TV>.PauliExchange(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, c,
                     new Complex(0, -s) * StateKernels.IPower(p.YCount), state, begin, end);
@@ -292,7 +293,8 @@ internal static class Executor
             case PrimitiveKind.PauliRotation:
             {
                 double half = (inverse ? -angle : angle) * 0.5;
-                StateKernels.ApplyPauliRotation(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, p.YCount, Math.Cos(half), Math.Sin(half), state, begin, end);
+                var (sin, cos) = Math.SinCos(half);
+                StateKernels.ApplyPauliRotation(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, p.YCount, cos, sin, state, begin, end);
                 break;
             }
             case PrimitiveKind.PhaseShift:

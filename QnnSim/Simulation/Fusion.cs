@@ -242,7 +242,7 @@ internal static class Fusion
                 Complex p00 = x ? 0 : 1, p11 = x ? 0 : -1;
                 Complex p01 = x ? (z ? -Complex.ImaginaryOne : 1) : 0, p10 = x ? (z ? Complex.ImaginaryOne : 1) : 0;
                 if (s.Kind == PrimitiveKind.Pauli) { (u00, u01, u10, u11) = (p00, p01, p10, p11); return; }
-                double cs = Math.Cos(angle / 2), sn = Math.Sin(angle / 2);
+                var (sn, cs) = Math.SinCos(angle / 2);
                 Complex mi = new(0, -sn);
                 (u00, u01, u10, u11) = (cs + mi * p00, mi * p01, mi * p10, cs + mi * p11);
                 return;

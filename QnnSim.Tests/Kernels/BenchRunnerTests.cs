@@ -1,0 +1,52 @@
+using System.Text.Json;
+using QnnSim.Benchmarks;
+using QnnSim.Cli;
+
+namespace QnnSim.Tests.Kernels;
+
+/// <summary>The quick benchmark runner's plumbing (no timing is asserted).</summary>
+public sealed class BenchRunnerTests
+{
+    [Test]
+    public void DiscoverSections_Assemblies_FindsBuiltInSectionsInOrder()
+    {
+        var names = QuickBench.DiscoverSections().Select(s => s.Name).ToList();
+        Assert.That(names, Is.SupersetOf(new[] { "gates", "ansatz", "kernels", "profile" }));
+        Assert.That(names.IndexOf("gates"), Is.LessThan(names.IndexOf("ansatz")));
+    }
+
+    [Test]
+    public void Json_Report_HasSchemaAndSnakeCaseKeys()
+    {
+        var report = new BenchReport("test machine", true, 12.5,
+            [new BenchRow("gates", "Ry q0", 24, 1, 0.02, 1.2, 13.4, 1.07, ">= 0.85 of bandwidth", true, 0.019, null)]);
+        using var doc = JsonDocument.Parse(BenchFormat.Json(report));
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("schema").GetString(), Is.EqualTo("qnnsim.bench/1"));
+        Assert.That(root.GetProperty("bandwidth_gb_per_s").GetDouble(), Is.EqualTo(12.5));
+        var row = root.GetProperty("rows")[0];
+        Assert.That(row.GetProperty("median_seconds").GetDouble(), Is.EqualTo(0.02));
+        Assert.That(row.GetProperty("bandwidth_ratio").GetDouble(), Is.EqualTo(1.07));
+        Assert.That(row.GetProperty("gb_per_s").GetDouble(), Is.EqualTo(13.4));
+        Assert.That(row.GetProperty("target_met").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public void Workloads_HardwareEfficientAnsatz_HasTheIssueAngles()
+    {
+        var (circuit, theta) = Workloads.HardwareEfficientAnsatz(3, 2);
+        Assert.That(circuit.Operations.Length, Is.EqualTo(2 * (3 + 3 + 2)));
+        Assert.That(theta.Length, Is.EqualTo(12));
+        Assert.That(theta.Span[5], Is.EqualTo(0.3 + 0.7 * Math.Sin(1 + 0.37 * 5)));
+    }
+
+    [Test]
+    public void BenchCommand_UnknownSection_IsUsageError()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(["bench", "--section", "no-such-section"], stdout, stderr);
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
+        Assert.That(stderr.ToString(), Does.Contain("no-such-section"));
+    }
+}
