@@ -112,8 +112,16 @@ public abstract class Angle
     /// <summary>Rewrites every variable's kind and index through <paramref name="map"/>.</summary>
     public abstract Angle Remap(Func<VariableKind, int, (VariableKind Kind, int Index)> map);
 
-    /// <summary>Text in OpenQASM 3 expression syntax with <paramref name="name"/> giving each variable's name.</summary>
-    public abstract string ToString(Func<VariableKind, int, string> name);
+    /// <summary>
+    /// Text in OpenQASM 3 expression syntax with <paramref name="name"/> giving each variable's name. Operands are
+    /// parenthesised by OpenQASM 3 precedence (additive &lt; multiplicative &lt; unary minus &lt; power), so the text
+    /// reads back to the same value.
+    /// </summary>
+    public string ToString(Func<VariableKind, int, string> name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return AngleText.Format(this, name).Text;
+    }
 
     /// <inheritdoc/>
     public override string ToString() => ToString((k, i) => k == VariableKind.Parameter ? $"theta[{i}]" : $"x[{i}]");
@@ -203,7 +211,6 @@ internal sealed class ConstantAngle(double value) : Angle
         Span<double> parameterGradient, Span<double> inputGradient) { }
     public override void VisitVariables(Action<VariableKind, int> visit) { }
     public override Angle Remap(Func<VariableKind, int, (VariableKind Kind, int Index)> map) => this;
-    public override string ToString(Func<VariableKind, int, string> name) => Format(Value);
 }
 
 internal sealed class AffineAngle(VariableKind kind, int index, double scale, double offset) : Angle
@@ -230,13 +237,6 @@ internal sealed class AffineAngle(VariableKind kind, int index, double scale, do
         return new AffineAngle(k, i, Scale, Offset);
     }
 
-    public override string ToString(Func<VariableKind, int, string> name)
-    {
-        string v = name(Kind, Index);
-        string term = Scale == 1.0 ? v : Scale == -1.0 ? "-" + v : $"{Format(Scale)}*{v}";
-        if (Offset == 0.0) return term;
-        return Offset > 0 ? $"{term} + {Format(Offset)}" : $"{term} - {Format(-Offset)}";
-    }
 }
 
 internal enum BinaryOp { Add, Subtract, Multiply, Divide, Power }
@@ -344,8 +344,9 @@ internal sealed class Binary : Angle
     public override Angle Remap(Func<VariableKind, int, (VariableKind Kind, int Index)> map) =>
         Create(_op, _left.Remap(map), _right.Remap(map));
 
-    public override string ToString(Func<VariableKind, int, string> name) =>
-        $"({_left.ToString(name)} {Symbol(_op)} {_right.ToString(name)})";
+    internal BinaryOp Op => _op;
+    internal Angle Left => _left;
+    internal Angle Right => _right;
 }
 
 internal sealed class Unary(AngleFunction function, Angle argument) : Angle
@@ -402,5 +403,61 @@ internal sealed class Unary(AngleFunction function, Angle argument) : Angle
 
     public override void VisitVariables(Action<VariableKind, int> visit) => argument.VisitVariables(visit);
     public override Angle Remap(Func<VariableKind, int, (VariableKind Kind, int Index)> map) => Apply(function, argument.Remap(map));
-    public override string ToString(Func<VariableKind, int, string> name) => $"{Name(function)}({argument.ToString(name)})";
+    internal AngleFunction Function => function;
+    internal Angle Argument => argument;
+}
+
+/// <summary>
+/// Formats angle trees with OpenQASM 3 precedence: 0 additive, 1 multiplicative, 2 unary minus, 3 power, 4 atom.
+/// </summary>
+internal static class AngleText
+{
+    public static (string Text, int Precedence) Format(Angle angle, Func<VariableKind, int, string> name)
+    {
+        switch (angle)
+        {
+            case ConstantAngle c:
+                return c.Value < 0 || (c.Value == 0 && double.IsNegative(c.Value))
+                    ? ("-" + Angle.Format(-c.Value), 2)
+                    : (Angle.Format(c.Value), 4);
+            case AffineAngle a:
+            {
+                string v = name(a.Kind, a.Index);
+                (string term, int prec) = a.Scale == 1.0 ? (v, 4)
+                    : a.Scale == -1.0 ? ("-" + v, 2)
+                    : ($"{Paren(Format(Angle.Constant(a.Scale), name), 2)}*{v}", 1);
+                if (a.Offset == 0.0) return (term, prec);
+                return a.Offset > 0 ? ($"{term} + {Angle.Format(a.Offset)}", 0) : ($"{term} - {Angle.Format(-a.Offset)}", 0);
+            }
+            case Binary b:
+            {
+                var op = b.Op;
+                var rightAngle = b.Right;
+                if (op is BinaryOp.Add or BinaryOp.Subtract && rightAngle is ConstantAngle { Value: < 0 } negative)
+                {
+                    // a + (−c) reads better as a − c (and a − (−c) as a + c); the value is the same.
+                    op = op == BinaryOp.Add ? BinaryOp.Subtract : BinaryOp.Add;
+                    rightAngle = Angle.Constant(-negative.Value);
+                }
+                var left = Format(b.Left, name);
+                var right = Format(rightAngle, name);
+                return op switch
+                {
+                    BinaryOp.Add => ($"{Paren(left, 0)} + {Paren(right, 1)}", 0),
+                    BinaryOp.Subtract => ($"{Paren(left, 0)} - {Paren(right, 1)}", 0),
+                    BinaryOp.Multiply => ($"{Paren(left, 1)} * {Paren(right, 2)}", 1),
+                    BinaryOp.Divide => ($"{Paren(left, 1)} / {Paren(right, 2)}", 1),
+                    BinaryOp.Power => ($"{Paren(left, 4)} ** {Paren(right, 2)}", 3),
+                    _ => throw new System.Diagnostics.UnreachableException(),
+                };
+            }
+            case Unary u:
+                return ($"{Unary.Name(u.Function)}({Format(u.Argument, name).Text})", 4);
+            default:
+                throw new System.Diagnostics.UnreachableException($"unknown angle node {angle.GetType().Name}");
+        }
+    }
+
+    private static string Paren((string Text, int Precedence) e, int minimum) =>
+        e.Precedence >= minimum ? e.Text : "(" + e.Text + ")";
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Reflection;
 using System.Text;
 using QnnSim.Circuits;
 using QnnSim.Observables;
@@ -366,67 +365,6 @@ internal static class OpenQasmWriter
 
     internal static string FormatNumber(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    // ---- angle expressions -------------------------------------------------------------------------------------
-    // Angle's own ToString does not parenthesise affine or negative operands of '*' and '**', so the writer formats
-    // the tree itself with OpenQASM 3 precedence: 0 additive, 1 multiplicative, 2 unary minus, 3 power, 4 atom.
-
-    private static readonly FieldInfo? BinaryOpField = typeof(Binary).GetField("_op", BindingFlags.NonPublic | BindingFlags.Instance);
-    private static readonly FieldInfo? BinaryLeftField = typeof(Binary).GetField("_left", BindingFlags.NonPublic | BindingFlags.Instance);
-    private static readonly FieldInfo? BinaryRightField = typeof(Binary).GetField("_right", BindingFlags.NonPublic | BindingFlags.Instance);
-    private static readonly FieldInfo? UnaryFunctionField = typeof(Unary).GetFields(BindingFlags.NonPublic | BindingFlags.Instance).FirstOrDefault(f => f.FieldType == typeof(AngleFunction));
-    private static readonly FieldInfo? UnaryArgumentField = typeof(Unary).GetFields(BindingFlags.NonPublic | BindingFlags.Instance).FirstOrDefault(f => f.FieldType == typeof(Angle));
-
-    internal static string FormatAngle(Angle angle, Func<VariableKind, int, string> name) => Format(angle, name).Text;
-
-    private static (string Text, int Precedence) Format(Angle angle, Func<VariableKind, int, string> name)
-    {
-        switch (angle)
-        {
-            case ConstantAngle c:
-                return c.Value < 0 || (c.Value == 0 && double.IsNegative(c.Value))
-                    ? ("-" + FormatNumber(-c.Value), 2)
-                    : (FormatNumber(c.Value), 4);
-            case AffineAngle a:
-            {
-                string v = name(a.Kind, a.Index);
-                (string term, int prec) = a.Scale == 1.0 ? (v, 4) : a.Scale == -1.0 ? ("-" + v, 2) : ($"{Paren(Format(Angle.Constant(a.Scale), name), 2)}*{v}", 1);
-                if (a.Offset == 0.0) return (term, prec);
-                return a.Offset > 0 ? ($"{term} + {FormatNumber(a.Offset)}", 0) : ($"{term} - {FormatNumber(-a.Offset)}", 0);
-            }
-            case Binary b when BinaryOpField is not null && BinaryLeftField is not null && BinaryRightField is not null:
-            {
-                var op = (BinaryOp)BinaryOpField.GetValue(b)!;
-                var rightAngle = (Angle)BinaryRightField.GetValue(b)!;
-                if (op is BinaryOp.Add or BinaryOp.Subtract && rightAngle is ConstantAngle { Value: < 0 } negative)
-                {
-                    // a + (−c) reads better as a − c (and a − (−c) as a + c); the value is the same.
-                    op = op == BinaryOp.Add ? BinaryOp.Subtract : BinaryOp.Add;
-                    rightAngle = Angle.Constant(-negative.Value);
-                }
-                var left = Format((Angle)BinaryLeftField.GetValue(b)!, name);
-                var right = Format(rightAngle, name);
-                return op switch
-                {
-                    BinaryOp.Add => ($"{Paren(left, 0)} + {Paren(right, 1)}", 0),
-                    BinaryOp.Subtract => ($"{Paren(left, 0)} - {Paren(right, 1)}", 0),
-                    BinaryOp.Multiply => ($"{Paren(left, 1)} * {Paren(right, 2)}", 1),
-                    BinaryOp.Divide => ($"{Paren(left, 1)} / {Paren(right, 2)}", 1),
-                    BinaryOp.Power => ($"{Paren(left, 4)} ** {Paren(right, 2)}", 3),
-                    _ => throw new System.Diagnostics.UnreachableException(),
-                };
-            }
-            case Unary u when UnaryFunctionField is not null && UnaryArgumentField is not null:
-            {
-                var f = (AngleFunction)UnaryFunctionField.GetValue(u)!;
-                var arg = Format((Angle)UnaryArgumentField.GetValue(u)!, name);
-                return ($"{Unary.Name(f)}({arg.Text})", 4);
-            }
-            default:
-                // Unknown node shapes: Angle's own formatting, fully parenthesised.
-                return ("(" + angle.ToString(name) + ")", 4);
-        }
-    }
-
-    private static string Paren((string Text, int Precedence) e, int minimum) =>
-        e.Precedence >= minimum ? e.Text : "(" + e.Text + ")";
+    /// <summary>Angle text in OpenQASM 3 syntax (Angle formats itself with OpenQASM precedence).</summary>
+    internal static string FormatAngle(Angle angle, Func<VariableKind, int, string> name) => angle.ToString(name);
 }
