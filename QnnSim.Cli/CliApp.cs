@@ -5,7 +5,7 @@ namespace QnnSim.Cli;
 
 /// <summary>
 /// The qnnsim command line: builds the command tree, runs it, and maps failures to <see cref="ExitCodes"/>.
-/// In-process entry point for tests: <see cref="Run(string[], TextWriter, TextWriter, CancellationToken)"/>.
+/// In-process entry point for tests: <see cref="Run(string[], TextWriter, TextWriter, CancellationToken, bool)"/>.
 /// </summary>
 public static class CliApp
 {
@@ -18,9 +18,14 @@ public static class CliApp
     }
 
     /// <summary>Runs the command line with the given writers and returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    /// <param name="args">The arguments after the command name.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <param name="cancellationToken">Cancels a running command (Ctrl-C); the command then exits with 130.</param>
+    /// <param name="interactive">Whether stdout is a terminal (colours, progress bars); false for tests and pipes.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, bool interactive = false)
     {
-        var context = new CliContext(stdout, stderr, cancellationToken);
+        var context = new CliContext(stdout, stderr, cancellationToken, interactive);
         var root = BuildRoot(context);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -66,8 +71,9 @@ public static class CliApp
     }
 }
 
-/// <summary>What a command needs from its surroundings: writers and the cancellation token.</summary>
+/// <summary>What a command needs from its surroundings: writers, the cancellation token, and whether it talks to a terminal.</summary>
 /// <param name="Out">Standard output.</param>
 /// <param name="Error">Standard error.</param>
 /// <param name="CancellationToken">Cancelled by Ctrl-C.</param>
-public sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken);
+/// <param name="Interactive">Whether standard output is a terminal: colours and progress bars only then.</param>
+public sealed record CliContext(TextWriter Out, TextWriter Error, CancellationToken CancellationToken, bool Interactive = false);

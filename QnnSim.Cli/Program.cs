@@ -8,4 +8,4 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cts.Cancel();
 };
-return CliApp.Run(args, Console.Out, Console.Error, cts.Token);
+return CliApp.Run(args, Console.Out, Console.Error, cts.Token, interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);

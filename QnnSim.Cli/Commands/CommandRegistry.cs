@@ -8,5 +8,11 @@ internal static class CommandRegistry
     public static IEnumerable<Command> Create(CliContext context)
     {
         yield return RunCommand.Create(context);
+        yield return InfoCommand.Create(context);
+        yield return BenchCommand.Create(context);
+        yield return GradCommand.Create(context);
+        yield return JacobianCommand.Create(context);
+        yield return ConvertCommand.Create(context);
+        yield return ReproduceCommand.Create(context);
     }
 }

@@ -46,6 +46,8 @@ public static class CircuitFiles
         return ext switch
         {
             ".qasm" => OpenQasm.Load(path, options),
+            ".ll" => Qir.Load(path),
+            ".qs" => QSharpFiles.Load(path, options),
             _ => throw new NotSupportedException($"{path}: unknown circuit format '{ext}' (allowed: {string.Join(", ", Extensions)})."),
         };
     }
@@ -60,6 +62,8 @@ public static class CircuitFiles
         string text = ext switch
         {
             ".qasm" => OpenQasm.Write(circuit),
+            ".ll" => Qir.Write(circuit),
+            ".qs" => QSharp.Write(circuit),
             _ => throw new NotSupportedException($"{path}: unknown circuit format '{ext}' (allowed: {string.Join(", ", Extensions)})."),
         };
         File.WriteAllText(path, text);

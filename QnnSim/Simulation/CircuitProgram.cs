@@ -47,6 +47,15 @@ internal sealed class Primitive
     public int AngleSlot = -1;
     public int SourceOperation;
 
+    /// <summary>
+    /// Lazily built per-path SIMD coefficient tables of a constant matrix step (index: 2·path + inverse), owned by
+    /// <see cref="Executor"/>. Races only ever store equal tables, so no lock is needed.
+    /// </summary>
+    internal object?[]? VectorCache;
+
+    /// <summary>[Target0, Target1] for two-target steps, built once on first use by <see cref="Executor"/>.</summary>
+    internal int[]? PairTargets;
+
     public ulong TargetMask => Kind switch
     {
         PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => XMask | ZMask,
@@ -94,6 +103,10 @@ internal sealed class CircuitProgram
     public Circuit Circuit { get; }
 
     public ImmutableArray<Primitive> Steps { get; }
+
+    /// <summary>The fusion plan (<see cref="Fusion.BuildPlan"/> with the default block size), built on first fused run.
+    /// Depends only on which qubits each step touches, so every binding of the angles shares it.</summary>
+    internal Fusion.Plan? FusionPlan;
 
     /// <summary>Number of parameterised steps (length of the bound-angle array).</summary>
     public int AngleCount { get; }

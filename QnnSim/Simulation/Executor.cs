@@ -1,52 +1,253 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using QnnSim.Kernels;
 
 namespace QnnSim.Simulation;
 
 /// <summary>
-/// Maps lowered steps to kernel calls and splits large states between threads. The only place that knows both
-/// <see cref="Primitive"/> and the kernels.
+/// Maps lowered steps to kernel calls, picks the SIMD path and splits large states between threads. The only place
+/// that knows both <see cref="Primitive"/> and the kernels.
 /// </summary>
+/// <remarks>
+/// Path: <see cref="SimulationOptions.EffectiveKernelPath"/>, narrowed when the state holds fewer amplitudes than
+/// one register. Threads: states of at least <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits are
+/// split into <see cref="SimulationOptions.MaxThreads"/> contiguous ranges of the kernel's free index; every
+/// amplitude is computed by the same instructions whatever the split, so results are bit-identical for any thread
+/// count.
+/// </remarks>
 internal static class Executor
 {
-    /// <summary>Free indices one parallel work item covers: 2^13 iterations, enough to amortise a task.</summary>
-    private const int ChunkBits = 13;
+    /// <summary>Dense blocks up to this many targets use the SIMD lane-table kernel; wider ones the scalar kernel
+    /// (unless they sit on the lowest qubits in order, where the SIMD mat-vec kernel applies).</summary>
+    private const int MaxGenericTargets = 3;
 
-    /// <summary>Applies every step of <paramref name="program"/> with its bound angles.</summary>
+    /// <summary>Applies every step of <paramref name="program"/> with its bound angles (fused when
+    /// <see cref="SimulationOptions.Fusion"/> is on).</summary>
     public static void Run(CircuitProgram program, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
     {
+        if (options.Fusion)
+        {
+            var plan = program.FusionPlan ??= Fusion.BuildPlan(program);
+            Fusion.Run(program, plan, angles, state, options);
+            return;
+        }
         foreach (var step in program.Steps)
             Apply(step, step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0.0, state, options, inverse: false);
+    }
+
+    /// <summary>The SIMD path for a state of <paramref name="length"/> amplitudes under <paramref name="options"/>.</summary>
+    public static KernelPath PathFor(SimulationOptions options, int length)
+    {
+        KernelPath path = options.EffectiveKernelPath;
+        if (path == KernelPath.Vector512 && length < 4) path = KernelPath.Vector256;
+        if (path == KernelPath.Vector256 && length < 2) path = KernelPath.Vector128;
+        return path;
     }
 
     /// <summary>Applies one step (or its inverse) with its angle.</summary>
     public static void Apply(Primitive p, double angle, Span<Complex> state, SimulationOptions options, bool inverse)
     {
-        long free = StateKernels.FreeCount(state.Length, p.LoopBits);
+        KernelPath path = PathFor(options, state.Length);
+        if (path != KernelPath.Scalar && !VectorCapable(p, path)) path = KernelPath.Scalar;
+        long free = FreeCount(p, path, state.Length);
         int qubits = BitOperations.Log2((uint)state.Length);
-        if (qubits < options.ParallelThresholdQubits || options.MaxThreads == 1 || free < 2L << ChunkBits)
+        int threads = options.MaxThreads;
+        if (qubits < options.ParallelThresholdQubits || threads == 1 || free < 2)
         {
-            ApplyRange(p, angle, state, inverse, 0, free);
+            ApplyRange(p, angle, state, inverse, path, 0, free);
             return;
         }
+        int parts = (int)Math.Min(threads, free);
         unsafe
         {
             fixed (Complex* ptr = state)
             {
                 var ptrCopy = (nint)ptr;
                 int length = state.Length;
-                long chunks = (free + (1L << ChunkBits) - 1) >> ChunkBits;
-                Parallel.For(0L, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, c =>
+                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
                 {
                     var span = new Span<Complex>((void*)ptrCopy, length);
-                    long begin = c << ChunkBits;
-                    ApplyRange(p, angle, span, inverse, begin, Math.Min(free, begin + (1L << ChunkBits)));
+                    ApplyRange(p, angle, span, inverse, path, free * c / parts, free * (c + 1) / parts);
                 });
             }
         }
     }
 
-    private static void ApplyRange(Primitive p, double angle, Span<Complex> state, bool inverse, long begin, long end)
+    /// <summary>Σ_k |ψ_k|² over [begin, end) on <paramref name="path"/> (range a multiple of the register width).</summary>
+    public static double NormSquared(KernelPath path, ReadOnlySpan<Complex> state, long begin, long end) => path switch
+    {
+        KernelPath.Vector512 => VectorReductions<Simd512, Vector512<double>>.NormSquared(state, begin, end),
+        KernelPath.Vector256 => VectorReductions<Simd256, Vector256<double>>.NormSquared(state, begin, end),
+        KernelPath.Vector128 => VectorReductions<Simd128, Vector128<double>>.NormSquared(state, begin, end),
+        _ => StateKernels.NormSquared(state, begin, end),
+    };
+
+    /// <summary>The range's share of ⟨ψ|P|ψ⟩ for the Pauli string (x, z, #Y) on <paramref name="path"/>.</summary>
+    public static double ExpectationPauli(KernelPath path, ulong x, ulong z, int y, ReadOnlySpan<Complex> state, long begin, long end) => path switch
+    {
+        KernelPath.Vector512 => VectorReductions<Simd512, Vector512<double>>.ExpectationPauli(x, z, y, state, begin, end),
+        KernelPath.Vector256 => VectorReductions<Simd256, Vector256<double>>.ExpectationPauli(x, z, y, state, begin, end),
+        KernelPath.Vector128 => VectorReductions<Simd128, Vector128<double>>.ExpectationPauli(x, z, y, state, begin, end),
+        _ => StateKernels.ExpectationPauli(x, z, y, state, begin, end),
+    };
+
+    /// <summary>⟨a|b⟩ over [begin, end) on <paramref name="path"/>.</summary>
+    public static Complex InnerProduct(KernelPath path, ReadOnlySpan<Complex> a, ReadOnlySpan<Complex> b, long begin, long end) => path switch
+    {
+        KernelPath.Vector512 => VectorReductions<Simd512, Vector512<double>>.InnerProduct(a, b, begin, end),
+        KernelPath.Vector256 => VectorReductions<Simd256, Vector256<double>>.InnerProduct(a, b, begin, end),
+        KernelPath.Vector128 => VectorReductions<Simd128, Vector128<double>>.InnerProduct(a, b, begin, end),
+        _ => StateKernels.InnerProduct(a, b, begin, end),
+    };
+
+    private static int Lb(KernelPath path) => path switch { KernelPath.Vector512 => 2, KernelPath.Vector256 => 1, _ => 0 };
+
+    /// <summary>True when the dense targets are 0..k−1 in order and fill at least one register.</summary>
+    private static bool IsLowContiguous(Primitive p, KernelPath path)
+    {
+        ReadOnlySpan<int> t = DenseTargets(p);
+        if ((1 << t.Length) < 1 << Lb(path)) return false;
+        for (int j = 0; j < t.Length; j++) if (t[j] != j) return false;
+        return (p.CtrlMask & ((1UL << t.Length) - 1)) == 0;
+    }
+
+    private static ReadOnlySpan<int> DenseTargets(Primitive p) =>
+        p.Kind == PrimitiveKind.MatrixK ? p.Targets : p.PairTargets ??= [p.Target0, p.Target1];
+
+    private static bool VectorCapable(Primitive p, KernelPath path) => p.Kind != PrimitiveKind.MatrixK
+        || p.Targets.Length <= MaxGenericTargets || IsLowContiguous(p, path);
+
+    /// <summary>Length of the free index the chosen kernel loops over.</summary>
+    private static long FreeCount(Primitive p, KernelPath path, int length)
+    {
+        if (path == KernelPath.Scalar) return StateKernels.FreeCount(length, p.LoopBits);
+        int lb = Lb(path);
+        ulong loop = p.Kind switch
+        {
+            PrimitiveKind.Matrix1 => p.CtrlMask | (1UL << p.Target0),
+            PrimitiveKind.Diagonal1 or PrimitiveKind.PhaseShift or PrimitiveKind.GlobalPhase => p.CtrlMask,
+            PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => p.CtrlMask | HighPivot(p.XMask, lb),
+            PrimitiveKind.Matrix2 or PrimitiveKind.MatrixK or PrimitiveKind.Swap =>
+                IsLowContiguous(p, path) ? p.CtrlMask | ((1UL << DenseTargets(p).Length) - 1) : p.CtrlMask | p.TargetMask,
+            _ => throw new System.Diagnostics.UnreachableException(),
+        };
+        return ((long)length >> lb) >> BitOperations.PopCount(loop >> lb);
+    }
+
+    private static ulong HighPivot(ulong x, int lb)
+    {
+        ulong h = x >> lb;
+        return (h & (~h + 1)) << lb;
+    }
+
+    private static void ApplyRange(Primitive p, double angle, Span<Complex> state, bool inverse, KernelPath path, long begin, long end)
+    {
+        switch (path)
+        {
+            case KernelPath.Vector512: ApplyVector<Simd512, Vector512<double>>(p, angle, state, inverse, begin, end); break;
+            case KernelPath.Vector256: ApplyVector<Simd256, Vector256<double>>(p, angle, state, inverse, begin, end); break;
+            case KernelPath.Vector128: ApplyVector<Simd128, Vector128<double>>(p, angle, state, inverse, begin, end); break;
+            default: ApplyScalar(p, angle, state, inverse, begin, end); break;
+        }
+    }
+
+    private static Complex[] Adjoint(Complex[] m, int d)
+    {
+        var a = new Complex[d * d];
+        for (int r = 0; r < d; r++)
+            for (int c = 0; c < d; c++)
+                a[r * d + c] = Complex.Conjugate(m[c * d + r]);
+        return a;
+    }
+
+    private static readonly Complex[] SwapMatrix = [1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1];
+
+    private static void ApplyVector<TO, TV>(Primitive p, double angle, Span<Complex> state, bool inverse, long begin, long end)
+        where TO : struct, ISimd<TV> where TV : unmanaged
+    {
+        switch (p.Kind)
+        {
+            case PrimitiveKind.Matrix1:
+            {
+                var m = p.Matrix;
+                if (inverse) VectorKernels<TO, TV>.Matrix1(p.CtrlMask, p.CtrlValue, p.Target0, Complex.Conjugate(m[0]), Complex.Conjugate(m[2]), Complex.Conjugate(m[1]), Complex.Conjugate(m[3]), state, begin, end);
+                else VectorKernels<TO, TV>.Matrix1(p.CtrlMask, p.CtrlValue, p.Target0, m[0], m[1], m[2], m[3], state, begin, end);
+                break;
+            }
+            case PrimitiveKind.Diagonal1:
+            {
+                var m = p.Matrix;
+                if (inverse) VectorKernels<TO, TV>.Diagonal1(p.CtrlMask, p.CtrlValue, p.Target0, Complex.Conjugate(m[0]), Complex.Conjugate(m[1]), state, begin, end);
+                else VectorKernels<TO, TV>.Diagonal1(p.CtrlMask, p.CtrlValue, p.Target0, m[0], m[1], state, begin, end);
+                break;
+            }
+            case PrimitiveKind.PhaseShift:
+                VectorKernels<TO, TV>.Diagonal1(p.CtrlMask, p.CtrlValue, p.Target0, Complex.One,
+                    Complex.FromPolarCoordinates(1, inverse ? -angle : angle), state, begin, end);
+                break;
+            case PrimitiveKind.GlobalPhase:
+            {
+                Complex ph = Complex.FromPolarCoordinates(1, inverse ? -angle : angle);
+                VectorKernels<TO, TV>.DiagonalParity(p.CtrlMask, p.CtrlValue, 0, ph, ph, state, begin, end);
+                break;
+            }
+            case PrimitiveKind.Pauli:
+            {
+                Complex g = StateKernels.IPower(p.YCount);
+                if (p.XMask == 0) VectorKernels<TO, TV>.DiagonalParity(p.CtrlMask, p.CtrlValue, p.ZMask, g, -g, state, begin, end);
+                else VectorKernels<TO, TV>.PauliExchange(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, Complex.Zero, g, state, begin, end);
+                break;
+            }
+            case PrimitiveKind.PauliRotation:
+            {
+                double half = (inverse ? -angle : angle) * 0.5;
+                double c = Math.Cos(half), s = Math.Sin(half);
+                if (p.XMask == 0) VectorKernels<TO, TV>.DiagonalParity(p.CtrlMask, p.CtrlValue, p.ZMask, new Complex(c, -s), new Complex(c, s), state, begin, end);
+                else VectorKernels<TO, TV>.PauliExchange(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, c,
+                    new Complex(0, -s) * StateKernels.IPower(p.YCount), state, begin, end);
+                break;
+            }
+            case PrimitiveKind.Matrix2:
+            case PrimitiveKind.MatrixK:
+            case PrimitiveKind.Swap:
+            {
+                int path = TO.LaneBits + 1; // 1, 2, 3 for 128, 256, 512
+                int slot = 2 * path + (inverse ? 1 : 0);
+                var cache = p.VectorCache ??= new object?[8];
+                ReadOnlySpan<int> targets = DenseTargets(p);
+                int dim = 1 << targets.Length;
+                if (IsLowContiguous(p, TO.LaneBits == 2 ? KernelPath.Vector512 : TO.LaneBits == 1 ? KernelPath.Vector256 : KernelPath.Vector128))
+                {
+                    if (cache[slot] is not TV[] cols)
+                    {
+                        Complex[] m = p.Kind == PrimitiveKind.Swap ? SwapMatrix : p.Matrix;
+                        cols = VectorKernels<TO, TV>.BuildColumns(inverse ? Adjoint(m, dim) : m, dim);
+                        cache[slot] = cols;
+                    }
+                    VectorKernels<TO, TV>.MatVecLow(p.CtrlMask, p.CtrlValue, dim, cols, state, begin, end);
+                }
+                else
+                {
+                    if (cache[slot] is not LaneCoef<TV>[] table)
+                    {
+                        Complex[] m = p.Kind == PrimitiveKind.Swap ? SwapMatrix : p.Matrix;
+                        table = VectorKernels<TO, TV>.BuildTable(p.CtrlMask, p.CtrlValue, targets, inverse ? Adjoint(m, dim) : m);
+                        cache[slot] = table;
+                    }
+                    VectorKernels<TO, TV>.MatrixGeneric(p.CtrlMask, p.CtrlValue, targets, table, state, begin, end);
+                }
+                break;
+            }
+            default:
+                throw new System.Diagnostics.UnreachableException();
+        }
+    }
+
+    /// <summary>Applies a step with the scalar kernel to a whole (small) state, on the calling thread.</summary>
+    internal static void ApplyScalarFull(Primitive p, double angle, Span<Complex> state) =>
+        ApplyScalar(p, angle, state, false, 0, StateKernels.FreeCount(state.Length, p.LoopBits));
+
+    private static void ApplyScalar(Primitive p, double angle, Span<Complex> state, bool inverse, long begin, long end)
     {
         switch (p.Kind)
         {
@@ -80,17 +281,9 @@ internal static class Executor
             case PrimitiveKind.MatrixK:
             {
                 int d = p.Offsets.Length;
-                Complex[] m = p.Matrix;
-                if (inverse)
-                {
-                    m = new Complex[d * d];
-                    for (int r = 0; r < d; r++)
-                        for (int c = 0; c < d; c++)
-                            m[r * d + c] = Complex.Conjugate(p.Matrix[c * d + r]);
-                }
+                Complex[] m = inverse ? Adjoint(p.Matrix, d) : p.Matrix;
                 Span<Complex> scratch = d <= 256 ? stackalloc Complex[d] : new Complex[d];
-                ulong targetMask = p.TargetMask;
-                StateKernels.ApplyMatrixK(p.CtrlMask, p.CtrlValue, targetMask, p.Offsets, m, scratch, state, begin, end);
+                StateKernels.ApplyMatrixK(p.CtrlMask, p.CtrlValue, p.TargetMask, p.Offsets, m, scratch, state, begin, end);
                 break;
             }
             case PrimitiveKind.Pauli:

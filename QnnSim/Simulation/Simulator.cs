@@ -142,10 +142,11 @@ public sealed class Simulator
 
     internal double ExpectationUnchecked(ReadOnlySpan<Complex> state, PauliString pauli)
     {
-        if (pauli.IsIdentity) return ChunkedSum(state, static (s, b, e) => StateKernels.NormSquared(s, b, e));
+        KernelPath path = Executor.PathFor(Options, state.Length);
+        if (pauli.IsIdentity) return ChunkedSum(state, (s, b, e) => Executor.NormSquared(path, s, b, e));
         ulong x = pauli.XMask, z = pauli.ZMask;
         int y = pauli.YCount;
-        return ChunkedSum(state, (s, b, e) => StateKernels.ExpectationPauli(x, z, y, s, b, e));
+        return ChunkedSum(state, (s, b, e) => Executor.ExpectationPauli(path, x, z, y, s, b, e));
     }
 
     private delegate double RangeSum(ReadOnlySpan<Complex> state, long begin, long end);

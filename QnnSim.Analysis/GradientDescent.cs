@@ -1,0 +1,271 @@
+using System.Globalization;
+
+namespace QnnSim.Analysis;
+
+/// <summary>Which steps of a training run are recorded.</summary>
+public sealed class RecordSchedule
+{
+    private readonly Func<long, SortedSet<long>> _steps;
+    private readonly string _text;
+
+    private RecordSchedule(Func<long, SortedSet<long>> steps, string text)
+    {
+        _steps = steps;
+        _text = text;
+    }
+
+    /// <summary>
+    /// About <paramref name="pointsPerDecade"/> log-spaced steps per decade: k = 0, 1, and round(10^{j/n}) up to the
+    /// last step, which is always recorded (the default, 20 per decade: enough for log–log fits).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pointsPerDecade"/> below 1.</exception>
+    public static RecordSchedule Logarithmic(int pointsPerDecade = 20)
+    {
+        if (pointsPerDecade < 1) throw new ArgumentOutOfRangeException(nameof(pointsPerDecade), pointsPerDecade, $"pointsPerDecade = {pointsPerDecade} is out of range; allowed: at least 1.");
+        return new RecordSchedule(total =>
+        {
+            var set = new SortedSet<long> { 0, total };
+            for (int j = 0; ; j++)
+            {
+                double k = Math.Pow(10, j / (double)pointsPerDecade);
+                if (k > total) break;
+                set.Add((long)Math.Round(k));
+            }
+            return set;
+        }, "log");
+    }
+
+    /// <summary>Every <paramref name="interval"/>-th step (0, K, 2K, …) and the last.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> below 1.</exception>
+    public static RecordSchedule Every(long interval)
+    {
+        if (interval < 1) throw new ArgumentOutOfRangeException(nameof(interval), interval, $"interval = {interval} is out of range; allowed: at least 1.");
+        return new RecordSchedule(total =>
+        {
+            var set = new SortedSet<long> { total };
+            for (long k = 0; k <= total; k += interval) set.Add(k);
+            return set;
+        }, $"every:{interval}");
+    }
+
+    /// <summary>Exactly the given steps (those beyond the run are ignored) plus step 0 and the last.</summary>
+    public static RecordSchedule At(IEnumerable<long> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var list = steps.ToArray();
+        foreach (long s in list) if (s < 0) throw new ArgumentOutOfRangeException(nameof(steps), s, $"step {s} is out of range; allowed: ≥ 0.");
+        return new RecordSchedule(total =>
+        {
+            var set = new SortedSet<long> { 0, total };
+            foreach (long s in list) if (s <= total) set.Add(s);
+            return set;
+        }, "at");
+    }
+
+    /// <summary>Parses "log", "log:N" (N points per decade) or "every:K".</summary>
+    /// <exception cref="ParseException">Anything else.</exception>
+    public static RecordSchedule Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string t = text.Trim();
+        if (t == "log") return Logarithmic();
+        if (t.StartsWith("log:", StringComparison.Ordinal) && int.TryParse(t[4..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1)
+            return Logarithmic(n);
+        if (t.StartsWith("every:", StringComparison.Ordinal) && long.TryParse(t[6..], NumberStyles.None, CultureInfo.InvariantCulture, out long k) && k >= 1)
+            return Every(k);
+        throw new ParseException("--record", 1, 1, $"'{text}' is not a record schedule; expected log, log:N or every:K with N, K ≥ 1");
+    }
+
+    /// <summary>The recorded steps of a run of <paramref name="totalSteps"/> steps, ascending.</summary>
+    public IReadOnlyList<long> Steps(long totalSteps) => [.. _steps(totalSteps)];
+
+    /// <inheritdoc/>
+    public override string ToString() => _text;
+}
+
+/// <summary>Settings of a gradient-descent run on L = ½ Σ_i (ŷ_i − y_i)².</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>The learning rate η (> 0). For p-independent dynamics use <see cref="Rescaled"/> (η = η0/p).</summary>
+    public required double LearningRate { get; init; }
+
+    /// <summary>Number of steps N (≥ 0).</summary>
+    public required long Steps { get; init; }
+
+    /// <summary>Which steps are recorded (default <see cref="RecordSchedule.Logarithmic"/>).</summary>
+    public RecordSchedule Record { get; init; } = RecordSchedule.Logarithmic();
+
+    /// <summary>Record the tangent kernel K(θ_k) = J Jᵀ at each recorded step (default true; cheap: m² dot products of length p).</summary>
+    public bool RecordKernel { get; init; } = true;
+
+    /// <summary>Record a copy of θ_k at each recorded step (default false).</summary>
+    public bool RecordParameters { get; init; }
+
+    /// <summary>Options with η = η0/p (THEORY.md §1), so that rescaled time s = η0·k gives p-independent dynamics.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">η0 not positive or p below 1.</exception>
+    public static TrainingOptions Rescaled(double eta0, int parameters, long steps)
+    {
+        if (!(eta0 > 0) || !double.IsFinite(eta0)) throw new ArgumentOutOfRangeException(nameof(eta0), eta0, $"eta0 = {eta0} is out of range; allowed: a finite number > 0.");
+        if (parameters < 1) throw new ArgumentOutOfRangeException(nameof(parameters), parameters, $"parameters = {parameters} is out of range; allowed: at least 1.");
+        return new TrainingOptions { LearningRate = eta0 / parameters, Steps = steps };
+    }
+}
+
+/// <summary>The state of a run at one recorded step k.</summary>
+/// <param name="Step">k.</param>
+/// <param name="Time">Rescaled time s = η·p·k (= η0·k when η = η0/p).</param>
+/// <param name="Loss">L = ½ ‖r‖².</param>
+/// <param name="ResidualNorm">‖r‖₂.</param>
+/// <param name="Residuals">r_i = ŷ_i − y_i.</param>
+/// <param name="Outputs">ŷ_i.</param>
+/// <param name="ParameterDisplacement">‖θ_k − θ_0‖₂.</param>
+/// <param name="Kernel">K(θ_k), when recorded.</param>
+/// <param name="Parameters">θ_k, when recorded.</param>
+public sealed record TrainingRecord(long Step, double Time, double Loss, double ResidualNorm, double[] Residuals, double[] Outputs,
+    double ParameterDisplacement, TangentKernel? Kernel, double[]? Parameters);
+
+/// <summary>Progress of a run, reported at every record and about every 1000 steps.</summary>
+/// <param name="Step">Steps done.</param>
+/// <param name="TotalSteps">Steps planned.</param>
+/// <param name="Loss">The latest loss.</param>
+public readonly record struct TrainingProgress(long Step, long TotalSteps, double Loss);
+
+/// <summary>The result of <see cref="GradientDescent.Train"/>.</summary>
+public sealed class TrainingRun
+{
+    internal TrainingRun(double learningRate, int parameterCount, double[] labels, double[] initial, double[] final,
+        List<TrainingRecord> records, long stepsCompleted, bool cancelled, bool diverged)
+    {
+        LearningRate = learningRate;
+        ParameterCount = parameterCount;
+        Labels = labels;
+        InitialParameters = initial;
+        FinalParameters = final;
+        Records = records;
+        StepsCompleted = stepsCompleted;
+        Cancelled = cancelled;
+        Diverged = diverged;
+    }
+
+    /// <summary>η.</summary>
+    public double LearningRate { get; }
+
+    /// <summary>η0 = η·p.</summary>
+    public double Eta0 => LearningRate * ParameterCount;
+
+    /// <summary>p.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>The labels y.</summary>
+    public IReadOnlyList<double> Labels { get; }
+
+    /// <summary>θ_0.</summary>
+    public IReadOnlyList<double> InitialParameters { get; }
+
+    /// <summary>θ at the end (after <see cref="StepsCompleted"/> steps).</summary>
+    public IReadOnlyList<double> FinalParameters { get; }
+
+    /// <summary>The records, by ascending step.</summary>
+    public IReadOnlyList<TrainingRecord> Records { get; }
+
+    /// <summary>Steps actually taken.</summary>
+    public long StepsCompleted { get; }
+
+    /// <summary>True when the run stopped early because of the cancellation token (the records so far are kept).</summary>
+    public bool Cancelled { get; }
+
+    /// <summary>True when the loss became non-finite (η far above the critical rate) and the run stopped.</summary>
+    public bool Diverged { get; }
+
+    /// <summary>Rescaled times s of the records.</summary>
+    public double[] Times => [.. Records.Select(r => r.Time)];
+
+    /// <summary>‖r‖ of the records.</summary>
+    public double[] ResidualNorms => [.. Records.Select(r => r.ResidualNorm)];
+
+    /// <summary>Kernel deviation of each record from the first (requires <see cref="TrainingOptions.RecordKernel"/>).</summary>
+    /// <exception cref="InvalidOperationException">Kernels were not recorded.</exception>
+    public KernelDeviation[] KernelDeviations()
+    {
+        if (Records.Count == 0 || Records[0].Kernel is null) throw new InvalidOperationException("the run did not record kernels (TrainingOptions.RecordKernel = false).");
+        var k0 = Records[0].Kernel!;
+        return [.. Records.Select(r => KernelDeviation.Between(k0, r.Kernel!))];
+    }
+}
+
+/// <summary>
+/// Full-batch gradient descent θ_{k+1} = θ_k − η Jᵀ r on L = ½ Σ_i r_i², r_i = ŷ_i − y_i (THEORY.md §1), recording
+/// loss, residuals, outputs, displacement and the tangent kernel at chosen steps.
+/// </summary>
+public static class GradientDescent
+{
+    /// <summary>Trains <paramref name="model"/> from <paramref name="initialParameters"/> towards <paramref name="labels"/>.</summary>
+    /// <remarks>
+    /// Step k evaluates ŷ(θ_k) and J(θ_k), records if k is scheduled, then updates. Buffers are allocated once: a step
+    /// allocates nothing (records allocate their own copies). On cancellation the run stops between steps and returns
+    /// what it has with <see cref="TrainingRun.Cancelled"/> set; a non-finite loss stops it with
+    /// <see cref="TrainingRun.Diverged"/> set.
+    /// </remarks>
+    /// <exception cref="ArgumentException">Labels or θ_0 of the wrong length, or a non-finite value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">η not positive and finite, or a negative step count.</exception>
+    public static TrainingRun Train(IModelEvaluator model, ReadOnlySpan<double> labels, ReadOnlySpan<double> initialParameters,
+        TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        int m = model.SampleCount, p = model.ParameterCount;
+        if (labels.Length != m) throw new ArgumentException($"the label vector has length {labels.Length}, but the model has {m} samples.", nameof(labels));
+        if (initialParameters.Length != p) throw new ArgumentException($"θ_0 has length {initialParameters.Length}, but the model has {p} parameters.", nameof(initialParameters));
+        foreach (double y in labels) if (!double.IsFinite(y)) throw new ArgumentException($"a label is {y}; labels must be finite.", nameof(labels));
+        foreach (double t in initialParameters) if (!double.IsFinite(t)) throw new ArgumentException($"a parameter is {t}; θ_0 must be finite.", nameof(initialParameters));
+        double eta = options.LearningRate;
+        if (!(eta > 0) || !double.IsFinite(eta)) throw new ArgumentOutOfRangeException(nameof(options), eta, $"LearningRate = {eta} is out of range; allowed: a finite number > 0.");
+        if (options.Steps < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, $"Steps = {options.Steps} is out of range; allowed: ≥ 0.");
+
+        long total = options.Steps;
+        var schedule = options.Record.Steps(total);
+        int next = 0;
+        var theta = initialParameters.ToArray();
+        var theta0 = initialParameters.ToArray();
+        var y0 = labels.ToArray();
+        var outputs = new double[m];
+        var residual = new double[m];
+        var jacobian = new double[m * p];
+        var records = new List<TrainingRecord>(schedule.Count);
+        bool cancelled = false, diverged = false;
+        long k = 0;
+        for (; ; k++)
+        {
+            model.Evaluate(theta, outputs, jacobian);
+            double loss = 0;
+            for (int i = 0; i < m; i++)
+            {
+                residual[i] = outputs[i] - y0[i];
+                loss += residual[i] * residual[i];
+            }
+            loss *= 0.5;
+            if (!double.IsFinite(loss)) { diverged = true; break; }
+            bool last = k == total;
+            if (next < schedule.Count && schedule[next] == k)
+            {
+                next++;
+                double disp = 0;
+                for (int l = 0; l < p; l++) disp += (theta[l] - theta0[l]) * (theta[l] - theta0[l]);
+                records.Add(new TrainingRecord(k, eta * p * k, loss, Math.Sqrt(2 * loss), (double[])residual.Clone(), (double[])outputs.Clone(),
+                    Math.Sqrt(disp), options.RecordKernel ? TangentKernel.FromJacobian(jacobian, m, p) : null,
+                    options.RecordParameters ? (double[])theta.Clone() : null));
+                progress?.Report(new TrainingProgress(k, total, loss));
+            }
+            else if ((k & 1023) == 0) progress?.Report(new TrainingProgress(k, total, loss));
+            if (last) break;
+            if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
+            for (int l = 0; l < p; l++)
+            {
+                double g = 0;
+                for (int i = 0; i < m; i++) g += residual[i] * jacobian[i * p + l];
+                theta[l] -= eta * g;
+            }
+        }
+        return new TrainingRun(eta, p, y0, theta0, theta, records, k, cancelled, diverged);
+    }
+}

@@ -1,0 +1,91 @@
+using QnnSim.Circuits;
+using QnnSim.Gradients;
+using QnnSim.Observables;
+using QnnSim.Simulation;
+
+namespace QnnSim.Benchmarks;
+
+/// <summary>
+/// The gradient figures of issue 3 for <c>qnnsim bench</c>: the adjoint gradient of ⟨Z0⟩ for the n = 10, L = 20
+/// hardware-efficient ansatz (400 parameters, forward pass included, one thread; target ≤ 1.0 ms); the Jacobian of 256
+/// samples × 400 parameters (n = 10, data encoded by an Ry(x_q) layer) on 1 and 2 threads (target: 2 threads ≥ 1.7×);
+/// and the memory of one adjoint gradient at n = 24 (bytes allocated during the call, in state vectors; target ≤ 4).
+/// </summary>
+internal sealed class GradientSection : IBenchSection
+{
+    public string Name => "gradients";
+    public int Order => 30;
+
+    /// <summary>The ansatz of <see cref="Workloads.HardwareEfficientAnsatz"/> after a data layer Ry(x_q) on every qubit.</summary>
+    public static Circuit EncodedAnsatz(int qubits, int layers)
+    {
+        var b = new CircuitBuilder(qubits);
+        for (int q = 0; q < qubits; q++) b.Ry(q, b.Input($"x{q}"));
+        var (ansatz, _) = Workloads.HardwareEfficientAnsatz(qubits, layers);
+        b.Append(ansatz);
+        return b.Build();
+    }
+
+    /// <summary>256 samples x_{i,q} = π·frac(0.618·(i·n + q + 1)).</summary>
+    public static InputValues[] Samples(int count, int qubits) =>
+        [.. Enumerable.Range(0, count).Select(i => InputValues.Of([.. Enumerable.Range(0, qubits).Select(q => Math.PI * ((0.618034 * (i * qubits + q + 1)) % 1.0))]))];
+
+    public IEnumerable<BenchRow> Run(BenchContext context)
+    {
+        var single = context.Options with { MaxThreads = 1 };
+        var z0 = PauliSum.FromString(PauliString.Z(0));
+
+        // 1. One adjoint gradient, one thread.
+        {
+            var (circuit, theta) = Workloads.HardwareEfficientAnsatz(10, 20);
+            var d = new Differentiator(new GradientOptions { Simulation = single, MaxDegreeOfParallelism = 1 });
+            var g = new double[circuit.ParameterCount];
+            double sink = 0;
+            void Once() => sink += d.ValueAndGradient(circuit, theta, InputValues.None, z0, g);
+            int inner = Timing.InnerFor(Once, context.Quick ? 0.02 : 0.1);
+            double t = Timing.Median(Once, context.Quick ? 7 : 21, inner);
+            int passes = 3 * circuit.Operations.Length;
+            yield return new BenchRow(Name, "adjoint gradient <Z0>, HEA n=10 L=20 (400 params), forward included", 10, 1, t,
+                t * 1e9 / passes / 1024, null, null, "<= 1.0 ms", t <= 1.0e-3);
+            GC.KeepAlive(sink);
+        }
+
+        // 2. Jacobian 256 × 400 on 1 and 2 threads (threads over samples, one thread per state update).
+        {
+            var circuit = EncodedAnsatz(10, 20);
+            var (_, theta) = Workloads.HardwareEfficientAnsatz(10, 20);
+            var samples = Samples(256, 10);
+            double oneThread = 0;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var d = new Differentiator(new GradientOptions { Simulation = single, MaxDegreeOfParallelism = threads });
+                void Once() => d.Jacobian(circuit, theta, samples, [z0]);
+                double t = Timing.Median(Once, context.Quick ? 3 : 7, 1);
+                if (threads == 1) oneThread = t;
+                double speedup = oneThread / t;
+                yield return new BenchRow(Name, $"Jacobian 256 samples x 400 params, {256 / t:F0} samples/s" + (threads == 2 ? $" ({speedup:F2}x of 1 thread)" : ""),
+                    10, threads, t, t * 1e9 / (256.0 * 3 * circuit.Operations.Length) / 1024, null, null,
+                    threads == 2 ? ">= 1.7x of 1 thread" : null, threads == 2 ? speedup >= 1.7 : null);
+            }
+        }
+
+        // 3. Memory of one adjoint gradient at n = 24 (depth does not change it: a short circuit keeps this quick).
+        {
+            const int n = 24;
+            var b = new CircuitBuilder(n);
+            b.Ry(0, b.Parameter("a")).CX(0, n - 1).Rz(n - 1, b.Parameter("b")).Ry(n / 2, b.Parameter("c")).CX(n / 2, 0);
+            var circuit = b.Build();
+            var d = new Differentiator(new GradientOptions { Simulation = context.Options });
+            var g = new double[3];
+            GC.Collect();
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            d.ValueAndGradient(circuit, ParameterValues.Of(0.1, 0.2, 0.3), InputValues.None, z0, g);
+            double t = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            double vectors = allocated / (16.0 * (1L << n));
+            yield return new BenchRow(Name, $"adjoint gradient memory n=24: {vectors:F2} state vectors allocated ({allocated / 1048576.0:F0} MiB)",
+                n, context.Options.MaxThreads, t, double.NaN, null, null, "<= 4 state vectors", vectors <= 4);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using QnnSim.Simulation;
+
+namespace QnnSim.Benchmarks;
+
+/// <summary>
+/// One section of the quick in-process benchmark. Implementations are discovered by reflection (any public or
+/// internal non-abstract class with a parameterless constructor in a loaded assembly that references
+/// QnnSim.Benchmarks), so a new section is one new file.
+/// </summary>
+public interface IBenchSection
+{
+    /// <summary>Short name of the section ("gates", "ansatz", ...).</summary>
+    string Name { get; }
+
+    /// <summary>Position in the report (lower first).</summary>
+    int Order => 100;
+
+    /// <summary>Runs the section and returns its rows.</summary>
+    /// <param name="context">Quick/full mode, simulation options and the in-run bandwidth reference.</param>
+    IEnumerable<BenchRow> Run(BenchContext context);
+}
+
+/// <summary>What every section receives.</summary>
+/// <param name="Quick">Fewer repetitions (seconds instead of minutes).</param>
+/// <param name="Options">Simulation options for the multi-threaded rows (sections state the threads of each row).</param>
+/// <param name="BandwidthGBps">The in-run memory-bandwidth reference (read + write bytes per second / 1e9).</param>
+public sealed record BenchContext(bool Quick, SimulationOptions Options, double BandwidthGBps);
+
+/// <summary>One measured figure.</summary>
+/// <param name="Section">The section that produced it.</param>
+/// <param name="Name">What was measured.</param>
+/// <param name="Qubits">State size n (2^n amplitudes).</param>
+/// <param name="Threads">Threads the simulator was allowed.</param>
+/// <param name="MedianSeconds">Median time of one operation over the repetitions.</param>
+/// <param name="NsPerAmplitude">Median time per amplitude per pass over the state, in nanoseconds.</param>
+/// <param name="GBps">Effective bandwidth, counting one read and one write of the whole state per pass (null when
+/// not meaningful).</param>
+/// <param name="BandwidthRatio">GBps divided by the in-run bandwidth reference (null when GBps is null).</param>
+/// <param name="Target">The target figure, as text (null if none).</param>
+/// <param name="TargetMet">Whether the target is met (null if none).</param>
+/// <param name="MinSeconds">Fastest repetition (the least disturbed by other processes on a shared machine).</param>
+public sealed record BenchRow(string Section, string Name, int Qubits, int Threads, double MedianSeconds, double NsPerAmplitude,
+    [property: System.Text.Json.Serialization.JsonPropertyName("gb_per_s")] double? GBps, double? BandwidthRatio,
+    string? Target = null, bool? TargetMet = null, double? MinSeconds = null);
+
+/// <summary>A complete quick-benchmark report.</summary>
+/// <param name="Machine">Processor count, SIMD width and runtime.</param>
+/// <param name="Quick">Whether the quick mode ran.</param>
+/// <param name="BandwidthGBps">The in-run bandwidth reference.</param>
+/// <param name="Rows">Every row, in section order.</param>
+public sealed record BenchReport(string Machine, bool Quick, double BandwidthGBps, IReadOnlyList<BenchRow> Rows);
+
+/// <summary>
+/// The quick in-process benchmark behind <c>qnnsim bench</c>: measures the in-run memory-bandwidth reference (an
+/// in-place scale of a 2^24-amplitude complex array), then runs every <see cref="IBenchSection"/>.
+/// </summary>
+public static class QuickBench
+{
+    /// <summary>Amplitudes of the bandwidth reference array (2^24, 256 MiB).</summary>
+    public const int BandwidthQubits = 24;
+
+    /// <summary>Runs the bandwidth reference and every discovered section (or those named in <paramref name="sections"/>).</summary>
+    /// <param name="quick">Fewer repetitions.</param>
+    /// <param name="options">Simulation options (default <see cref="SimulationOptions.Default"/>).</param>
+    /// <param name="sections">Section names to run (null: all).</param>
+    /// <param name="cancellationToken">Checked between sections.</param>
+    public static BenchReport Run(bool quick, SimulationOptions? options = null, IReadOnlyCollection<string>? sections = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= SimulationOptions.Default;
+        double bw = MeasureBandwidth(options.MaxThreads, quick ? 5 : 15, out double bwSeconds, out double bwMin);
+        var context = new BenchContext(quick, options, bw);
+        var rows = new List<BenchRow>
+        {
+            new("bandwidth", "in-place scale of 2^24 amplitudes", BandwidthQubits, options.MaxThreads, bwSeconds,
+                bwSeconds * 1e9 / (1L << BandwidthQubits), bw, 1.0, MinSeconds: bwMin),
+        };
+        foreach (var s in DiscoverSections())
+        {
+            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : s.Name == "kernels") continue;
+            cancellationToken.ThrowIfCancellationRequested();
+            rows.AddRange(s.Run(context));
+        }
+        string machine = $"{Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}, " +
+            $"widest SIMD path {options.EffectiveKernelPath} (AVX-512F: {Vector512.IsHardwareAccelerated}), {RuntimeInformation.FrameworkDescription}";
+        return new BenchReport(machine, quick, bw, rows);
+    }
+
+    /// <summary>Every <see cref="IBenchSection"/> in the loaded assemblies that can see this one, by Order then Name.</summary>
+    public static IReadOnlyList<IBenchSection> DiscoverSections()
+    {
+        var own = typeof(QuickBench).Assembly;
+        var assemblies = AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => a == own || a.GetReferencedAssemblies().Any(r => r.Name == own.GetName().Name));
+        var list = new List<IBenchSection>();
+        foreach (var a in assemblies)
+        {
+            Type[] types;
+            try { types = a.GetTypes(); }
+            catch (ReflectionTypeLoadException e) { types = [.. e.Types.Where(t => t is not null)!]; }
+            foreach (var t in types)
+            {
+                if (t.IsAbstract || t.IsInterface || !typeof(IBenchSection).IsAssignableFrom(t)) continue;
+                if (t.GetConstructor(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes) is null) continue;
+                list.Add((IBenchSection)Activator.CreateInstance(t, nonPublic: true)!);
+            }
+        }
+        return [.. list.OrderBy(s => s.Order).ThenBy(s => s.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The bandwidth reference: multiplies every double of a 2^24-amplitude complex array in place (one read and one
+    /// write per byte), split into <paramref name="threads"/> contiguous parts as the simulator splits a gate.
+    /// Returns GB/s of the median pass; <paramref name="medianSeconds"/> and <paramref name="minSeconds"/> are the
+    /// median and fastest time of one pass.
+    /// </summary>
+    public static double MeasureBandwidth(int threads, int repetitions, out double medianSeconds, out double minSeconds)
+    {
+        var data = GC.AllocateUninitializedArray<double>(2 << BandwidthQubits);
+        data.AsSpan().Fill(1.0);
+        double factor = 1.0000001;
+        void Pass()
+        {
+            if (threads <= 1) { System.Numerics.Tensors.TensorPrimitives.Multiply(data, factor, data); return; }
+            int parts = threads;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+            {
+                int begin = (int)((long)data.Length * c / parts), end = (int)((long)data.Length * (c + 1) / parts);
+                var s = data.AsSpan(begin, end - begin);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(s, factor, s);
+            });
+            factor = 1 / factor;
+        }
+        (medianSeconds, minSeconds) = Timing.Measure(Pass, repetitions, 1);
+        return 2.0 * data.Length * sizeof(double) / medianSeconds / 1e9;
+    }
+}
+
+/// <summary>Timing helpers shared by the sections.</summary>
+public static class Timing
+{
+    /// <summary>
+    /// Median over <paramref name="repetitions"/> of the mean time of <paramref name="inner"/> consecutive calls, after
+    /// one warm-up batch.
+    /// </summary>
+    public static double Median(Action action, int repetitions, int inner) => Measure(action, repetitions, inner).Median;
+
+    /// <summary>Median and minimum over <paramref name="repetitions"/> of the mean time of <paramref name="inner"/> calls.</summary>
+    public static (double Median, double Min) Measure(Action action, int repetitions, int inner)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        for (int i = 0; i < inner; i++) action();
+        var times = new double[repetitions];
+        for (int r = 0; r < repetitions; r++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < inner; i++) action();
+            times[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds / inner;
+        }
+        Array.Sort(times);
+        double median = times.Length % 2 == 1 ? times[times.Length / 2] : 0.5 * (times[times.Length / 2 - 1] + times[times.Length / 2]);
+        return (median, times[0]);
+    }
+
+    /// <summary>Calls per repetition so that one repetition lasts about <paramref name="seconds"/>.</summary>
+    public static int InnerFor(Action action, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        double one = Math.Max(Stopwatch.GetElapsedTime(t0).TotalSeconds, 1e-7);
+        return (int)Math.Clamp(seconds / one, 1, 1_000_000);
+    }
+}
+
+/// <summary>Helpers for sections working on raw states.</summary>
+internal static class BenchStates
+{
+    public static void Reset(Complex[] data)
+    {
+        Array.Clear(data);
+        data[0] = Complex.One;
+    }
+}

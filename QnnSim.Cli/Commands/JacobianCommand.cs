@@ -1,0 +1,147 @@
+using System.CommandLine;
+using QnnSim.Circuits;
+using QnnSim.Cli.Common;
+using QnnSim.Gradients;
+using QnnSim.Observables;
+using QnnSim.Randomness;
+using Spectre.Console;
+
+namespace QnnSim.Cli.Commands;
+
+/// <summary>
+/// <c>qnnsim jacobian FILE --data DATA.csv --observable TEXT... [--params P.csv | --init zeros|uniform --seed S]
+/// [--method adjoint|shift|fd] [--out J.csv] [--json]</c>: the (m·k) × p Jacobian of k observables over the m samples
+/// of a dataset, one row per sample and observable (row i·k + j is sample i, observable j), one column per parameter.
+/// </summary>
+/// <remarks>
+/// DATA.csv has a header naming the circuit's data inputs; other columns (such as <c>label</c>) are ignored. θ comes from
+/// P.csv (two columns, name and value), or --init: zeros (default) or uniform, each parameter drawn from [0, 2π) in
+/// parameter order with SeededRandom(--seed). J.csv has a header of parameter names and one row per Jacobian row.
+/// </remarks>
+internal static class JacobianCommand
+{
+    /// <summary>The accepted --init names.</summary>
+    public static readonly string[] InitNames = ["zeros", "uniform"];
+
+    public static Command Create(CliContext context)
+    {
+        var file = CommonOptions.CircuitFile();
+        var data = CommonOptions.Data();
+        var observable = ObservableOptions.Option(required: true, description:
+            "A Pauli observable such as \"Z0\" or \"0.5*Z0 Z1 - X2\" (repeatable: k observables give k rows per sample).");
+        var parameters = new Option<FileInfo?>("--params")
+        {
+            Description = "Parameter values: a CSV with two columns, name and value, one row per trainable parameter (an optional 'name,value' header).",
+            HelpName = "P.csv",
+        };
+        var init = new Option<string>("--init")
+        {
+            Description = "Initial parameters when --params is not given: zeros (default) or uniform (each θ_j from [0, 2π) with --seed).",
+            HelpName = "zeros|uniform",
+            DefaultValueFactory = _ => "zeros",
+        }.AcceptOnlyFromAmong(InitNames);
+        var seed = CommonOptions.Seed("--init uniform");
+        var method = GradCommand.MethodOption();
+        var output = CommonOptions.Out("Write the Jacobian to this CSV file (header: parameter names; one row per sample and observable).");
+        var json = CommonOptions.Json();
+        var loading = new CircuitLoading(shortCountAliases: false);
+        var command = new Command("jacobian",
+            "Compute the Jacobian of Pauli readouts over a dataset: one row per sample and observable, one column per trainable parameter.")
+        {
+            file, data, observable, parameters, init, seed, method, output, json,
+        };
+        loading.AddTo(command);
+        command.SetAction(parse =>
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var observables = ObservableOptions.Parse(parse.GetValue(observable));
+            var paramsFile = parse.GetValue(parameters);
+            bool initGiven = parse.GetResult(init) is { Implicit: false };
+            if (paramsFile is not null && initGiven)
+                throw new CliUsageException("--params and --init are alternatives; give one of them.");
+            var circuit = loading.Load(parse, parse.GetValue(file)!);
+            ObservableOptions.CheckWidth(observables, circuit);
+            if (circuit.ParameterCount == 0)
+                throw new CliInputException("the circuit has no trainable parameters (p = 0), so its Jacobian has no columns; declare parameters as OpenQASM 'input float' variables that are not data inputs.");
+            var table = CsvFiles.ReadData(parse.GetValue(data)!.ToString());
+            double[][] inputs = table.InputsFor(circuit);
+            double[] theta = paramsFile is not null
+                ? CsvFiles.ReadParameters(paramsFile.ToString(), circuit)
+                : InitialParameters(circuit.ParameterCount, parse.GetValue(init) ?? "zeros", parse.GetValue(seed));
+            var differentiator = new Differentiator(new GradientOptions { Method = GradCommand.ParseMethod(parse.GetValue(method)) });
+            var samples = inputs.Select(InputValues.Of).ToArray();
+            PauliSum[] sums = [.. observables.Select(o => o.Sum)];
+            var result = CliProgress.Run(context, "Jacobian", progress =>
+                differentiator.Jacobian(circuit, ParameterValues.Of(theta), samples, sums, null,
+                    new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken));
+            var outFile = parse.GetValue(output);
+            if (outFile is not null) CsvFiles.WriteMatrix(outFile.ToString(), circuit.ParameterNames, Rows(result));
+            if (parse.GetValue(json)) WriteJson(context.Out, circuit, observables, theta, result);
+            else WriteHuman(context, circuit, observables, result, outFile);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>θ for --init: zeros, or each θ_j ~ U[0, 2π) drawn in parameter order from SeededRandom(seed).</summary>
+    /// <exception cref="CliUsageException">An unknown init name.</exception>
+    public static double[] InitialParameters(int count, string init, ulong seed)
+    {
+        var theta = new double[count];
+        switch (init)
+        {
+            case "zeros": break;
+            case "uniform":
+            {
+                var rng = new SeededRandom(seed);
+                for (int j = 0; j < count; j++) theta[j] = rng.NextDouble(0, 2 * Math.PI);
+                break;
+            }
+            default:
+                throw new CliUsageException($"--init '{init}' is not allowed; expected one of {string.Join(", ", InitNames)}.");
+        }
+        return theta;
+    }
+
+    private static IEnumerable<IReadOnlyList<double>> Rows(JacobianResult j)
+    {
+        for (int r = 0; r < j.Rows; r++) yield return j.Row(r).ToArray();
+    }
+
+    /// <summary>Schema qnnsim.jacobian/1.</summary>
+    public static void WriteJson(TextWriter output, Circuit circuit, IReadOnlyList<ObservableArg> observables, double[] theta, JacobianResult j) =>
+        JsonOutput.Write(output, "jacobian", w =>
+        {
+            w.WriteNumber("samples", j.SampleCount);
+            JsonOutput.WriteArray(w, "observables", observables.Select(o => o.Text));
+            JsonOutput.WriteArray(w, "parameters", circuit.ParameterNames);
+            JsonOutput.WriteArray(w, "theta", theta);
+            w.WriteNumber("rows", j.Rows);
+            w.WriteNumber("columns", j.Columns);
+            JsonOutput.WriteArray(w, "values", j.Values);
+            JsonOutput.WriteMatrix(w, "jacobian", Rows(j));
+        });
+
+    private static void WriteHuman(CliContext context, Circuit circuit, IReadOnlyList<ObservableArg> observables, JacobianResult j, FileInfo? outFile)
+    {
+        var console = HumanOutput.Stdout(context);
+        console.WriteLine($"Jacobian: {j.Rows} rows ({j.SampleCount} samples × {j.ObservableCount} observables) × {j.Columns} parameters");
+        const int maxColumns = 8, maxRows = 40;
+        int shownColumns = Math.Min(j.Columns, maxColumns);
+        var headers = new List<string> { "sample", "observable", "value" };
+        headers.AddRange(circuit.ParameterNames.Take(shownColumns));
+        if (j.Columns > shownColumns) headers.Add("…");
+        var table = HumanOutput.Table([.. headers]).NumberColumns([.. Enumerable.Range(2, shownColumns + 1)]);
+        for (int r = 0; r < Math.Min(j.Rows, maxRows); r++)
+        {
+            var cells = new List<string> { (r / j.ObservableCount).ToString(System.Globalization.CultureInfo.InvariantCulture), observables[r % j.ObservableCount].Text, HumanOutput.Number(j.Values[r]) };
+            cells.AddRange(Enumerable.Range(0, shownColumns).Select(c => HumanOutput.Number(j[r, c])));
+            if (j.Columns > shownColumns) cells.Add("…");
+            table.Row([.. cells]);
+        }
+        console.Write(table);
+        if (j.Rows > maxRows || j.Columns > shownColumns)
+            console.WriteLine(outFile is null ? "(truncated; write the whole matrix with --out J.csv or --json)" : "(truncated)");
+        if (outFile is not null) console.WriteLine($"wrote {outFile}");
+    }
+}

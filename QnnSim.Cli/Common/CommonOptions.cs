@@ -1,0 +1,75 @@
+using System.CommandLine;
+
+namespace QnnSim.Cli.Common;
+
+/// <summary>
+/// Factories for options that several commands share, so that every command spells and documents them the same way.
+/// Each call returns a new instance (an option object belongs to one command).
+/// </summary>
+internal static class CommonOptions
+{
+    /// <summary>The circuit file argument (.qasm, .qs or .ll).</summary>
+    public static Argument<FileInfo> CircuitFile() => new("file")
+    {
+        Description = "Circuit file: OpenQASM 3 or 2 (.qasm), QIR base profile (.ll) or Q# (.qs).",
+    };
+
+    /// <summary>--json: machine-readable output, one JSON object on stdout.</summary>
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print one JSON object on stdout instead of tables (keys in snake_case, first key \"schema\").",
+    };
+
+    /// <summary>--seed S: seed of every random draw (shots, initial parameters).</summary>
+    public static Option<ulong> Seed(string what = "shot sampling") => new("--seed")
+    {
+        Description = $"Seed of the random generator used for {what} (xoshiro256**; the same seed gives the same result on every machine).",
+        DefaultValueFactory = _ => 0UL,
+        HelpName = "S",
+    };
+
+    /// <summary>--shots N: number of shots (read it with <see cref="GetOptional{T}"/>: null when not given).</summary>
+    public static Option<int> Shots(string description) => new("--shots")
+    {
+        Description = description,
+        HelpName = "N",
+        CustomParser = result => PositiveInt(result, "--shots", "shots"),
+    };
+
+    /// <summary>A custom parser for a count option: a whole number of at least 1, else a parse error (exit 2).</summary>
+    public static int PositiveInt(System.CommandLine.Parsing.ArgumentResult result, string option, string what)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int v) && v >= 1)
+            return v;
+        result.AddError($"{option} '{text}' is not allowed; expected a whole number of {what}, at least 1.");
+        return 0;
+    }
+
+    /// <summary>The value of an option without a default, or null when the user did not give it.</summary>
+    public static T? GetOptional<T>(this ParseResult parse, Option<T> option) where T : struct =>
+        parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
+
+    /// <summary>--out FILE: where to write a result file.</summary>
+    public static Option<FileInfo?> Out(string description) => new("--out")
+    {
+        Description = description,
+        HelpName = "FILE",
+    };
+
+    /// <summary>--data DATA.csv: a dataset (header of input names, numeric rows, optional label column).</summary>
+    public static Option<FileInfo?> Data(bool required = true) => new("--data")
+    {
+        Description = "Dataset CSV: a header row naming the circuit's data inputs (other columns, e.g. 'label', are read separately or ignored), then one numeric row per sample.",
+        HelpName = "DATA.csv",
+        Required = required,
+    };
+
+    /// <summary>Checks a shot count given on the command line.</summary>
+    /// <exception cref="CliUsageException">The count is below 1.</exception>
+    public static int CheckShots(int shots)
+    {
+        if (shots < 1) throw new CliUsageException($"--shots {shots} is out of range; allowed: at least 1.");
+        return shots;
+    }
+}

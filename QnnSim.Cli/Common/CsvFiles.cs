@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Text;
+using QnnSim.Circuits;
+
+namespace QnnSim.Cli.Common;
+
+/// <summary>A numeric dataset read from CSV: named columns, one row per sample, and the optional label column.</summary>
+/// <param name="Source">The file name, for messages.</param>
+/// <param name="Columns">The names of the numeric columns (header order, without the label column).</param>
+/// <param name="Rows">The samples: Rows[i][c] is column c of sample i.</param>
+/// <param name="Labels">The <c>label</c> column, when the file has one.</param>
+/// <param name="Lines">The 1-based line of each sample, for messages.</param>
+internal sealed record DataTable(string Source, IReadOnlyList<string> Columns, double[][] Rows, double[]? Labels, int[] Lines)
+{
+    /// <summary>The name of the label column.</summary>
+    public const string LabelColumn = "label";
+
+    /// <summary>Number of samples m.</summary>
+    public int SampleCount => Rows.Length;
+
+    /// <summary>
+    /// The circuit's data inputs for every sample, in the circuit's input order (<see cref="Circuit.InputNames"/>);
+    /// columns the circuit does not use are ignored.
+    /// </summary>
+    /// <exception cref="ParseException">A data input has no column (reported at line 1 of the file).</exception>
+    public double[][] InputsFor(Circuit circuit)
+    {
+        var index = new int[circuit.InputCount];
+        for (int j = 0; j < index.Length; j++)
+        {
+            index[j] = Columns.ToList().IndexOf(circuit.InputNames[j]);
+            if (index[j] < 0)
+                throw new ParseException(Source, 1, 1, $"no column for the circuit's data input '{circuit.InputNames[j]}' (columns: {string.Join(", ", Columns)}; inputs: {string.Join(", ", circuit.InputNames)})");
+        }
+        return [.. Rows.Select(r => index.Select(c => r[c]).ToArray())];
+    }
+
+    /// <summary>The labels, or an input error when the file has no label column.</summary>
+    /// <exception cref="ParseException">No label column.</exception>
+    public double[] RequireLabels() =>
+        Labels ?? throw new ParseException(Source, 1, 1, $"no '{LabelColumn}' column (columns: {string.Join(", ", Columns)})");
+}
+
+/// <summary>
+/// Reading and writing the CSV files of the command line. Dialect: comma-separated, no quoting, invariant culture
+/// numbers, blank lines and lines starting with '#' skipped, surrounding spaces trimmed. Errors are
+/// <see cref="ParseException"/>s with file, line and column.
+/// </summary>
+internal static class CsvFiles
+{
+    /// <summary>Reads a dataset: a header row of names, then numeric rows of the same width.</summary>
+    /// <exception cref="CliInputException">The file does not exist.</exception>
+    /// <exception cref="ParseException">No header, an empty or repeated column name, a row of the wrong width, a
+    /// field that is not a finite number, or no rows.</exception>
+    public static DataTable ReadData(string path) => ReadData(ReadLines(path), path);
+
+    /// <summary>Reads a dataset from text (see <see cref="ReadData(string)"/>).</summary>
+    public static DataTable ReadData(IEnumerable<string> lines, string source)
+    {
+        string[]? header = null;
+        int labelIndex = -1;
+        var rows = new List<double[]>();
+        var labels = new List<double>();
+        var lineNumbers = new List<int>();
+        int lineNo = 0, lastContent = 0;
+        foreach (var raw in lines)
+        {
+            lineNo++;
+            if (IsSkipped(raw)) continue;
+            lastContent = lineNo;
+            var fields = Split(raw);
+            if (header is null)
+            {
+                header = [.. fields.Select(f => f.Text)];
+                var seen = new HashSet<string>();
+                for (int c = 0; c < fields.Count; c++)
+                {
+                    if (fields[c].Text.Length == 0) throw new ParseException(source, lineNo, fields[c].Column, $"column {c + 1} of the header has no name");
+                    if (!seen.Add(fields[c].Text)) throw new ParseException(source, lineNo, fields[c].Column, $"the column name '{fields[c].Text}' appears twice");
+                    if (double.TryParse(fields[c].Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                        throw new ParseException(source, lineNo, fields[c].Column, $"expected a header row of column names, found the number '{fields[c].Text}'");
+                }
+                labelIndex = Array.IndexOf(header, DataTable.LabelColumn);
+                continue;
+            }
+            if (fields.Count != header.Length)
+            {
+                int col = fields.Count > header.Length ? fields[header.Length].Column : raw.TrimEnd().Length + 1;
+                throw new ParseException(source, lineNo, col, $"row has {fields.Count} fields, but the header has {header.Length} ({string.Join(", ", header)})");
+            }
+            var row = new double[header.Length - (labelIndex >= 0 ? 1 : 0)];
+            int k = 0;
+            for (int c = 0; c < fields.Count; c++)
+            {
+                double v = ParseNumber(fields[c], source, lineNo, header[c]);
+                if (c == labelIndex) labels.Add(v);
+                else row[k++] = v;
+            }
+            rows.Add(row);
+            lineNumbers.Add(lineNo);
+        }
+        if (header is null) throw new ParseException(source, Math.Max(lineNo, 1), 1, "the file is empty; expected a header row of column names");
+        if (rows.Count == 0) throw new ParseException(source, lastContent + 1, 1, "no data rows after the header");
+        var columns = header.Where((_, c) => c != labelIndex).ToArray();
+        return new DataTable(source, columns, [.. rows], labelIndex >= 0 ? [.. labels] : null, [.. lineNumbers]);
+    }
+
+    /// <summary>
+    /// Reads parameter values (P.csv): two columns, name and value, one row per trainable parameter, with an optional
+    /// header row (<c>name,value</c>). Returns θ in the circuit's parameter order.
+    /// </summary>
+    /// <exception cref="CliInputException">The file does not exist.</exception>
+    /// <exception cref="ParseException">A row without two fields, a value that is not a finite number, an unknown or
+    /// repeated name, or parameters missing from the file.</exception>
+    public static double[] ReadParameters(string path, Circuit circuit) => ReadParameters(ReadLines(path), path, circuit);
+
+    /// <summary>Reads parameter values from text (see <see cref="ReadParameters(string, Circuit)"/>).</summary>
+    public static double[] ReadParameters(IEnumerable<string> lines, string source, Circuit circuit)
+    {
+        var theta = new double[circuit.ParameterCount];
+        var set = new int[circuit.ParameterCount]; // line that set each value, 0 when unset
+        int lineNo = 0, lastContent = 0;
+        bool first = true;
+        foreach (var raw in lines)
+        {
+            lineNo++;
+            if (IsSkipped(raw)) continue;
+            lastContent = lineNo;
+            var fields = Split(raw);
+            if (fields.Count != 2)
+            {
+                int col = fields.Count > 2 ? fields[2].Column : raw.TrimEnd().Length + 1;
+                throw new ParseException(source, lineNo, col, $"expected two fields, name and value; found {fields.Count}");
+            }
+            bool isHeader = first && !double.TryParse(fields[1].Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                && circuit.IndexOfParameter(fields[0].Text) < 0;
+            first = false;
+            if (isHeader) continue;
+            string name = fields[0].Text;
+            int j = circuit.IndexOfParameter(name);
+            if (j < 0)
+            {
+                string hint = circuit.IndexOfInput(name) >= 0 ? $"'{name}' is a data input, not a trainable parameter" : $"the circuit has no parameter named '{name}'";
+                throw new ParseException(source, lineNo, fields[0].Column, $"{hint} (parameters: {(circuit.ParameterCount == 0 ? "none" : string.Join(", ", circuit.ParameterNames))})");
+            }
+            if (set[j] != 0) throw new ParseException(source, lineNo, fields[0].Column, $"parameter '{name}' is given twice (first on line {set[j]})");
+            theta[j] = ParseNumber(fields[1], source, lineNo, name);
+            set[j] = lineNo;
+        }
+        var missing = circuit.ParameterNames.Where((_, j) => set[j] == 0).ToList();
+        if (missing.Count > 0)
+            throw new ParseException(source, lastContent + 1, 1, $"missing {(missing.Count == 1 ? "a value for parameter" : "values for parameters")} {string.Join(", ", missing)}");
+        return theta;
+    }
+
+    /// <summary>Writes P.csv: a <c>name,value</c> header and one row per parameter (round-trip precision).</summary>
+    public static void WriteParameters(TextWriter writer, IReadOnlyList<string> names, IReadOnlyList<double> values)
+    {
+        writer.WriteLine("name,value");
+        for (int j = 0; j < names.Count; j++) writer.WriteLine($"{names[j]},{Format(values[j])}");
+    }
+
+    /// <summary>Writes a matrix as CSV with an optional header row, every number in round-trip precision.</summary>
+    /// <param name="writer">The destination.</param>
+    /// <param name="header">Column names, or null for none.</param>
+    /// <param name="rows">The rows (all of the header's width when a header is given).</param>
+    /// <exception cref="ArgumentException">A row of the wrong width.</exception>
+    public static void WriteMatrix(TextWriter writer, IReadOnlyList<string>? header, IEnumerable<IReadOnlyList<double>> rows)
+    {
+        if (header is not null) writer.WriteLine(string.Join(",", header));
+        var sb = new StringBuilder();
+        int i = 0;
+        foreach (var row in rows)
+        {
+            if (header is not null && row.Count != header.Count)
+                throw new ArgumentException($"row {i} has {row.Count} values, but the header has {header.Count} columns.", nameof(rows));
+            sb.Clear();
+            for (int c = 0; c < row.Count; c++)
+            {
+                if (c > 0) sb.Append(',');
+                sb.Append(Format(row[c]));
+            }
+            writer.WriteLine(sb);
+            i++;
+        }
+    }
+
+    /// <summary>Writes a rectangular array as CSV (see <see cref="WriteMatrix(TextWriter, IReadOnlyList{string}?, IEnumerable{IReadOnlyList{double}})"/>).</summary>
+    public static void WriteMatrix(TextWriter writer, IReadOnlyList<string>? header, double[,] matrix)
+    {
+        int r = matrix.GetLength(0), c = matrix.GetLength(1);
+        WriteMatrix(writer, header, Enumerable.Range(0, r).Select(i => (IReadOnlyList<double>)Enumerable.Range(0, c).Select(j => matrix[i, j]).ToArray()));
+    }
+
+    /// <summary>Writes a matrix to a file (created or replaced).</summary>
+    public static void WriteMatrix(string path, IReadOnlyList<string>? header, IEnumerable<IReadOnlyList<double>> rows)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        WriteMatrix(writer, header, rows);
+    }
+
+    /// <summary>A number in invariant round-trip form ("R"): reading it back gives the same double.</summary>
+    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static IEnumerable<string> ReadLines(string path)
+    {
+        if (Directory.Exists(path)) throw new CliInputException($"{path}: is a directory, not a CSV file.");
+        if (!File.Exists(path)) throw new CliInputException($"{path}: no such file.");
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"{path}: {ex.Message}");
+        }
+    }
+
+    private static bool IsSkipped(string line)
+    {
+        var t = line.AsSpan().Trim();
+        return t.IsEmpty || t[0] == '#';
+    }
+
+    private readonly record struct Field(string Text, int Column);
+
+    private static List<Field> Split(string line)
+    {
+        var fields = new List<Field>();
+        int start = 0;
+        if (line.Length > 0 && line[0] == '\uFEFF') start = 1; // byte-order mark
+        while (true)
+        {
+            int comma = line.IndexOf(',', start);
+            int end = comma < 0 ? line.Length : comma;
+            string raw = line[start..end];
+            int lead = raw.Length - raw.TrimStart().Length;
+            fields.Add(new Field(raw.Trim(), start + lead + 1));
+            if (comma < 0) break;
+            start = comma + 1;
+        }
+        return fields;
+    }
+
+    private static double ParseNumber(Field field, string source, int line, string column)
+    {
+        if (field.Text.Length == 0) throw new ParseException(source, line, field.Column, $"column '{column}' is empty; expected a number");
+        if (!double.TryParse(field.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+            throw new ParseException(source, line, field.Column, $"'{field.Text}' in column '{column}' is not a number");
+        if (!double.IsFinite(v))
+            throw new ParseException(source, line, field.Column, $"'{field.Text}' in column '{column}' is not finite; a finite real number is required");
+        return v;
+    }
+}

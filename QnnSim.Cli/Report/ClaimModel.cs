@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace QnnSim.Cli.Report;
+
+/// <summary>How much a reproduction runs: <see cref="Quick"/> (CI-length variants of THEORY.md §5) or <see cref="Full"/>.</summary>
+internal enum ReproduceMode { Quick, Full }
+
+/// <summary>The verdict on one claim.</summary>
+internal enum Verdict { Pass, Fail, NotRun }
+
+/// <summary>Options of one reproduction.</summary>
+internal sealed record ReproduceSettings(ReproduceMode Mode, ulong Seed, int Threads, string OutputDirectory)
+{
+    public bool Full => Mode == ReproduceMode.Full;
+    public string ModeName => Mode == ReproduceMode.Full ? "full" : "quick";
+}
+
+/// <summary>A table of numbers written as CSV (one curve or a set of curves sharing an x column).</summary>
+internal sealed record DataTable(string Name, string[] Columns, List<double[]> Rows)
+{
+    public DataTable(string name, params string[] columns) : this(name, columns, new List<double[]>()) { }
+    public void Add(params double[] row) { Rows.Add(row); }
+    public string FileName => Name + ".csv";
+}
+
+/// <summary>How a series is drawn.</summary>
+internal enum SeriesStyle { Line, Markers, LineMarkers, Dashed, ErrorBars }
+
+/// <summary>One series of a plot; <see cref="Errors"/> only for <see cref="SeriesStyle.ErrorBars"/>.</summary>
+internal sealed record Series(string Label, double[] X, double[] Y, SeriesStyle Style = SeriesStyle.Line, double[]? Errors = null)
+{
+    /// <summary>Palette index; by default each series takes the next colour.</summary>
+    public int? Colour { get; init; }
+}
+
+/// <summary>A plot to render as PNG and SVG.</summary>
+internal sealed record PlotSpec(string Name, string Title, string XLabel, string YLabel, bool LogX, bool LogY, IReadOnlyList<Series> Series)
+{
+    public const int Width = 800, Height = 520;
+    /// <summary>Optional vertical range in data units (on a log axis: the decades shown); curves leaving it are cut at the frame.</summary>
+    public (double Min, double Max)? YRange { get; init; }
+    /// <summary>Where the legend goes.</summary>
+    public ScottPlot.Alignment Legend { get; init; } = ScottPlot.Alignment.UpperRight;
+}
+
+/// <summary>A claim's outcome: measured beside predicted figures, the tolerance, the verdict and its files.</summary>
+internal sealed class ClaimResult
+{
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public Verdict Verdict { get; set; } = Verdict.NotRun;
+    public Dictionary<string, object> Measured { get; } = new();
+    public Dictionary<string, object> Predicted { get; } = new();
+    public string Tolerance { get; set; } = "";
+    public string Settings { get; set; } = "";
+    public string Explanation { get; set; } = "";
+    public List<string> Csv { get; } = new();
+    public List<string> Plots { get; } = new();
+    public List<string> Notes { get; } = new();
+    public double Seconds { get; set; }
+
+    public static string VerdictText(Verdict v) => v switch { Verdict.Pass => "pass", Verdict.Fail => "fail", _ => "not run" };
+    public static string VerdictKey(Verdict v) => v switch { Verdict.Pass => "pass", Verdict.Fail => "fail", _ => "not_run" };
+
+    /// <summary>Formats a figure for tables: 4 significant digits.</summary>
+    public static string Format(object value) => value switch
+    {
+        double d => d.ToString("G4", CultureInfo.InvariantCulture),
+        double[] a => "[" + string.Join(", ", a.Select(x => x.ToString("G4", CultureInfo.InvariantCulture))) + "]",
+        int[] a => "[" + string.Join(", ", a) + "]",
+        bool b => b ? "yes" : "no",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}
+
+/// <summary>What a claim gets to run: settings, where to write, progress and cancellation.</summary>
+internal sealed class ClaimContext(ReproduceSettings settings, ArtifactWriter writer, Action<long> progress, CancellationToken token)
+{
+    public ReproduceSettings Settings { get; } = settings;
+    public ArtifactWriter Writer { get; } = writer;
+    public CancellationToken Token { get; } = token;
+    /// <summary>Reports finished work units (thread-safe).</summary>
+    public void Advance(long units) => progress(units);
+    public ParallelOptions Parallel => new() { MaxDegreeOfParallelism = Settings.Threads, CancellationToken = Token };
+}
+
+/// <summary>One claim of the reproduction.</summary>
+internal interface IClaim
+{
+    string Id { get; }
+    string Title { get; }
+    /// <summary>Work units (used for progress and time estimates) in this mode.</summary>
+    long WorkUnits(ReproduceSettings settings);
+    /// <summary>Runs the experiment, writes its CSV and plots through the context and fills the result.</summary>
+    void Run(ClaimContext context, ClaimResult result);
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace QnnSim.Cli.Report;
+
+/// <summary>Writes summary.json, report.md and the self-contained report.html from the claim results.</summary>
+internal static class ReportWriter
+{
+    /// <summary>The schema tag of summary.json.</summary>
+    public const string Schema = "qnnsim.reproduce/1";
+
+    public static void WriteAll(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    {
+        var dir = settings.OutputDirectory;
+        File.WriteAllText(Path.Combine(dir, "summary.json"), SummaryJson(settings, claims, cancelled, seconds));
+        File.WriteAllText(Path.Combine(dir, "report.md"), Markdown(settings, claims, cancelled, seconds));
+        File.WriteAllText(Path.Combine(dir, "report.html"), Html(settings, claims, cancelled, seconds));
+    }
+
+    public static string SummaryJson(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", Schema);
+            w.WriteNumber("seed", settings.Seed);
+            w.WriteString("mode", settings.ModeName);
+            w.WriteNumber("threads", settings.Threads);
+            w.WriteBoolean("cancelled", cancelled);
+            w.WriteNumber("seconds", Math.Round(seconds, 2));
+            w.WriteStartArray("claims");
+            foreach (var c in claims)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", c.Id);
+                w.WriteString("title", c.Title);
+                w.WriteString("verdict", ClaimResult.VerdictKey(c.Verdict));
+                w.WriteString("settings", c.Settings);
+                w.WritePropertyName("measured"); WriteDictionary(w, c.Measured);
+                w.WritePropertyName("predicted"); WriteDictionary(w, c.Predicted);
+                w.WriteString("tolerance", c.Tolerance);
+                w.WriteNumber("seconds", Math.Round(c.Seconds, 2));
+                w.WriteStartArray("csv"); foreach (var f in c.Csv) w.WriteStringValue(f); w.WriteEndArray();
+                w.WriteStartArray("plots"); foreach (var f in c.Plots) w.WriteStringValue(f); w.WriteEndArray();
+                w.WriteStartArray("notes"); foreach (var f in c.Notes) w.WriteStringValue(f); w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteDictionary(Utf8JsonWriter w, Dictionary<string, object> values)
+    {
+        w.WriteStartObject();
+        foreach (var (key, value) in values)
+        {
+            w.WritePropertyName(key);
+            WriteValue(w, value);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, object value)
+    {
+        switch (value)
+        {
+            case double d when double.IsFinite(d): w.WriteNumberValue(d); break;
+            case double: w.WriteNullValue(); break;
+            case int i: w.WriteNumberValue(i); break;
+            case long l: w.WriteNumberValue(l); break;
+            case bool b: w.WriteBooleanValue(b); break;
+            case string s: w.WriteStringValue(s); break;
+            case double[] a: w.WriteStartArray(); foreach (var x in a) WriteValue(w, x); w.WriteEndArray(); break;
+            case int[] a: w.WriteStartArray(); foreach (var x in a) w.WriteNumberValue(x); w.WriteEndArray(); break;
+            default: w.WriteStringValue(value.ToString()); break;
+        }
+    }
+
+    private static string Header(ReproduceSettings s, bool cancelled, double seconds) =>
+        $"mode {s.ModeName}, seed {s.Seed}, threads {s.Threads}, {seconds:F1} s" + (cancelled ? ", CANCELLED (unfinished claims are marked not run)" : "");
+
+    public static string Markdown(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# QnnSim reproduction report");
+        sb.AppendLine();
+        sb.AppendLine("You, Chakrabarti, Chen, Wu, \"Analyzing Convergence in Quantum Neural Networks: Deviations from Neural Tangent Kernels\" (ICML 2023, arXiv:2303.14844), with the diagnostics of Scala et al. (arXiv:2503.01966). Predictions and tolerances: THEORY.md.");
+        sb.AppendLine();
+        sb.AppendLine(Header(settings, cancelled, seconds));
+        sb.AppendLine();
+        sb.AppendLine("| # | claim | verdict |");
+        sb.AppendLine("|---|---|---|");
+        foreach (var c in claims) sb.AppendLine($"| {c.Id} | {c.Title} | **{ClaimResult.VerdictText(c.Verdict)}** |");
+        foreach (var c in claims)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"## {c.Id}. {c.Title}: {ClaimResult.VerdictText(c.Verdict)}");
+            sb.AppendLine();
+            if (c.Explanation.Length > 0) { sb.AppendLine(c.Explanation); sb.AppendLine(); }
+            if (c.Settings.Length > 0) { sb.AppendLine($"Settings: {c.Settings}"); sb.AppendLine(); }
+            if (c.Verdict == Verdict.NotRun) { sb.AppendLine("Not run."); continue; }
+            sb.AppendLine("| figure | measured | predicted |");
+            sb.AppendLine("|---|---|---|");
+            foreach (var (k, m, p) in Rows(c)) sb.AppendLine($"| {k} | {m} | {p} |");
+            sb.AppendLine();
+            sb.AppendLine($"Tolerance: {c.Tolerance}");
+            foreach (var n in c.Notes) { sb.AppendLine(); sb.AppendLine($"Note: {n}"); }
+            sb.AppendLine();
+            foreach (var p in c.Plots) sb.AppendLine($"![{p}]({p})");
+            sb.AppendLine();
+            sb.AppendLine("Data: " + string.Join(", ", c.Csv.Select(f => $"[{f}]({f})")));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Measured and predicted figures side by side, keyed by name (a key only one side has shows "–").</summary>
+    public static IEnumerable<(string Key, string Measured, string Predicted)> Rows(ClaimResult c)
+    {
+        var keys = c.Measured.Keys.Concat(c.Predicted.Keys.Where(k => !c.Measured.ContainsKey(k)));
+        foreach (var k in keys)
+            yield return (k,
+                c.Measured.TryGetValue(k, out var m) ? ClaimResult.Format(m) : "–",
+                c.Predicted.TryGetValue(k, out var p) ? ClaimResult.Format(p) : "–");
+    }
+
+    public static string Html(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var sb = new StringBuilder();
+        sb.AppendLine("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>QnnSim reproduction report</title>");
+        sb.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.45}" +
+                      "table{border-collapse:collapse;margin:0.6em 0}td,th{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left}" +
+                      ".pass{color:#17803d;font-weight:bold}.fail{color:#c0392b;font-weight:bold}.not_run{color:#777;font-weight:bold}" +
+                      "img{max-width:100%;border:1px solid #eee;margin:0.4em 0}code{background:#f4f4f4}</style></head><body>");
+        sb.AppendLine("<h1>QnnSim reproduction report</h1>");
+        sb.AppendLine("<p>You, Chakrabarti, Chen, Wu, <i>Analyzing Convergence in Quantum Neural Networks: Deviations from Neural Tangent Kernels</i> (ICML 2023, arXiv:2303.14844), with the diagnostics of Scala et al. (arXiv:2503.01966). Predictions and tolerances follow THEORY.md.</p>");
+        sb.AppendLine($"<p>{E(Header(settings, cancelled, seconds))}</p>");
+        sb.AppendLine("<table><tr><th>#</th><th>claim</th><th>verdict</th></tr>");
+        foreach (var c in claims)
+            sb.AppendLine($"<tr><td>{E(c.Id)}</td><td><a href=\"#claim-{E(c.Id)}\">{E(c.Title)}</a></td><td class=\"{ClaimResult.VerdictKey(c.Verdict)}\">{ClaimResult.VerdictText(c.Verdict)}</td></tr>");
+        sb.AppendLine("</table>");
+        foreach (var c in claims)
+        {
+            sb.AppendLine($"<h2 id=\"claim-{E(c.Id)}\">{E(c.Id)}. {E(c.Title)}: <span class=\"{ClaimResult.VerdictKey(c.Verdict)}\">{ClaimResult.VerdictText(c.Verdict)}</span></h2>");
+            if (c.Explanation.Length > 0) sb.AppendLine($"<p>{E(c.Explanation)}</p>");
+            if (c.Settings.Length > 0) sb.AppendLine($"<p>Settings: {E(c.Settings)}</p>");
+            if (c.Verdict == Verdict.NotRun) { sb.AppendLine("<p>Not run.</p>"); continue; }
+            sb.AppendLine("<table><tr><th>figure</th><th>measured</th><th>predicted</th></tr>");
+            foreach (var (k, m, p) in Rows(c)) sb.AppendLine($"<tr><td><code>{E(k)}</code></td><td>{E(m)}</td><td>{E(p)}</td></tr>");
+            sb.AppendLine("</table>");
+            sb.AppendLine($"<p>Tolerance: {E(c.Tolerance)}</p>");
+            foreach (var n in c.Notes) sb.AppendLine($"<p><i>Note:</i> {E(n)}</p>");
+            foreach (var p in c.Plots)
+            {
+                var path = Path.Combine(settings.OutputDirectory, p);
+                if (!File.Exists(path)) continue;
+                sb.AppendLine($"<img alt=\"{E(p)}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(path))}\">");
+            }
+            sb.AppendLine("<p>Data: " + string.Join(", ", c.Csv.Select(f => $"<a href=\"{E(f)}\">{E(f)}</a>")) + "</p>");
+        }
+        sb.AppendLine("</body></html>");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using QnnSim.Cli;
+using QnnSim.Cli.Report;
+
+namespace QnnSim.Tests.Report;
+
+/// <summary>The report machinery with synthetic claims: exit codes, cancellation, plots, CSV and JSON.</summary>
+[TestFixture]
+public class ReportMachineryTests
+{
+    private string _folder = "";
+
+    [SetUp]
+    public void SetUp() => _folder = ReportFiles.NewFolder("qnnsim-report-unit-");
+
+    [TearDown]
+    public void TearDown() => ReportFiles.Delete(_folder);
+
+    /// <summary>A claim with synthetic data: y = 3/x, fitted slope on log–log axes, verdict chosen by the test.</summary>
+    private sealed class SyntheticClaim(string id, bool pass, Action<ClaimContext>? during = null) : IClaim
+    {
+        public string Id => id;
+        public string Title => $"synthetic claim {id}";
+        public long WorkUnits(ReproduceSettings settings) => 10;
+        public bool Ran { get; private set; }
+
+        public void Run(ClaimContext context, ClaimResult result)
+        {
+            Ran = true;
+            during?.Invoke(context);
+            context.Token.ThrowIfCancellationRequested();
+            var xs = Enumerable.Range(1, 50).Select(i => (double)i).ToArray();
+            var ys = xs.Select(x => 3 / x).ToArray();
+            var table = new DataTable($"synthetic{id}", "x", "y");
+            for (int i = 0; i < xs.Length; i++) table.Add(xs[i], ys[i]);
+            context.Writer.Write(table, result);
+            context.Writer.Write(new PlotSpec($"synthetic{id}", "synthetic", "x", "y", true, true, [new Series("y = 3/x", xs, ys)]), result);
+            context.Advance(10);
+            result.Measured["slope"] = Fits.LogLogSlope(xs, ys, 1, 50).Slope;
+            result.Predicted["slope"] = -1.0;
+            result.Tolerance = "exact";
+            result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
+        }
+    }
+
+    private (int Code, string Out, string Err) Run(IReadOnlyList<IClaim> claims, CancellationToken token = default)
+    {
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        var settings = new ReproduceSettings(ReproduceMode.Quick, 5, 1, _folder);
+        int code = ReproduceRunner.Run(settings, claims, new CliContext(stdout, stderr, token), interactive: false);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private JsonElement Summary() => ReportFiles.Summary(_folder);
+
+    [Test]
+    public void Run_AllClaimsPass_ReturnsSuccessAndWritesEverything()
+    {
+        var result = Run([new SyntheticClaim("1", true), new SyntheticClaim("2", true)]);
+        Assert.That(result.Code, Is.EqualTo(ExitCodes.Success), result.Err);
+        foreach (var f in new[] { "summary.json", "report.html", "report.md", "synthetic1.csv", "synthetic1.png", "synthetic1.svg", "synthetic2.png" })
+            Assert.That(File.Exists(Path.Combine(_folder, f)), f);
+        var claim = ReportFiles.Claim(Summary(), "1");
+        Assert.That(claim.GetProperty("verdict").GetString(), Is.EqualTo("pass"));
+        Assert.That(ReportFiles.Measured(claim, "slope"), Is.EqualTo(-1.0).Within(1e-12));
+        Assert.That(result.Out, Does.Contain("pass"));
+    }
+
+    [Test]
+    public void Run_OneClaimFails_ReturnsCheckFailed()
+    {
+        var result = Run([new SyntheticClaim("1", true), new SyntheticClaim("2", false)]);
+        Assert.That(result.Code, Is.EqualTo(ExitCodes.CheckFailed));
+        Assert.That(ReportFiles.Claim(Summary(), "2").GetProperty("verdict").GetString(), Is.EqualTo("fail"));
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "report.md")), Does.Contain("fail"));
+    }
+
+    [Test]
+    public void Run_ClaimThrows_MarksItFailedAndContinues()
+    {
+        var third = new SyntheticClaim("3", true);
+        var result = Run([new SyntheticClaim("1", true), new SyntheticClaim("2", true, _ => throw new InvalidOperationException("boom")), third]);
+        Assert.That(result.Code, Is.EqualTo(ExitCodes.CheckFailed));
+        Assert.That(third.Ran, Is.True);
+        var claim = ReportFiles.Claim(Summary(), "2");
+        Assert.That(claim.GetProperty("verdict").GetString(), Is.EqualTo("fail"));
+        Assert.That(claim.GetProperty("notes")[0].GetString(), Does.Contain("boom"));
+    }
+
+    [Test]
+    public void Run_CancelledDuringSecondClaim_Returns130AndKeepsTheFirst()
+    {
+        using var cts = new CancellationTokenSource();
+        var third = new SyntheticClaim("3", true);
+        var result = Run([new SyntheticClaim("1", true), new SyntheticClaim("2", true, _ => cts.Cancel()), third], cts.Token);
+        Assert.That(result.Code, Is.EqualTo(ExitCodes.Cancelled));
+        Assert.That(third.Ran, Is.False);
+        var summary = Summary();
+        Assert.That(summary.GetProperty("cancelled").GetBoolean(), Is.True);
+        Assert.That(ReportFiles.Claim(summary, "1").GetProperty("verdict").GetString(), Is.EqualTo("pass"));
+        Assert.That(ReportFiles.Claim(summary, "2").GetProperty("verdict").GetString(), Is.EqualTo("not_run"));
+        Assert.That(ReportFiles.Claim(summary, "3").GetProperty("verdict").GetString(), Is.EqualTo("not_run"));
+        Assert.That(File.Exists(Path.Combine(_folder, "synthetic1.png")), Is.True);
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "report.html")), Does.Contain("not run"));
+    }
+
+    [Test]
+    public void Plotting_LogAxesWithNonPositivePoints_WritesPngAndSvgOfPlotSize()
+    {
+        double[] xs = [0, 1, 10, 100, 1000];
+        double[] ys = [1, 1, -1, 1e-2, 1e-3];
+        var spec = new PlotSpec("log", "log axes", "x", "y", true, true,
+            [new Series("data", xs, ys, SeriesStyle.LineMarkers), new Series("ref", xs, ys, SeriesStyle.Dashed), new Series("bars", [1, 2], [1, 2], SeriesStyle.ErrorBars, [0.1, 0.2])]);
+        var basePath = Path.Combine(_folder, "log");
+        Plotting.Save(spec, basePath);
+        Assert.That(ReportFiles.PngSize(basePath + ".png"), Is.EqualTo((ReportTolerances.PlotWidth, ReportTolerances.PlotHeight)));
+        Assert.That(File.ReadAllText(basePath + ".svg"), Does.Contain("<svg"));
+    }
+
+    [Test]
+    public void SummaryJson_NonFiniteAndArrays_WritesNullAndSnakeCaseKeys()
+    {
+        var result = new ClaimResult { Id = "1", Title = "t", Verdict = Verdict.Pass };
+        result.Measured["not_a_number"] = double.NaN;
+        result.Measured["values"] = new[] { 1.0, 2.0 };
+        result.Measured["layers"] = new[] { 64, 256 };
+        var settings = new ReproduceSettings(ReproduceMode.Full, 9, 2, _folder);
+        using var doc = JsonDocument.Parse(ReportWriter.SummaryJson(settings, [result], false, 1.5));
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("mode").GetString(), Is.EqualTo("full"));
+        Assert.That(root.GetProperty("seed").GetUInt64(), Is.EqualTo(9UL));
+        var measured = root.GetProperty("claims")[0].GetProperty("measured");
+        Assert.That(measured.GetProperty("not_a_number").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(measured.GetProperty("values")[1].GetDouble(), Is.EqualTo(2.0));
+        Assert.That(measured.GetProperty("layers")[1].GetInt32(), Is.EqualTo(256));
+    }
+
+    private static IEnumerable<TestCaseData> Slopes()
+    {
+        yield return new TestCaseData(-1.0, 3.0).SetName("Fits_LogLogSlope_PowerMinusOne_RecoversExponent");
+        yield return new TestCaseData(-0.5, 0.1).SetName("Fits_LogLogSlope_PowerMinusHalf_RecoversExponent");
+        yield return new TestCaseData(2.0, 1.0).SetName("Fits_LogLogSlope_PowerTwo_RecoversExponent");
+    }
+
+    [TestCaseSource(nameof(Slopes))]
+    public void Fits_LogLogSlope(double exponent, double prefactor)
+    {
+        var xs = Enumerable.Range(1, 30).Select(i => Math.Pow(10, i / 10.0)).ToArray();
+        var ys = xs.Select(x => prefactor * Math.Pow(x, exponent)).ToArray();
+        var fit = Fits.LogLogSlope(xs, ys, 1, 1e3);
+        Assert.That(fit.Slope, Is.EqualTo(exponent).Within(1e-12));
+        Assert.That(fit.Points, Is.EqualTo(30));
+    }
+
+    [Test]
+    public void Fits_GeometricMean_OfPowersOfTen_IsMiddlePower() =>
+        Assert.That(Fits.GeometricMean([1e-3, 1e-2, 1e-1]), Is.EqualTo(1e-2).Within(1e-15));
+
+    [TestCase("--quick", "--full")]
+    [TestCase("--threads", "0")]
+    public void ReproduceCommand_BadOptions_ReturnsUsageError(string a, string b)
+    {
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        int code = CliApp.Run(["reproduce", a, b, "--out", _folder], stdout, stderr);
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError), stderr.ToString());
+        Assert.That(File.Exists(Path.Combine(_folder, "summary.json")), Is.False);
+    }
+}

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using QnnSim.Cli;
+
+namespace QnnSim.Tests.Report;
+
+/// <summary>
+/// Runs <c>qnnsim reproduce --quick</c> once in process (CliApp.Run) into a temporary folder and checks the files,
+/// the PNGs, summary.json and that the CSV data agree with the figures summary.json reports.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public class ReproduceQuickTests
+{
+    private string _folder = "";
+    private int _code;
+    private string _stdout = "", _stderr = "";
+    private JsonElement _summary;
+
+    [OneTimeSetUp]
+    public void RunQuick()
+    {
+        _folder = ReportFiles.NewFolder("qnnsim-reproduce-");
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        _code = CliApp.Run(["reproduce", "--quick", "--out", _folder, "--seed", "2023"], stdout, stderr);
+        _stdout = stdout.ToString(); _stderr = stderr.ToString();
+        _summary = ReportFiles.Summary(_folder);
+    }
+
+    [OneTimeTearDown]
+    public void Cleanup() => ReportFiles.Delete(_folder);
+
+    private string Path_(string name) => Path.Combine(_folder, name);
+    private JsonElement Claim(string id) => ReportFiles.Claim(_summary, id);
+    private Dictionary<string, double[]> Csv(string name) => ReportFiles.Csv(Path_(name));
+
+    [Test]
+    public void Reproduce_Quick_ExitsZeroAndPrintsVerdictTable()
+    {
+        Assert.That(_code, Is.EqualTo(ExitCodes.Success), _stdout + _stderr);
+        Assert.That(_stdout, Does.Contain("verdict"));
+        Assert.That(_stdout, Does.Contain("report.html"));
+    }
+
+    [Test]
+    public void Reproduce_Quick_SummaryHasSchemaSeedModeAndSixPassingClaims()
+    {
+        Assert.That(_summary.GetProperty("schema").GetString(), Is.EqualTo("qnnsim.reproduce/1"));
+        Assert.That(_summary.GetProperty("seed").GetUInt64(), Is.EqualTo(2023UL));
+        Assert.That(_summary.GetProperty("mode").GetString(), Is.EqualTo("quick"));
+        Assert.That(_summary.GetProperty("cancelled").GetBoolean(), Is.False);
+        var claims = _summary.GetProperty("claims").EnumerateArray().ToArray();
+        Assert.That(claims.Select(c => c.GetProperty("id").GetString()), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
+        foreach (var c in claims)
+        {
+            Assert.That(c.GetProperty("verdict").GetString(), Is.EqualTo("pass"), c.ToString());
+            Assert.That(c.GetProperty("measured").EnumerateObject().Count(), Is.GreaterThan(0));
+            Assert.That(c.GetProperty("predicted").EnumerateObject().Count(), Is.GreaterThan(0));
+            Assert.That(c.GetProperty("tolerance").GetString(), Is.Not.Empty);
+            Assert.That(c.GetProperty("csv").GetArrayLength(), Is.GreaterThan(0));
+            Assert.That(c.GetProperty("plots").GetArrayLength(), Is.GreaterThan(0));
+        }
+    }
+
+    [Test]
+    public void Reproduce_Quick_WritesEveryListedFileAndTheReports()
+    {
+        foreach (var name in new[] { "summary.json", "report.html", "report.md" })
+            Assert.That(new FileInfo(Path_(name)).Length, Is.GreaterThan(100), name);
+        foreach (var c in _summary.GetProperty("claims").EnumerateArray())
+        {
+            foreach (var csv in c.GetProperty("csv").EnumerateArray())
+                Assert.That(File.ReadAllLines(Path_(csv.GetString()!)).Length, Is.GreaterThan(1), csv.GetString());
+            foreach (var png in c.GetProperty("plots").EnumerateArray())
+            {
+                Assert.That(File.Exists(Path_(png.GetString()!)), png.GetString());
+                var svg = Path_(Path.ChangeExtension(png.GetString()!, ".svg"));
+                Assert.That(File.ReadAllText(svg), Does.Contain("<svg"), svg);
+            }
+        }
+    }
+
+    [Test]
+    public void Reproduce_Quick_EveryPngDecodesToThePlotSize()
+    {
+        var pngs = _summary.GetProperty("claims").EnumerateArray().SelectMany(c => c.GetProperty("plots").EnumerateArray()).Select(p => p.GetString()!).ToArray();
+        Assert.That(pngs, Has.Length.GreaterThanOrEqualTo(6));
+        foreach (var png in pngs)
+        {
+            Assert.That(ReportFiles.PngSize(Path_(png)), Is.EqualTo((ReportTolerances.PlotWidth, ReportTolerances.PlotHeight)), png);
+            using var bitmap = SkiaSharp.SKBitmap.Decode(Path_(png));
+            Assert.That(bitmap, Is.Not.Null, png);
+            Assert.That((bitmap.Width, bitmap.Height), Is.EqualTo((ReportTolerances.PlotWidth, ReportTolerances.PlotHeight)), png);
+        }
+    }
+
+    [Test]
+    public void Reproduce_Quick_HtmlEmbedsEveryPlotAndMarkdownLinksThem()
+    {
+        var html = File.ReadAllText(Path_("report.html"));
+        var md = File.ReadAllText(Path_("report.md"));
+        var pngs = _summary.GetProperty("claims").EnumerateArray().SelectMany(c => c.GetProperty("plots").EnumerateArray()).Select(p => p.GetString()!).ToArray();
+        int embedded = html.Split("src=\"data:image/png;base64,").Length - 1;
+        Assert.That(embedded, Is.EqualTo(pngs.Length));
+        Assert.That(html, Does.Not.Contain("src=\"claim"));
+        foreach (var png in pngs) Assert.That(md, Does.Contain($"]({png})"));
+    }
+
+    [Test]
+    public void Claim1_SlopeRecomputedFromCsv_EqualsSummary()
+    {
+        var claim = Claim("1");
+        var csv = Csv("claim1_residual.csv");
+        var window = claim.GetProperty("measured").GetProperty("fit_window").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        var idx = Enumerable.Range(0, csv["s"].Length).Where(i => csv["s"][i] >= window[0] && csv["s"][i] <= window[1]).ToArray();
+        Assert.That(idx, Has.Length.GreaterThan(10));
+        double slope = ReportFiles.Slope(idx.Select(i => Math.Log(csv["s"][i])).ToArray(), idx.Select(i => Math.Log(csv["r_norm"][i])).ToArray());
+        Assert.That(slope, Is.EqualTo(ReportFiles.Measured(claim, "slope")).Within(ReportTolerances.Recomputed));
+        Assert.That(slope, Is.InRange(-1.05, -0.95));
+        Assert.That(csv["s_times_r_norm"][^1], Is.EqualTo(ReportFiles.Measured(claim, "s_times_r_norm_at_end")).Within(ReportTolerances.Recomputed));
+        // √m/(4c) with m = 2, c = d/(d² − 1) = 8/63: √2 · 63/32.
+        Assert.That(claim.GetProperty("predicted").GetProperty("s_times_r_norm_at_end").GetDouble(), Is.EqualTo(Math.Sqrt(2) * 63 / 32).Within(1e-12));
+        // THEORY.md §3a: never below the 1/t lower bound.
+        for (int i = 0; i < csv["s"].Length; i++) Assert.That(csv["r_norm"][i], Is.GreaterThanOrEqualTo(csv["r_lower_bound"][i] * (1 - 1e-9)));
+    }
+
+    [Test]
+    public void Claim2_RatesRecomputedFromResidualCsv_EqualSummary()
+    {
+        var claim = Claim("2");
+        var csv = Csv("claim2_residuals.csv");
+        var c = 8.0 / 63.0;
+        foreach (var (gamma, key) in new[] { (1.5, "gamma_1_5"), (2.0, "gamma_2") })
+        {
+            var rates = new List<double>();
+            foreach (var seed in csv["seed"].Distinct())
+            {
+                var idx = Enumerable.Range(0, csv["s"].Length)
+                    .Where(i => csv["gamma"][i] == gamma && csv["seed"][i] == seed && csv["abs_r"][i] > 1e-10 && csv["abs_r"][i] < 1e-3).ToArray();
+                rates.Add(-ReportFiles.Slope(idx.Select(i => csv["s"][i]).ToArray(), idx.Select(i => Math.Log(csv["abs_r"][i])).ToArray()));
+            }
+            Assert.That(rates.Average(), Is.EqualTo(ReportFiles.Measured(claim, "rate_" + key)).Within(ReportTolerances.Recomputed), key);
+            double predicted = -Math.Log(1 - 0.25 * 2 * c * (gamma * gamma - 1)) / 0.25;
+            Assert.That(claim.GetProperty("predicted").GetProperty("rate_" + key).GetDouble(), Is.EqualTo(predicted).Within(1e-12), key);
+        }
+    }
+
+    [Test]
+    public void Claim3_KernelRatiosInCsv_EqualSummary()
+    {
+        var claim = Claim("3");
+        var csv = Csv("claim3_kernel.csv");
+        var layers = claim.GetProperty("measured").GetProperty("layers").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        var trace = claim.GetProperty("measured").GetProperty("trace_ratio_at_s1000").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        var dev = claim.GetProperty("measured").GetProperty("relative_deviation_at_s1000").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Assert.That(csv["s"][^1], Is.EqualTo(1000).Within(1e-9));
+        for (int j = 0; j < layers.Length; j++)
+        {
+            Assert.That(csv[$"trace_ratio_p{layers[j]}"][^1], Is.EqualTo(trace[j]).Within(ReportTolerances.Recomputed));
+            Assert.That(csv[$"relative_deviation_p{layers[j]}"][^1], Is.EqualTo(dev[j]).Within(ReportTolerances.Recomputed));
+            Assert.That(csv[$"trace_ratio_p{layers[j]}"][0], Is.EqualTo(1.0).Within(1e-12));
+        }
+        var ratios = Csv("claim3_frozen_ratio.csv")["r_over_r_frozen_at_s100"].Order().ToArray();
+        double median = 0.5 * (ratios[(ratios.Length - 1) / 2] + ratios[ratios.Length / 2]);
+        Assert.That(median, Is.EqualTo(ReportFiles.Measured(claim, "median_r_over_r_frozen_at_s100")).Within(ReportTolerances.Recomputed * median));
+    }
+
+    [Test]
+    public void Claim4_SlopeRecomputedFromCsv_EqualsSummary()
+    {
+        var claim = Claim("4");
+        var csv = Csv("claim4_max_error.csv");
+        var layers = csv["p"].Distinct().ToArray();
+        var means = layers.Select(p => Math.Exp(Enumerable.Range(0, csv["p"].Length).Where(i => csv["p"][i] == p).Average(i => Math.Log(csv["max_abs_r_qnn_minus_r_ode"][i])))).ToArray();
+        double slope = ReportFiles.Slope(layers.Select(Math.Log10).ToArray(), means.Select(Math.Log10).ToArray());
+        Assert.That(slope, Is.EqualTo(ReportFiles.Measured(claim, "slope")).Within(ReportTolerances.Recomputed));
+        Assert.That(slope, Is.LessThan(0));
+    }
+
+    [Test]
+    public void Claim5_MeansInCsv_EqualSummaryAndFormula()
+    {
+        var claim = Claim("5");
+        var csv = Csv("claim5_haar.csv");
+        for (int i = 0; i < csv["d"].Length; i++)
+        {
+            int d = (int)csv["d"][i]; double f = csv["overlap"][i];
+            // THEORY.md §4 written out independently: E[K_ij] = pγ² · 2d²(dF − 1)/(d² − 1)², p = 16, γ = 1.
+            double formula = 16 * 2.0 * d * d * (d * f - 1) / Math.Pow(d * d - 1.0, 2);
+            Assert.That(csv["formula"][i], Is.EqualTo(formula).Within(1e-12 * Math.Abs(formula)));
+            string key = f == 1 ? "diagonal" : f == 0 ? "orthogonal_pair" : "overlap_half_pair";
+            Assert.That(csv["mean"][i], Is.EqualTo(ReportFiles.Measured(claim, $"d{d}_{key}")).Within(ReportTolerances.Recomputed));
+        }
+    }
+
+    [Test]
+    public void Claim6_TopModeFactorsFromCsv_EqualSummary()
+    {
+        var claim = Claim("6");
+        var csv = Csv("claim6_training.csv");
+        double Factor(double[] top) => Math.Pow(Math.Abs(top[4] / top[0]), 0.25);
+        Assert.That(Factor(csv["top_mode_below"]), Is.EqualTo(ReportFiles.Measured(claim, "top_mode_factor_below")).Within(ReportTolerances.Recomputed));
+        Assert.That(Factor(csv["top_mode_above"]), Is.EqualTo(ReportFiles.Measured(claim, "top_mode_factor_above")).Within(ReportTolerances.Recomputed));
+        Assert.That(ReportFiles.Measured(claim, "critical_learning_rate"), Is.EqualTo(2 / ReportFiles.Measured(claim, "lambda_max")).Within(1e-12));
+        Assert.That(csv["r_norm_below"][^1] / csv["r_norm_below"][0], Is.LessThan(1e-3));
+    }
+}

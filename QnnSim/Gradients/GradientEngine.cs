@@ -1,0 +1,369 @@
+using System.Numerics;
+using QnnSim.Kernels;
+using QnnSim.Observables;
+using QnnSim.Simulation;
+
+namespace QnnSim.Gradients;
+
+/// <summary>An observable Σ_t c_t P_t flattened into masks for the kernels.</summary>
+internal sealed class PauliTerms
+{
+    public readonly ulong[] X, Z;
+    public readonly int[] Y;
+    public readonly double[] C;
+
+    private PauliTerms(int count)
+    {
+        X = new ulong[count];
+        Z = new ulong[count];
+        Y = new int[count];
+        C = new double[count];
+    }
+
+    public int Count => C.Length;
+
+    public static PauliTerms From(PauliSum sum)
+    {
+        var t = new PauliTerms(sum.Terms.Length);
+        for (int i = 0; i < t.Count; i++)
+        {
+            var term = sum.Terms[i];
+            (t.X[i], t.Z[i], t.Y[i], t.C[i]) = (term.Pauli.XMask, term.Pauli.ZMask, term.Pauli.YCount, term.Coefficient);
+        }
+        return t;
+    }
+
+    /// <summary>Σ_o w_o O_o as one term list (terms are concatenated, not merged).</summary>
+    public static PauliTerms Combine(PauliTerms[] observables, ReadOnlySpan<double> weights)
+    {
+        int count = 0;
+        foreach (var o in observables) count += o.Count;
+        var t = new PauliTerms(count);
+        int k = 0;
+        for (int o = 0; o < observables.Length; o++)
+        {
+            var src = observables[o];
+            for (int i = 0; i < src.Count; i++, k++)
+                (t.X[k], t.Z[k], t.Y[k], t.C[k]) = (src.X[i], src.Z[i], src.Y[i], weights[o] * src.C[i]);
+        }
+        return t;
+    }
+}
+
+/// <summary>State vectors one thread reuses for every sample: ψ and one co-state λ per observable.</summary>
+internal sealed class GradientWorkspace
+{
+    public readonly Complex[] Psi;
+    public readonly Complex[][] Lambda;
+
+    public GradientWorkspace(int qubits, int observables)
+    {
+        Psi = GC.AllocateUninitializedArray<Complex>(1 << qubits);
+        Lambda = new Complex[observables][];
+        for (int o = 0; o < observables; o++) Lambda[o] = GC.AllocateUninitializedArray<Complex>(1 << qubits);
+    }
+}
+
+/// <summary>
+/// The three gradient methods on lowered programs. No validation here: <see cref="Differentiator"/> checks every
+/// argument once. Gradients are written row-major per observable: row o of a k × p block is ∂⟨O_o⟩/∂θ.
+/// </summary>
+internal static class GradientEngine
+{
+    private static readonly double CPlus = (Math.Sqrt(2) + 1) / (4 * Math.Sqrt(2));
+    private static readonly double CMinus = (Math.Sqrt(2) - 1) / (4 * Math.Sqrt(2));
+
+    private static readonly (double Shift, double Coefficient)[] TwoTerm = [(Math.PI / 2, 0.5), (-Math.PI / 2, -0.5)];
+
+    private static readonly (double Shift, double Coefficient)[] FourTerm =
+        [(Math.PI / 2, CPlus), (-Math.PI / 2, -CPlus), (3 * Math.PI / 2, -CMinus), (-3 * Math.PI / 2, CMinus)];
+
+    /// <summary>
+    /// The shift rule of a parameterised step. The generators are G = P/2 (Pauli rotation), −|1⟩⟨1| (phase shift) and
+    /// −I (global phase), each on the control subspace Π_c. f(φ) = ⟨ψ|e^{iφG} A e^{−iφG}|ψ⟩ is a trigonometric
+    /// polynomial whose frequencies are the differences of G's eigenvalues:
+    /// uncontrolled P/2 has {±1/2} → frequency 1; −|1⟩⟨1| and −Π_c have {0, −1} → frequency 1; Π_c ⊗ P/2 with controls
+    /// has {0, ±1/2} → frequencies 1/2 and 1. For a single frequency 1, f = a + b cos φ + c sin φ and
+    /// f(φ + π/2) − f(φ − π/2) = 2(c cos φ − b sin φ) = 2 f'(φ). For frequencies {1/2, 1} the four-term rule with
+    /// c± = (√2 ± 1)/(4√2) is exact: it needs 2c₊ + 2c₋ = 1 (frequency 1) and √2 (c₊ − c₋) = 1/2 (frequency 1/2).
+    /// An uncontrolled global phase does not change ⟨O⟩: no terms.
+    /// </summary>
+    public static ReadOnlySpan<(double Shift, double Coefficient)> ShiftRule(Primitive step) => step.Kind switch
+    {
+        PrimitiveKind.PauliRotation => step.CtrlMask == 0 ? TwoTerm : FourTerm,
+        PrimitiveKind.PhaseShift => TwoTerm,
+        PrimitiveKind.GlobalPhase => step.CtrlMask == 0 ? [] : TwoTerm,
+        _ => throw new System.Diagnostics.UnreachableException($"step kind {step.Kind} has no parameter."),
+    };
+
+    /// <summary>ψ ← initial (or |0…0⟩), then ψ ← U ψ.</summary>
+    public static void Forward(CircuitProgram program, ReadOnlySpan<double> angles, ReadOnlySpan<Complex> initial, Span<Complex> psi, SimulationOptions options)
+    {
+        if (initial.IsEmpty)
+        {
+            psi.Clear();
+            psi[0] = Complex.One;
+        }
+        else initial.CopyTo(psi);
+        Executor.Run(program, angles, psi, options);
+    }
+
+    /// <summary>⟨ψ|O|ψ⟩ = Σ_t c_t ⟨ψ|P_t|ψ⟩.</summary>
+    public static double Expectation(PauliTerms o, ReadOnlySpan<Complex> psi)
+    {
+        double sum = 0;
+        for (int t = 0; t < o.Count; t++)
+        {
+            double e = (o.X[t] | o.Z[t]) == 0
+                ? StateKernels.NormSquared(psi, 0, psi.Length)
+                : StateKernels.ExpectationPauli(o.X[t], o.Z[t], o.Y[t], psi, 0, psi.Length);
+            sum += o.C[t] * e;
+        }
+        return sum;
+    }
+
+    /// <summary>λ ← O ψ.</summary>
+    public static void ApplyObservable(PauliTerms o, ReadOnlySpan<Complex> psi, Span<Complex> lambda)
+    {
+        lambda.Clear();
+        for (int t = 0; t < o.Count; t++)
+            GradientKernels.AccumulatePauli(o.X[t], o.Z[t], o.Y[t], o.C[t], psi, lambda, 0, psi.Length);
+    }
+
+    /// <summary>
+    /// Adjoint differentiation of k observables at once: one forward sweep, λ_o = O_o ψ, then one backward sweep
+    /// undoing every step on ψ and on each λ_o and reading ∂⟨O_o⟩/∂φ_s = 2 Im⟨λ_o|G_s|ψ⟩ at step s, which
+    /// <see cref="Circuits.Angle.AccumulateGradient"/> turns into ∂/∂θ and ∂/∂x. Memory: ψ and k co-states.
+    /// </summary>
+    /// <param name="program">The lowered circuit.</param>
+    /// <param name="angles">Bound angles (may differ from what θ, x give: the Hessian shifts one of them).</param>
+    /// <param name="parameters">θ, for the chain rule.</param>
+    /// <param name="inputs">x, for the chain rule.</param>
+    /// <param name="initial">The input state, or empty for |0…0⟩.</param>
+    /// <param name="observables">k observables.</param>
+    /// <param name="values">k outputs ⟨O_o⟩.</param>
+    /// <param name="parameterGradient">k × p row-major (cleared first), or empty.</param>
+    /// <param name="inputGradient">k × q row-major (cleared first), or empty.</param>
+    /// <param name="workspace">ψ and at least k co-states of the right length.</param>
+    /// <param name="options">Simulation options for the step updates.</param>
+    /// <param name="cancellationToken">Checked once a step.</param>
+    /// <param name="readouts">Extra observables evaluated on the final state (their values only).</param>
+    /// <param name="readoutValues">Values of <paramref name="readouts"/>.</param>
+    /// <param name="angleGradient">∂⟨O_0⟩/∂φ_s per angle slot (cleared first; constant-angle slots stay 0), or empty.</param>
+    public static void Adjoint(CircuitProgram program, ReadOnlySpan<double> angles, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs,
+        ReadOnlySpan<Complex> initial, PauliTerms[] observables, Span<double> values, Span<double> parameterGradient, Span<double> inputGradient,
+        GradientWorkspace workspace, SimulationOptions options, CancellationToken cancellationToken,
+        PauliTerms[]? readouts = null, Span<double> readoutValues = default, Span<double> angleGradient = default)
+    {
+        int k = observables.Length;
+        int p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
+        Span<Complex> psi = workspace.Psi;
+        Forward(program, angles, initial, psi, options);
+        if (readouts is not null)
+            for (int r = 0; r < readouts.Length; r++) readoutValues[r] = Expectation(readouts[r], psi);
+        for (int o = 0; o < k; o++)
+        {
+            ApplyObservable(observables[o], psi, workspace.Lambda[o]);
+            values[o] = StateKernels.InnerProduct(psi, workspace.Lambda[o], 0, psi.Length).Real;
+        }
+        parameterGradient.Clear();
+        inputGradient.Clear();
+        angleGradient.Clear();
+        bool wantP = !parameterGradient.IsEmpty && p > 0, wantX = !inputGradient.IsEmpty && q > 0, wantA = !angleGradient.IsEmpty;
+        if (!wantP && !wantX && !wantA) return;
+        int qubits = BitOperations.Log2((uint)psi.Length);
+        bool serialSteps = qubits < options.ParallelThresholdQubits || options.MaxThreads == 1;
+
+        var steps = program.Steps;
+        for (int s = steps.Length - 1; s >= 0; s--)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = steps[s];
+            double angle = step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0.0;
+            bool active = step.Angle is { IsConstant: false };
+            if (active && k == 1 && serialSteps && step.Kind == PrimitiveKind.PauliRotation && step.CtrlMask == 0
+                && BitOperations.PopCount(step.XMask | step.ZMask) == 1)
+            {
+                // Fused: read Im⟨λ|P|ψ⟩ and undo the rotation on ψ and λ in one pass.
+                int target = BitOperations.TrailingZeroCount(step.XMask | step.ZMask);
+                double half = 0.5 * angle;
+                int pauli = step.XMask == 0 ? 3 : step.ZMask == 0 ? 1 : 2;
+                double w = GradientKernels.BackwardRotation1(target, pauli, Math.Cos(half), Math.Sin(half),
+                    workspace.Lambda[0], psi, scalar: options.EffectiveKernelPath == KernelPath.Scalar);
+                Accumulate(step, parameters, inputs, w, parameterGradient, inputGradient, p, q, 0, wantP, wantX);
+                if (wantA) angleGradient[step.AngleSlot] = w;
+                continue;
+            }
+            if (active)
+            {
+                for (int o = 0; o < k; o++)
+                {
+                    double d = StepDerivative(step, workspace.Lambda[o], psi);
+                    Accumulate(step, parameters, inputs, d, parameterGradient, inputGradient, p, q, o, wantP, wantX);
+                    if (wantA && o == 0) angleGradient[step.AngleSlot] = d;
+                }
+            }
+            if (s == 0) break; // the states before the first step are not needed
+            Executor.Apply(step, angle, psi, options, inverse: true);
+            for (int o = 0; o < k; o++) Executor.Apply(step, angle, workspace.Lambda[o], options, inverse: true);
+        }
+    }
+
+    private static void Accumulate(Primitive step, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, double d,
+        Span<double> parameterGradient, Span<double> inputGradient, int p, int q, int row, bool wantP, bool wantX)
+    {
+        if (d == 0) return;
+        step.Angle!.AccumulateGradient(parameters, inputs, d,
+            wantP ? parameterGradient.Slice(row * p, p) : default,
+            wantX ? inputGradient.Slice(row * q, q) : default);
+    }
+
+    /// <summary>∂⟨O⟩/∂φ at one step = 2 Im⟨λ|G|ψ⟩ for the step's generator G on the control subspace.</summary>
+    public static double StepDerivative(Primitive step, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi)
+    {
+        switch (step.Kind)
+        {
+            case PrimitiveKind.PauliRotation:
+            {
+                // G = Π_c P/2: 2 Im⟨λ|G|ψ⟩ = Im⟨λ|Π_c P|ψ⟩.
+                long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(step.CtrlMask));
+                return GradientKernels.InnerPauli(step.CtrlMask, step.CtrlValue, step.XMask, step.ZMask, step.YCount, lambda, psi, 0, free).Imaginary;
+            }
+            case PrimitiveKind.PhaseShift:
+            {
+                // G = −Π_c |1⟩⟨1|_t.
+                ulong bit = 1UL << step.Target0;
+                ulong mask = step.CtrlMask | bit;
+                long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(mask));
+                return -2 * GradientKernels.InnerSubspace(mask, step.CtrlValue | bit, lambda, psi, 0, free).Imaginary;
+            }
+            case PrimitiveKind.GlobalPhase:
+            {
+                // G = −Π_c; without controls ⟨λ|ψ⟩ = ⟨ψ|O|ψ⟩ is real and the derivative is exactly 0.
+                if (step.CtrlMask == 0) return 0;
+                long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(step.CtrlMask));
+                return -2 * GradientKernels.InnerSubspace(step.CtrlMask, step.CtrlValue, lambda, psi, 0, free).Imaginary;
+            }
+            default:
+                throw new System.Diagnostics.UnreachableException($"step kind {step.Kind} has no parameter.");
+        }
+    }
+
+    /// <summary>Runs the program with the given angles and writes ⟨O_o⟩ for every observable.</summary>
+    public static void Evaluate(CircuitProgram program, ReadOnlySpan<double> angles, ReadOnlySpan<Complex> initial, PauliTerms[] observables,
+        Span<double> values, Span<Complex> psi, SimulationOptions options)
+    {
+        Forward(program, angles, initial, psi, options);
+        for (int o = 0; o < observables.Length; o++) values[o] = Expectation(observables[o], psi);
+    }
+
+    /// <summary>
+    /// Parameter shift for k observables: for every step with a variable angle, ∂⟨O⟩/∂φ_s from the step's shift rule
+    /// (angles[slot] shifted, every other angle fixed), then the chain rule to θ and x.
+    /// </summary>
+    public static void ParameterShift(CircuitProgram program, ReadOnlySpan<double> angles, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs,
+        ReadOnlySpan<Complex> initial, PauliTerms[] observables, Span<double> values, Span<double> parameterGradient, Span<double> inputGradient,
+        GradientWorkspace workspace, SimulationOptions options, CancellationToken cancellationToken)
+    {
+        int k = observables.Length;
+        int p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
+        Evaluate(program, angles, initial, observables, values, workspace.Psi, options);
+        parameterGradient.Clear();
+        inputGradient.Clear();
+        bool wantP = !parameterGradient.IsEmpty && p > 0, wantX = !inputGradient.IsEmpty && q > 0;
+        if (!wantP && !wantX) return;
+        double[] shifted = angles.ToArray();
+        Span<double> f = k <= 64 ? stackalloc double[k] : new double[k];
+        Span<double> d = k <= 64 ? stackalloc double[k] : new double[k];
+        foreach (var step in program.Steps)
+        {
+            if (step.Angle is not { IsConstant: false }) continue;
+            cancellationToken.ThrowIfCancellationRequested();
+            d.Clear();
+            double original = angles[step.AngleSlot];
+            foreach (var (shift, coefficient) in ShiftRule(step))
+            {
+                shifted[step.AngleSlot] = original + shift;
+                Evaluate(program, shifted, initial, observables, f, workspace.Psi, options);
+                for (int o = 0; o < k; o++) d[o] += coefficient * f[o];
+            }
+            shifted[step.AngleSlot] = original;
+            for (int o = 0; o < k; o++) Accumulate(step, parameters, inputs, d[o], parameterGradient, inputGradient, p, q, o, wantP, wantX);
+        }
+    }
+
+    /// <summary>Central differences [f(v + h e_j) − f(v − h e_j)]/(2h) over every θ_j and (when asked) every x_j.</summary>
+    public static void FiniteDifference(CircuitProgram program, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs,
+        ReadOnlySpan<Complex> initial, PauliTerms[] observables, Span<double> values, Span<double> parameterGradient, Span<double> inputGradient,
+        GradientWorkspace workspace, SimulationOptions options, double h, CancellationToken cancellationToken)
+    {
+        int k = observables.Length;
+        int p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
+        double[] angles = new double[program.AngleCount];
+        program.BindAngles(parameters, inputs, angles);
+        Evaluate(program, angles, initial, observables, values, workspace.Psi, options);
+        parameterGradient.Clear();
+        inputGradient.Clear();
+        Span<double> fp = k <= 64 ? stackalloc double[k] : new double[k];
+        Span<double> fm = k <= 64 ? stackalloc double[k] : new double[k];
+        double[] theta = parameters.ToArray(), x = inputs.ToArray();
+        if (!parameterGradient.IsEmpty)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double v = theta[j];
+                theta[j] = v + h;
+                program.BindAngles(theta, x, angles);
+                Evaluate(program, angles, initial, observables, fp, workspace.Psi, options);
+                theta[j] = v - h;
+                program.BindAngles(theta, x, angles);
+                Evaluate(program, angles, initial, observables, fm, workspace.Psi, options);
+                theta[j] = v;
+                for (int o = 0; o < k; o++) parameterGradient[o * p + j] = (fp[o] - fm[o]) / (2 * h);
+            }
+        }
+        if (!inputGradient.IsEmpty)
+        {
+            for (int j = 0; j < q; j++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double v = x[j];
+                x[j] = v + h;
+                program.BindAngles(theta, x, angles);
+                Evaluate(program, angles, initial, observables, fp, workspace.Psi, options);
+                x[j] = v - h;
+                program.BindAngles(theta, x, angles);
+                Evaluate(program, angles, initial, observables, fm, workspace.Psi, options);
+                x[j] = v;
+                for (int o = 0; o < k; o++) inputGradient[o * q + j] = (fp[o] - fm[o]) / (2 * h);
+            }
+        }
+    }
+
+    /// <summary>Dispatches to the chosen method.</summary>
+    public static void Compute(GradientMethod method, double h, CircuitProgram program, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs,
+        ReadOnlySpan<Complex> initial, PauliTerms[] observables, Span<double> values, Span<double> parameterGradient, Span<double> inputGradient,
+        GradientWorkspace workspace, SimulationOptions options, CancellationToken cancellationToken)
+    {
+        switch (method)
+        {
+            case GradientMethod.Adjoint:
+            case GradientMethod.ParameterShift:
+            {
+                double[] angles = new double[program.AngleCount];
+                program.BindAngles(parameters, inputs, angles);
+                if (method == GradientMethod.Adjoint)
+                    Adjoint(program, angles, parameters, inputs, initial, observables, values, parameterGradient, inputGradient, workspace, options, cancellationToken);
+                else
+                    ParameterShift(program, angles, parameters, inputs, initial, observables, values, parameterGradient, inputGradient, workspace, options, cancellationToken);
+                break;
+            }
+            case GradientMethod.FiniteDifference:
+                FiniteDifference(program, parameters, inputs, initial, observables, values, parameterGradient, inputGradient, workspace, options, h, cancellationToken);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(method), method, $"unknown gradient method {method}; allowed: Adjoint, ParameterShift, FiniteDifference.");
+        }
+    }
+}
