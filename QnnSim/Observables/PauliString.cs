@@ -326,10 +326,12 @@ internal ref struct PauliTextReader(string text, string sourceName)
             while (_pos < _text.Length && char.IsAsciiDigit(_text[_pos])) _pos++;
             if (digits == _pos) _pos = save;
         }
-        if (!double.TryParse(_text.AsSpan(start, _pos - start), NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        if (!double.TryParse(_text.AsSpan(start, _pos - start), NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            || !double.IsFinite(value))
         {
+            string token = _text[start.._pos];
             _pos = start;
-            Fail($"'{_text[start.._pos]}' is not a number");
+            Fail(double.IsFinite(value) || token.Length == 0 ? $"'{token}' is not a number" : $"'{token}' is not a finite number");
         }
         return true;
     }

@@ -76,12 +76,18 @@ public sealed class PauliSum
             first = false;
             double coefficient = 1;
             bool hasNumber = reader.TryReadNumber(out double number);
+            bool star = false;
             if (hasNumber)
             {
                 coefficient = number;
-                reader.TryConsume('*');
+                star = reader.TryConsume('*');
             }
             var product = reader.ReadProduct(out bool any);
+            if (star && !any)
+            {
+                reader.SkipSpace();
+                reader.Fail(reader.AtEnd ? "expected a Pauli factor after '*'" : $"unexpected '{reader.Current}'; expected a Pauli factor after '*'");
+            }
             if (!hasNumber && !any)
             {
                 reader.SkipSpace();
