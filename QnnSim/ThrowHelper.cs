@@ -52,8 +52,9 @@ public sealed class InsufficientMemoryForStateException : InvalidOperationExcept
 {
     /// <summary>Creates the exception.</summary>
     public InsufficientMemoryForStateException(int qubitCount, long bytesNeeded, long bytesAvailable)
-        : base($"a {qubitCount}-qubit state vector needs {bytesNeeded:N0} bytes ({bytesNeeded / (double)(1L << 30):F2} GiB), " +
-               $"but only {bytesAvailable:N0} bytes ({bytesAvailable / (double)(1L << 30):F2} GiB) are available.")
+        : base(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"a {qubitCount}-qubit state vector needs {bytesNeeded:N0} bytes ({bytesNeeded / (double)(1L << 30):F2} GiB), " +
+            $"but only {bytesAvailable:N0} bytes ({bytesAvailable / (double)(1L << 30):F2} GiB) are available."))
     {
         QubitCount = qubitCount;
         BytesNeeded = bytesNeeded;

@@ -101,10 +101,15 @@ public sealed class StateVector
 
     private static void EnsureMemory(int qubitCount)
     {
-        long need = RequiredBytes(qubitCount);
         if (qubitCount < 20) return; // 16 MiB and less: not worth a query
-        long available = AvailableBytes();
-        if (need > available) throw new InsufficientMemoryForStateException(qubitCount, need, available);
+        EnsureFits(qubitCount, AvailableBytes());
+    }
+
+    /// <summary>Throws when 16 · 2^n bytes exceed <paramref name="availableBytes"/>; the decision the constructor makes, testable without allocating.</summary>
+    internal static void EnsureFits(int qubitCount, long availableBytes)
+    {
+        long need = RequiredBytes(qubitCount);
+        if (need > availableBytes) throw new InsufficientMemoryForStateException(qubitCount, need, availableBytes);
     }
 
     /// <summary>Resets to |0…0⟩.</summary>
