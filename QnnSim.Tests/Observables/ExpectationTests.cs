@@ -17,6 +17,9 @@ public sealed class ExpectationTests(KernelPath path)
 {
     private readonly Simulator _sim = new(new SimulationOptions { KernelPath = path, MaxThreads = 1 });
 
+    [TearDown]
+    public void CollectGarbage() => R.CollectIfLarge();
+
     public static IEnumerable<TestCaseData> Sizes() =>
         Enumerable.Range(1, 10).Select(n => new TestCaseData(n).SetArgDisplayNames($"n={n}"));
 

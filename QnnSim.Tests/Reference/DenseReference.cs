@@ -448,6 +448,16 @@ public static class DenseReference
         return a;
     }
 
+    /// <summary>
+    /// Forces a full collection when the managed heap holds more than 256 MiB. Dense operators on 8–10 qubits are
+    /// 1–16 MiB large-object-heap arrays; on a machine with plenty of free memory the GC lets that garbage grow to
+    /// many GiB before collecting it, which starves other processes. Fixtures call this in [TearDown].
+    /// </summary>
+    public static void CollectIfLarge()
+    {
+        if (GC.GetTotalMemory(false) > 256L << 20) GC.Collect();
+    }
+
     /// <summary>e^{iφ}.</summary>
     public static Complex Cis(double phi) => new(Math.Cos(phi), Math.Sin(phi));
 

@@ -27,6 +27,10 @@ public abstract class KernelPathFixture
     protected SimulationOptions Options { get; }
     protected Simulator Sim { get; }
 
+    /// <summary>Keeps the dense references' large-object garbage from piling up (see <see cref="Reference.DenseReference.CollectIfLarge"/>).</summary>
+    [TearDown]
+    public void CollectGarbage() => Reference.DenseReference.CollectIfLarge();
+
     /// <summary>Applies a circuit to a copy of ψ and returns the amplitudes.</summary>
     protected Complex[] Simulate(Circuit c, ParameterValues theta, InputValues x, Complex[] psi)
     {
