@@ -48,19 +48,19 @@ internal sealed class PauliTerms
         }
         return t;
     }
-}
 
-/// <summary>State vectors one thread reuses for every sample: ψ and one co-state λ per observable.</summary>
-internal sealed class GradientWorkspace
-{
-    public readonly Complex[] Psi;
-    public readonly Complex[][] Lambda;
-
-    public GradientWorkspace(int qubits, int observables)
+    /// <summary>
+    /// Rewrites the coefficients of <paramref name="combined"/> (made by <see cref="Combine"/> from the same
+    /// observables) to Σ_o w_o O_o, exactly as <see cref="Combine"/> would compute them, without allocating.
+    /// </summary>
+    public static void Reweight(PauliTerms combined, PauliTerms[] observables, ReadOnlySpan<double> weights)
     {
-        Psi = GC.AllocateUninitializedArray<Complex>(1 << qubits);
-        Lambda = new Complex[observables][];
-        for (int o = 0; o < observables; o++) Lambda[o] = GC.AllocateUninitializedArray<Complex>(1 << qubits);
+        int k = 0;
+        for (int o = 0; o < observables.Length; o++)
+        {
+            var src = observables[o];
+            for (int i = 0; i < src.Count; i++, k++) combined.C[k] = weights[o] * src.C[i];
+        }
     }
 }
 
@@ -309,7 +309,8 @@ internal static class GradientEngine
         inputGradient.Clear();
         bool wantP = !parameterGradient.IsEmpty && p > 0, wantX = !inputGradient.IsEmpty && q > 0;
         if (!wantP && !wantX) return;
-        double[] shifted = angles.ToArray();
+        double[] shifted = workspace.Shifted(angles.Length);
+        angles.CopyTo(shifted);
         Span<double> f = k <= 64 ? stackalloc double[k] : new double[k];
         Span<double> d = k <= 64 ? stackalloc double[k] : new double[k];
         foreach (var step in program.Steps)
@@ -336,14 +337,16 @@ internal static class GradientEngine
     {
         int k = observables.Length;
         int p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
-        double[] angles = new double[program.AngleCount];
+        double[] angles = workspace.Angles(program.AngleCount);
         program.BindAngles(parameters, inputs, angles);
         Evaluate(program, angles, initial, observables, values, workspace.Psi, options);
         parameterGradient.Clear();
         inputGradient.Clear();
         Span<double> fp = k <= 64 ? stackalloc double[k] : new double[k];
         Span<double> fm = k <= 64 ? stackalloc double[k] : new double[k];
-        double[] theta = parameters.ToArray(), x = inputs.ToArray();
+        double[] theta = workspace.Theta(parameters.Length), x = workspace.Inputs(inputs.Length);
+        parameters.CopyTo(theta);
+        inputs.CopyTo(x);
         if (!parameterGradient.IsEmpty)
         {
             for (int j = 0; j < p; j++)
@@ -388,7 +391,7 @@ internal static class GradientEngine
             case GradientMethod.Adjoint:
             case GradientMethod.ParameterShift:
             {
-                double[] angles = new double[program.AngleCount];
+                double[] angles = workspace.Angles(program.AngleCount);
                 program.BindAngles(parameters, inputs, angles);
                 if (method == GradientMethod.Adjoint)
                     Adjoint(program, angles, parameters, inputs, initial, observables, values, parameterGradient, inputGradient, workspace, options, cancellationToken);
