@@ -255,7 +255,7 @@ internal static class GradientEngine
     /// 2^14 free indices added in chunk order; the chunks run on several threads for states of at least
     /// <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits. Identical for any thread count.
     /// </summary>
-    private static unsafe Complex ChunkedInner(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
+    private static Complex ChunkedInner(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
         SimulationOptions options)
     {
         long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(mask));
@@ -263,12 +263,24 @@ internal static class GradientEngine
         if (free <= chunk) return InnerRange(step, mask, value, lambda, psi, 0, free);
         long chunks = free >> ReductionChunkBits; // free and chunk are powers of two
         int qubits = BitOperations.Log2((uint)psi.Length);
-        Complex sum = Complex.Zero;
         if (qubits < options.ParallelThresholdQubits || options.MaxThreads == 1)
         {
+            Complex sum = Complex.Zero;
             for (long c = 0; c < chunks; c++) sum += InnerRange(step, mask, value, lambda, psi, c * chunk, (c + 1) * chunk);
             return sum;
         }
+        return ChunkedInnerParallel(step, mask, value, lambda, psi, options, chunks);
+    }
+
+    /// <summary>
+    /// The multi-threaded branch of <see cref="ChunkedInner"/>, in its own method: the lambda's closure object is
+    /// created at the entry of the method that declares the captured variables, so keeping it here leaves the serial
+    /// path allocation-free.
+    /// </summary>
+    private static unsafe Complex ChunkedInnerParallel(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
+        SimulationOptions options, long chunks)
+    {
+        const long chunk = 1L << ReductionChunkBits;
         var partial = new Complex[chunks];
         int length = psi.Length;
         fixed (Complex* lp = lambda)
@@ -282,6 +294,7 @@ internal static class GradientEngine
                 partial[c] = InnerRange(step, mask, value, ls, ps, c * chunk, (c + 1) * chunk);
             });
         }
+        Complex sum = Complex.Zero;
         for (long c = 0; c < chunks; c++) sum += partial[c];
         return sum;
     }
