@@ -11,7 +11,9 @@ namespace QnnSim.Gradients;
 /// Derivatives of Pauli readouts ⟨O⟩(θ, x) = ⟨ψ₀|U(θ, x)† O U(θ, x)|ψ₀⟩ with respect to the trainable parameters θ
 /// and the data inputs x: single gradients, dataset Jacobians, vector–Jacobian products, shot-based parameter shift
 /// and Hessians. ψ₀ is |0…0⟩ unless an input state is given. Thread-safe: holds only immutable options and a
-/// simulator whose lowering cache is thread-safe.
+/// simulator whose lowering cache is thread-safe. For repeated calls (training) create a <see cref="GradientWorkspace"/>
+/// with <see cref="CreateWorkspace(Circuit, IReadOnlyList{PauliSum}, SimulationOptions?)"/> and use the workspace
+/// overloads, which reuse its state vectors and buffers; a workspace itself is used by one thread at a time.
 /// </summary>
 /// <remarks>
 /// Every circuit is lowered into steps; a parameterised step is exp(−iφG) with generator G = P/2 (Pauli rotations,
