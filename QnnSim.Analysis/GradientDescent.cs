@@ -201,8 +201,10 @@ public static class GradientDescent
 {
     /// <summary>Trains <paramref name="model"/> from <paramref name="initialParameters"/> towards <paramref name="labels"/>.</summary>
     /// <remarks>
-    /// Step k evaluates ŷ(θ_k) and J(θ_k), records if k is scheduled, then updates. Buffers are allocated once: a step
-    /// allocates nothing (records allocate their own copies). On cancellation the run stops between steps and returns
+    /// Step k evaluates ŷ(θ_k) and J(θ_k), records if k is scheduled, then updates. When the model is an
+    /// <see cref="IResidualGradientEvaluator"/> and step k records no kernel, the step asks it for ŷ and Jᵀr only
+    /// (same numbers, bit for bit). Buffers are allocated once: a step allocates nothing (records allocate their own
+    /// copies; <see cref="CircuitModelEvaluator"/> and <see cref="PaperModelEngine"/> reuse their work states). On cancellation the run stops between steps and returns
     /// what it has with <see cref="TrainingRun.Cancelled"/> set; a non-finite loss stops it with
     /// <see cref="TrainingRun.Diverged"/> set.
     /// </remarks>
@@ -231,12 +233,19 @@ public static class GradientDescent
         var outputs = new double[m];
         var residual = new double[m];
         var jacobian = new double[m * p];
+        var gradient = new double[p];
+        var fast = model as IResidualGradientEvaluator;
         var records = new List<TrainingRecord>(schedule.Count);
         bool cancelled = false, diverged = false;
         long k = 0;
         for (; ; k++)
         {
-            model.Evaluate(theta, outputs, jacobian);
+            bool scheduled = next < schedule.Count && schedule[next] == k;
+            // J itself is needed only for a recorded kernel; otherwise an IResidualGradientEvaluator gives Jᵀr directly
+            // (bit-identical by its contract).
+            bool direct = fast is not null && !(scheduled && options.RecordKernel);
+            if (direct) fast!.EvaluateResidualGradient(theta, y0, outputs, gradient);
+            else model.Evaluate(theta, outputs, jacobian);
             double loss = 0;
             for (int i = 0; i < m; i++)
             {
@@ -246,7 +255,7 @@ public static class GradientDescent
             loss *= 0.5;
             if (!double.IsFinite(loss)) { diverged = true; break; }
             bool last = k == total;
-            if (next < schedule.Count && schedule[next] == k)
+            if (scheduled)
             {
                 next++;
                 double disp = 0;
@@ -259,6 +268,11 @@ public static class GradientDescent
             else if ((k & 1023) == 0) progress?.Report(new TrainingProgress(k, total, loss));
             if (last) break;
             if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
+            if (direct)
+            {
+                for (int l = 0; l < p; l++) theta[l] -= eta * gradient[l];
+                continue;
+            }
             for (int l = 0; l < p; l++)
             {
                 double g = 0;

@@ -24,3 +24,24 @@ public interface IModelEvaluator
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
     void Evaluate(ReadOnlySpan<double> parameters, Span<double> outputs, Span<double> jacobian);
 }
+
+/// <summary>
+/// An <see cref="IModelEvaluator"/> that can also give the training gradient of L = ½ Σ_i (ŷ_i − y_i)² without handing
+/// out J: g = Jᵀr with r = ŷ − y. <see cref="GradientDescent"/> uses it on the steps where it does not record a
+/// tangent kernel.
+/// </summary>
+public interface IResidualGradientEvaluator : IModelEvaluator
+{
+    /// <summary>
+    /// Writes ŷ_i(θ) into <paramref name="outputs"/> (length m) and g_l = Σ_i (ŷ_i − y_i) J_il into
+    /// <paramref name="gradient"/> (length p). Contract: r_i = ŷ_i − y_i and the sum runs in sample order
+    /// i = 0, 1, …, m − 1 from 0, with J_il exactly the entries <see cref="IModelEvaluator.Evaluate"/> writes, so g is
+    /// bit-identical to forming J and multiplying.
+    /// </summary>
+    /// <param name="parameters">θ (length p).</param>
+    /// <param name="labels">y (length m).</param>
+    /// <param name="outputs">Receives ŷ (length m).</param>
+    /// <param name="gradient">Receives Jᵀ(ŷ − y) (length p).</param>
+    /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+    void EvaluateResidualGradient(ReadOnlySpan<double> parameters, ReadOnlySpan<double> labels, Span<double> outputs, Span<double> gradient);
+}

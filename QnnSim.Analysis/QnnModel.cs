@@ -1,6 +1,7 @@
 using QnnSim.Circuits;
 using QnnSim.Gradients;
 using QnnSim.Observables;
+using QnnSim.Simulation;
 using QnnSim.State;
 
 namespace QnnSim.Analysis;
@@ -82,22 +83,38 @@ public sealed class QnnModel
 }
 
 /// <summary>
-/// A <see cref="QnnModel"/> bound to a dataset's inputs: an <see cref="IModelEvaluator"/> through
+/// A <see cref="QnnModel"/> bound to a dataset's inputs: an <see cref="IModelEvaluator"/> (and
+/// <see cref="IResidualGradientEvaluator"/>) through the <see cref="Differentiator"/>'s workspace API. Each call
+/// computes only what it is asked for: outputs only (forward passes) when the Jacobian span is empty; outputs and the
+/// Jacobian rows otherwise; outputs and Jᵀr for a training step that needs no kernel. Samples run in parallel
+/// (<see cref="GradientOptions.MaxDegreeOfParallelism"/>) with one <see cref="GradientWorkspace"/> per worker, created on
+/// the first call and reused: no call allocates anything proportional to the state (the thread pool's own bookkeeping
+/// for more than one worker is a few hundred bytes). Results are bit-identical to
 /// <see cref="Differentiator.Jacobian(Circuit, ParameterValues, IReadOnlyList{InputValues}, IReadOnlyList{PauliSum}, JacobianOptions?, IProgress{int}?, CancellationToken)"/>
-/// (samples in parallel). The differentiator allocates its own work states per call.
+/// on the same data: the same kernels run in the same order with the same simulation options (single-threaded state
+/// updates when m &gt; 1). Not thread-safe: use one evaluator per thread.
 /// </summary>
-public sealed class CircuitModelEvaluator : IModelEvaluator
+public sealed class CircuitModelEvaluator : IResidualGradientEvaluator
 {
     private readonly QnnModel _model;
     private readonly Dataset _data;
-    private readonly PauliSum[] _observables;
+    private readonly double[] _theta;
+    private readonly GradientWorkspace?[] _workspaces;
+    private readonly SimulationOptions _simulation;
+    private readonly Action<int> _worker;
+
+    // State of the call in progress (read by the parallel workers).
+    private int _next;
+    private Mode _mode;
+    private double[]? _outputs, _rows;
+
+    private enum Mode { Outputs, Jacobian }
 
     internal CircuitModelEvaluator(QnnModel model, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
         _model = model;
         _data = data;
-        _observables = [model.Readout];
         if (data.Inputs is not null && data.Inputs[0].Length != model.Circuit.InputCount)
             throw new ArgumentException($"the dataset has {data.Inputs[0].Length} inputs per sample, but the circuit reads {model.Circuit.InputCount} ({string.Join(", ", model.Circuit.InputNames)}).", nameof(data));
         if (data.States is not null)
@@ -107,6 +124,13 @@ public sealed class CircuitModelEvaluator : IModelEvaluator
             if (data.States[0].QubitCount != model.Circuit.QubitCount)
                 throw new QubitCountMismatchException($"the input states have {data.States[0].QubitCount} qubits, but the circuit has {model.Circuit.QubitCount}.", nameof(data));
         }
+        _theta = new double[model.ParameterCount];
+        var options = model.Differentiator.Options;
+        // As Differentiator.Jacobian does: with several samples the threads go over samples and each state update is
+        // single-threaded; a single sample keeps the simulation options.
+        _simulation = data.Count > 1 ? options.Simulation with { MaxThreads = 1 } : options.Simulation;
+        _workspaces = new GradientWorkspace?[Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, data.Count))];
+        _worker = Worker;
     }
 
     /// <inheritdoc/>
@@ -121,12 +145,103 @@ public sealed class CircuitModelEvaluator : IModelEvaluator
         int m = SampleCount, p = ParameterCount;
         if (outputs.Length != m) throw new ArgumentException($"the output span has length {outputs.Length}, but {m} are required.", nameof(outputs));
         if (!jacobian.IsEmpty && jacobian.Length != m * p) throw new ArgumentException($"the Jacobian span has length {jacobian.Length}, but {m * p} (m·p) are required.", nameof(jacobian));
-        var theta = new ParameterValues(parameters.ToArray());
+        SetParameters(parameters);
+        var mode = jacobian.IsEmpty ? Mode.Outputs : Mode.Jacobian;
+        if (_workspaces.Length == 1)
+        {
+            var workspace = Workspace(0);
+            for (int i = 0; i < m; i++) Sample(workspace, i, mode, outputs.Slice(i, 1), mode == Mode.Jacobian ? jacobian.Slice(i * p, p) : default);
+            return;
+        }
+        RunParallel(mode);
+        _outputs.AsSpan(0, m).CopyTo(outputs);
+        if (mode == Mode.Jacobian) _rows.AsSpan(0, m * p).CopyTo(jacobian);
+    }
+
+    /// <inheritdoc/>
+    public void EvaluateResidualGradient(ReadOnlySpan<double> parameters, ReadOnlySpan<double> labels, Span<double> outputs, Span<double> gradient)
+    {
+        int m = SampleCount, p = ParameterCount;
+        if (labels.Length != m) throw new ArgumentException($"the label span has length {labels.Length}, but {m} are required.", nameof(labels));
+        if (outputs.Length != m) throw new ArgumentException($"the output span has length {outputs.Length}, but {m} are required.", nameof(outputs));
+        if (gradient.Length != p) throw new ArgumentException($"the gradient span has length {gradient.Length}, but {p} are required.", nameof(gradient));
+        SetParameters(parameters);
+        gradient.Clear();
+        if (_workspaces.Length == 1)
+        {
+            // One sample at a time: row i of J lives only in a p-vector, and g += r_i J_i in sample order.
+            var workspace = Workspace(0);
+            var row = Buffer(ref _rows, p).AsSpan(0, p);
+            for (int i = 0; i < m; i++)
+            {
+                Sample(workspace, i, Mode.Jacobian, outputs.Slice(i, 1), row);
+                double r = outputs[i] - labels[i];
+                for (int l = 0; l < p; l++) gradient[l] += r * row[l];
+            }
+            return;
+        }
+        RunParallel(Mode.Jacobian);
+        _outputs.AsSpan(0, m).CopyTo(outputs);
+        var rows = _rows!;
+        for (int i = 0; i < m; i++)
+        {
+            double r = outputs[i] - labels[i];
+            for (int l = 0; l < p; l++) gradient[l] += r * rows[i * p + l];
+        }
+    }
+
+    private void SetParameters(ReadOnlySpan<double> parameters)
+    {
+        if (parameters.Length != _theta.Length)
+            throw new ArgumentException($"θ has length {parameters.Length}, but the model has {_theta.Length} parameters.", nameof(parameters));
+        parameters.CopyTo(_theta);
+    }
+
+    private GradientWorkspace Workspace(int worker) =>
+        _workspaces[worker] ??= _model.Differentiator.CreateWorkspace(_model.Circuit, _model.Readout, _simulation);
+
+    private void Sample(GradientWorkspace workspace, int i, Mode mode, Span<double> output, Span<double> row)
+    {
         var d = _model.Differentiator;
-        JacobianResult r = _data.States is not null
-            ? d.Jacobian(_model.Circuit, theta, _data.States, _observables)
-            : d.Jacobian(_model.Circuit, theta, _data.Inputs!, _observables);
-        r.Values.AsSpan().CopyTo(outputs);
-        if (!jacobian.IsEmpty) r.Data.AsSpan().CopyTo(jacobian);
+        var theta = new ParameterValues(_theta);
+        var x = _data.Inputs is null ? InputValues.None : _data.Inputs[i];
+        var state = _data.States?[i];
+        if (mode == Mode.Outputs) d.Values(workspace, theta, x, output, state);
+        else d.ValuesAndJacobian(workspace, theta, x, output, row, default, state);
+    }
+
+    private void RunParallel(Mode mode)
+    {
+        int m = SampleCount, p = ParameterCount;
+        _mode = mode;
+        Buffer(ref _outputs, m);
+        if (mode == Mode.Jacobian) Buffer(ref _rows, m * p);
+        _next = -1;
+        try
+        {
+            Parallel.For(0, _workspaces.Length, _worker);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+    }
+
+    private void Worker(int worker)
+    {
+        var workspace = Workspace(worker);
+        int m = SampleCount, p = ParameterCount;
+        while (true)
+        {
+            int i = Interlocked.Increment(ref _next);
+            if (i >= m) break;
+            Sample(workspace, i, _mode, _outputs.AsSpan(i, 1), _mode == Mode.Jacobian ? _rows.AsSpan(i * p, p) : default);
+        }
+    }
+
+    private static double[] Buffer(ref double[]? field, int length)
+    {
+        if (field is null || field.Length < length) field = new double[length];
+        return field;
     }
 }

@@ -11,7 +11,9 @@ namespace QnnSim.Gradients;
 /// Derivatives of Pauli readouts ⟨O⟩(θ, x) = ⟨ψ₀|U(θ, x)† O U(θ, x)|ψ₀⟩ with respect to the trainable parameters θ
 /// and the data inputs x: single gradients, dataset Jacobians, vector–Jacobian products, shot-based parameter shift
 /// and Hessians. ψ₀ is |0…0⟩ unless an input state is given. Thread-safe: holds only immutable options and a
-/// simulator whose lowering cache is thread-safe.
+/// simulator whose lowering cache is thread-safe. For repeated calls (training) create a <see cref="GradientWorkspace"/>
+/// with <see cref="CreateWorkspace(Circuit, IReadOnlyList{PauliSum}, SimulationOptions?)"/> and use the workspace
+/// overloads, which reuse its state vectors and buffers; a workspace itself is used by one thread at a time.
 /// </summary>
 /// <remarks>
 /// Every circuit is lowered into steps; a parameterised step is exp(−iφG) with generator G = P/2 (Pauli rotations,
@@ -78,6 +80,208 @@ public sealed class Differentiator
             initialState is null ? default : initialState.Amplitudes, [PauliTerms.From(observable)], value,
             parameterGradient, inputGradient, workspace, Options.Simulation, CancellationToken.None);
         return value[0];
+    }
+
+    // ------------------------------------------------------------------ workspaces (no per-call state allocation)
+
+    /// <summary>
+    /// Creates a reusable <see cref="GradientWorkspace"/> for <paramref name="circuit"/> and the readouts
+    /// <paramref name="observables"/> O_0, …, O_{k−1}: ψ, k co-states, the angle buffers and the flattened readouts,
+    /// allocated once. The workspace overloads (<see cref="Values"/>,
+    /// <see cref="ValueAndGradient(GradientWorkspace, ParameterValues, InputValues, Span{double}, Span{double}, StateVector?)"/>,
+    /// <see cref="ValuesAndJacobian"/>,
+    /// <see cref="VectorJacobianProduct(GradientWorkspace, ParameterValues, InputValues, ReadOnlySpan{double}, Span{double}, Span{double}, StateVector?)"/>)
+    /// then allocate nothing on the heap per call (except the parallel reduction of one huge state above
+    /// <see cref="SimulationOptions.ParallelThresholdQubits"/> with several threads). A workspace is used by one thread at a time.
+    /// </summary>
+    /// <param name="circuit">The circuit U(θ, x).</param>
+    /// <param name="observables">The readouts (at least one; copied).</param>
+    /// <param name="simulation">Options of the state updates (default <see cref="GradientOptions.Simulation"/>). The dataset
+    /// Jacobian of several samples uses <c>Simulation with { MaxThreads = 1 }</c>; pass that to reproduce its rows bit for bit.</param>
+    /// <returns>A workspace bound to this differentiator, the circuit and the readouts.</returns>
+    /// <exception cref="ArgumentNullException">A null circuit, list or observable.</exception>
+    /// <exception cref="ArgumentException">An empty observable list.</exception>
+    /// <exception cref="QubitCountMismatchException">An observable wider than the circuit.</exception>
+    public GradientWorkspace CreateWorkspace(Circuit circuit, IReadOnlyList<PauliSum> observables, SimulationOptions? simulation = null)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentNullException.ThrowIfNull(observables);
+        if (observables.Count == 0)
+            throw new ArgumentException("the observable list is empty; at least one observable is required.", nameof(observables));
+        var list = new PauliSum[observables.Count];
+        var terms = new PauliTerms[observables.Count];
+        for (int o = 0; o < list.Length; o++)
+        {
+            list[o] = observables[o] ?? throw new ArgumentNullException(nameof(observables), $"observable {o} is null.");
+            CheckObservable(circuit, list[o], nameof(observables), o);
+            terms[o] = PauliTerms.From(list[o]);
+        }
+        return new GradientWorkspace(this, _simulator.Program(circuit), list, terms, simulation ?? Options.Simulation);
+    }
+
+    /// <summary>Creates a workspace for one readout O; see <see cref="CreateWorkspace(Circuit, IReadOnlyList{PauliSum}, SimulationOptions?)"/>.</summary>
+    /// <param name="circuit">The circuit.</param>
+    /// <param name="observable">The readout O.</param>
+    /// <param name="simulation">Options of the state updates (default <see cref="GradientOptions.Simulation"/>).</param>
+    /// <returns>A workspace with k = 1.</returns>
+    /// <exception cref="ArgumentNullException">A null circuit or observable.</exception>
+    /// <exception cref="QubitCountMismatchException">The observable is wider than the circuit.</exception>
+    public GradientWorkspace CreateWorkspace(Circuit circuit, PauliSum observable, SimulationOptions? simulation = null)
+    {
+        ArgumentNullException.ThrowIfNull(observable);
+        return CreateWorkspace(circuit, [observable], simulation);
+    }
+
+    /// <summary>
+    /// The outputs ⟨O_o⟩ = ⟨ψ₀|U† O_o U|ψ₀⟩ of the workspace's k readouts at (θ, x), forward pass only (no
+    /// derivative sweep). The numbers are exactly those <see cref="ValuesAndJacobian"/> and the dataset Jacobian return
+    /// (with the adjoint method ⟨ψ|λ_o⟩ with λ_o = O_o ψ, otherwise Σ_t c_t ⟨ψ|P_t|ψ⟩). No heap allocation.
+    /// </summary>
+    /// <param name="workspace">A workspace from this differentiator's <see cref="CreateWorkspace(Circuit, IReadOnlyList{PauliSum}, SimulationOptions?)"/>.</param>
+    /// <param name="parameters">θ (length p).</param>
+    /// <param name="inputs">x (length q).</param>
+    /// <param name="values">Receives the k outputs.</param>
+    /// <param name="initialState">ψ₀ (not modified), or null for |0…0⟩.</param>
+    /// <exception cref="ArgumentNullException">A null workspace.</exception>
+    /// <exception cref="ArgumentException">A workspace from another differentiator, or θ, x or a span of the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite value.</exception>
+    /// <exception cref="QubitCountMismatchException">The initial state has another qubit count.</exception>
+    public void Values(GradientWorkspace workspace, ParameterValues parameters, InputValues inputs, Span<double> values, StateVector? initialState = null)
+    {
+        var program = CheckWorkspace(workspace, parameters, inputs, initialState);
+        var terms = workspace.Terms!;
+        if (values.Length != terms.Length) ThrowHelper.LengthMismatch(nameof(values), "the value span (k)", values.Length, terms.Length);
+        var angles = workspace.Angles(program.AngleCount);
+        program.BindAngles(parameters.Span, inputs.Span, angles);
+        var initial = initialState is null ? default : initialState.Amplitudes;
+        if (Options.Method == GradientMethod.Adjoint)
+            GradientEngine.Adjoint(program, angles, parameters.Span, inputs.Span, initial, terms, values, default, default, workspace,
+                workspace.Simulation!, CancellationToken.None);
+        else
+            GradientEngine.Evaluate(program, angles, initial, terms, values, workspace.Psi, workspace.Simulation!);
+    }
+
+    /// <summary>
+    /// ⟨O⟩ and ∂⟨O⟩/∂θ (and ∂⟨O⟩/∂x when <paramref name="inputGradient"/> is not empty) for a workspace with one
+    /// readout: the same numbers as
+    /// <see cref="ValueAndGradient(Circuit, ParameterValues, InputValues, PauliSum, Span{double}, Span{double}, StateVector?)"/>
+    /// (bit for bit with the same simulation options) without allocating.
+    /// </summary>
+    /// <param name="workspace">A workspace with k = 1 from this differentiator.</param>
+    /// <param name="parameters">θ (length p).</param>
+    /// <param name="inputs">x (length q).</param>
+    /// <param name="parameterGradient">Receives ∂⟨O⟩/∂θ (length p).</param>
+    /// <param name="inputGradient">Receives ∂⟨O⟩/∂x (length q), or empty to skip.</param>
+    /// <param name="initialState">ψ₀ (not modified), or null for |0…0⟩.</param>
+    /// <returns>⟨O⟩.</returns>
+    /// <exception cref="ArgumentNullException">A null workspace.</exception>
+    /// <exception cref="ArgumentException">A workspace from another differentiator or with k ≠ 1, or a span of the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite value.</exception>
+    /// <exception cref="QubitCountMismatchException">The initial state has another qubit count.</exception>
+    public double ValueAndGradient(GradientWorkspace workspace, ParameterValues parameters, InputValues inputs, Span<double> parameterGradient,
+        Span<double> inputGradient = default, StateVector? initialState = null)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (workspace.ObservableCount != 1)
+            throw new ArgumentException($"the workspace has {workspace.ObservableCount} readouts; ValueAndGradient needs exactly 1 (use ValuesAndJacobian for k > 1).", nameof(workspace));
+        Span<double> value = stackalloc double[1];
+        ValuesAndJacobian(workspace, parameters, inputs, value, parameterGradient, inputGradient, initialState);
+        return value[0];
+    }
+
+    /// <summary>
+    /// The k outputs ⟨O_o⟩ and the k × p Jacobian block ∂⟨O_o⟩/∂θ_j (row-major, row o) of one sample, with
+    /// <see cref="GradientOptions.Method"/>: exactly the rows i·k … i·k + k − 1 of the dataset Jacobian for that sample
+    /// when the workspace has the same simulation options. Optionally the k × q input block ∂⟨O_o⟩/∂x_j. No heap allocation.
+    /// </summary>
+    /// <param name="workspace">A workspace from this differentiator.</param>
+    /// <param name="parameters">θ (length p).</param>
+    /// <param name="inputs">x (length q).</param>
+    /// <param name="values">Receives the k outputs.</param>
+    /// <param name="jacobian">Receives the k × p block (length k·p).</param>
+    /// <param name="inputJacobian">Receives the k × q block (length k·q), or empty to skip.</param>
+    /// <param name="initialState">ψ₀ (not modified), or null for |0…0⟩.</param>
+    /// <exception cref="ArgumentNullException">A null workspace.</exception>
+    /// <exception cref="ArgumentException">A workspace from another differentiator, or θ, x or a span of the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite value.</exception>
+    /// <exception cref="QubitCountMismatchException">The initial state has another qubit count.</exception>
+    public void ValuesAndJacobian(GradientWorkspace workspace, ParameterValues parameters, InputValues inputs, Span<double> values,
+        Span<double> jacobian, Span<double> inputJacobian = default, StateVector? initialState = null)
+    {
+        var program = CheckWorkspace(workspace, parameters, inputs, initialState);
+        var terms = workspace.Terms!;
+        int k = terms.Length, p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
+        if (values.Length != k) ThrowHelper.LengthMismatch(nameof(values), "the value span (k)", values.Length, k);
+        if (jacobian.Length != k * p) ThrowHelper.LengthMismatch(nameof(jacobian), "the Jacobian span (k·p)", jacobian.Length, k * p);
+        if (!inputJacobian.IsEmpty && inputJacobian.Length != k * q)
+            ThrowHelper.LengthMismatch(nameof(inputJacobian), "the input Jacobian span (k·q)", inputJacobian.Length, k * q);
+        GradientEngine.Compute(Options.Method, Options.FiniteDifferenceStep, program, parameters.Span, inputs.Span,
+            initialState is null ? default : initialState.Amplitudes, terms, values, jacobian, inputJacobian, workspace,
+            workspace.Simulation!, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The vector–Jacobian product of one sample, Σ_o v_o ∂⟨O_o⟩/∂θ (length p), without forming the k × p block:
+    /// with the adjoint method one backward sweep with the single co-state λ = (Σ_o v_o O_o)ψ. The same numbers as this
+    /// sample's contribution to the dataset
+    /// <see cref="VectorJacobianProduct(Circuit, ParameterValues, IReadOnlyList{InputValues}, IReadOnlyList{PauliSum}, ReadOnlySpan{double}, Span{double}, IProgress{int}?, CancellationToken)"/>.
+    /// <paramref name="result"/> is overwritten, not added to. No heap allocation.
+    /// </summary>
+    /// <param name="workspace">A workspace from this differentiator.</param>
+    /// <param name="parameters">θ (length p).</param>
+    /// <param name="inputs">x (length q).</param>
+    /// <param name="cotangent">v (length k).</param>
+    /// <param name="result">Receives vᵀJ (length p).</param>
+    /// <param name="values">Receives the k outputs ⟨O_o⟩, or empty to skip.</param>
+    /// <param name="initialState">ψ₀ (not modified), or null for |0…0⟩.</param>
+    /// <exception cref="ArgumentNullException">A null workspace.</exception>
+    /// <exception cref="ArgumentException">A workspace from another differentiator, or θ, x, v or a span of the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite value in θ, x or v.</exception>
+    /// <exception cref="QubitCountMismatchException">The initial state has another qubit count.</exception>
+    public void VectorJacobianProduct(GradientWorkspace workspace, ParameterValues parameters, InputValues inputs, ReadOnlySpan<double> cotangent,
+        Span<double> result, Span<double> values = default, StateVector? initialState = null)
+    {
+        var program = CheckWorkspace(workspace, parameters, inputs, initialState);
+        var terms = workspace.Terms!;
+        int k = terms.Length, p = program.Circuit.ParameterCount;
+        if (cotangent.Length != k) ThrowHelper.LengthMismatch(nameof(cotangent), "the cotangent vector v (k)", cotangent.Length, k);
+        for (int o = 0; o < k; o++)
+            if (!double.IsFinite(cotangent[o])) ThrowHelper.NotFinite(nameof(cotangent), $"cotangent entry {o}", cotangent[o]);
+        if (result.Length != p) ThrowHelper.LengthMismatch(nameof(result), "the result span (p)", result.Length, p);
+        if (!values.IsEmpty && values.Length != k) ThrowHelper.LengthMismatch(nameof(values), "the value span (k)", values.Length, k);
+        var x = inputs.Span;
+        var initial = initialState is null ? default : initialState.Amplitudes;
+        var simulation = workspace.Simulation!;
+        var outputs = values.IsEmpty ? workspace.Small(k).AsSpan() : values;
+        if (Options.Method == GradientMethod.Adjoint)
+        {
+            PauliTerms.Reweight(workspace.Combined!, terms, cotangent);
+            var angles = workspace.Angles(program.AngleCount);
+            program.BindAngles(parameters.Span, x, angles);
+            Span<double> ignored = stackalloc double[1];
+            GradientEngine.Adjoint(program, angles, parameters.Span, x, initial, workspace.CombinedList!, ignored, result, default,
+                workspace, simulation, CancellationToken.None, terms, outputs);
+        }
+        else
+        {
+            var rows = workspace.Rows(k * p);
+            GradientEngine.Compute(Options.Method, Options.FiniteDifferenceStep, program, parameters.Span, x, initial, terms,
+                outputs, rows, default, workspace, simulation, CancellationToken.None);
+            result.Clear();
+            for (int o = 0; o < k; o++)
+                for (int j = 0; j < p; j++) result[j] += cotangent[o] * rows[o * p + j];
+        }
+    }
+
+    private CircuitProgram CheckWorkspace(GradientWorkspace workspace, ParameterValues parameters, InputValues inputs, StateVector? initialState)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (!ReferenceEquals(workspace.Owner, this))
+            throw new ArgumentException("the workspace was not created by this differentiator; use the CreateWorkspace of the differentiator you call.", nameof(workspace));
+        var program = workspace.Program!;
+        Simulator.ValidateValues(program.Circuit, parameters, inputs);
+        CheckInitialState(program.Circuit, initialState, nameof(initialState));
+        return program;
     }
 
     // ------------------------------------------------------------------ shots

@@ -48,19 +48,19 @@ internal sealed class PauliTerms
         }
         return t;
     }
-}
 
-/// <summary>State vectors one thread reuses for every sample: ψ and one co-state λ per observable.</summary>
-internal sealed class GradientWorkspace
-{
-    public readonly Complex[] Psi;
-    public readonly Complex[][] Lambda;
-
-    public GradientWorkspace(int qubits, int observables)
+    /// <summary>
+    /// Rewrites the coefficients of <paramref name="combined"/> (made by <see cref="Combine"/> from the same
+    /// observables) to Σ_o w_o O_o, exactly as <see cref="Combine"/> would compute them, without allocating.
+    /// </summary>
+    public static void Reweight(PauliTerms combined, PauliTerms[] observables, ReadOnlySpan<double> weights)
     {
-        Psi = GC.AllocateUninitializedArray<Complex>(1 << qubits);
-        Lambda = new Complex[observables][];
-        for (int o = 0; o < observables; o++) Lambda[o] = GC.AllocateUninitializedArray<Complex>(1 << qubits);
+        int k = 0;
+        for (int o = 0; o < observables.Length; o++)
+        {
+            var src = observables[o];
+            for (int i = 0; i < src.Count; i++, k++) combined.C[k] = weights[o] * src.C[i];
+        }
     }
 }
 
@@ -255,7 +255,7 @@ internal static class GradientEngine
     /// 2^14 free indices added in chunk order; the chunks run on several threads for states of at least
     /// <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits. Identical for any thread count.
     /// </summary>
-    private static unsafe Complex ChunkedInner(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
+    private static Complex ChunkedInner(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
         SimulationOptions options)
     {
         long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(mask));
@@ -263,12 +263,24 @@ internal static class GradientEngine
         if (free <= chunk) return InnerRange(step, mask, value, lambda, psi, 0, free);
         long chunks = free >> ReductionChunkBits; // free and chunk are powers of two
         int qubits = BitOperations.Log2((uint)psi.Length);
-        Complex sum = Complex.Zero;
         if (qubits < options.ParallelThresholdQubits || options.MaxThreads == 1)
         {
+            Complex sum = Complex.Zero;
             for (long c = 0; c < chunks; c++) sum += InnerRange(step, mask, value, lambda, psi, c * chunk, (c + 1) * chunk);
             return sum;
         }
+        return ChunkedInnerParallel(step, mask, value, lambda, psi, options, chunks);
+    }
+
+    /// <summary>
+    /// The multi-threaded branch of <see cref="ChunkedInner"/>, in its own method: the lambda's closure object is
+    /// created at the entry of the method that declares the captured variables, so keeping it here leaves the serial
+    /// path allocation-free.
+    /// </summary>
+    private static unsafe Complex ChunkedInnerParallel(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
+        SimulationOptions options, long chunks)
+    {
+        const long chunk = 1L << ReductionChunkBits;
         var partial = new Complex[chunks];
         int length = psi.Length;
         fixed (Complex* lp = lambda)
@@ -282,6 +294,7 @@ internal static class GradientEngine
                 partial[c] = InnerRange(step, mask, value, ls, ps, c * chunk, (c + 1) * chunk);
             });
         }
+        Complex sum = Complex.Zero;
         for (long c = 0; c < chunks; c++) sum += partial[c];
         return sum;
     }
@@ -309,7 +322,8 @@ internal static class GradientEngine
         inputGradient.Clear();
         bool wantP = !parameterGradient.IsEmpty && p > 0, wantX = !inputGradient.IsEmpty && q > 0;
         if (!wantP && !wantX) return;
-        double[] shifted = angles.ToArray();
+        double[] shifted = workspace.Shifted(angles.Length);
+        angles.CopyTo(shifted);
         Span<double> f = k <= 64 ? stackalloc double[k] : new double[k];
         Span<double> d = k <= 64 ? stackalloc double[k] : new double[k];
         foreach (var step in program.Steps)
@@ -336,14 +350,16 @@ internal static class GradientEngine
     {
         int k = observables.Length;
         int p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
-        double[] angles = new double[program.AngleCount];
+        double[] angles = workspace.Angles(program.AngleCount);
         program.BindAngles(parameters, inputs, angles);
         Evaluate(program, angles, initial, observables, values, workspace.Psi, options);
         parameterGradient.Clear();
         inputGradient.Clear();
         Span<double> fp = k <= 64 ? stackalloc double[k] : new double[k];
         Span<double> fm = k <= 64 ? stackalloc double[k] : new double[k];
-        double[] theta = parameters.ToArray(), x = inputs.ToArray();
+        double[] theta = workspace.Theta(parameters.Length), x = workspace.Inputs(inputs.Length);
+        parameters.CopyTo(theta);
+        inputs.CopyTo(x);
         if (!parameterGradient.IsEmpty)
         {
             for (int j = 0; j < p; j++)
@@ -388,7 +404,7 @@ internal static class GradientEngine
             case GradientMethod.Adjoint:
             case GradientMethod.ParameterShift:
             {
-                double[] angles = new double[program.AngleCount];
+                double[] angles = workspace.Angles(program.AngleCount);
                 program.BindAngles(parameters, inputs, angles);
                 if (method == GradientMethod.Adjoint)
                     Adjoint(program, angles, parameters, inputs, initial, observables, values, parameterGradient, inputGradient, workspace, options, cancellationToken);
