@@ -169,7 +169,10 @@ public static class QSharp
                 calls.Add(("R", $"PauliI, {FormatDouble(-2 * alpha)}, {Qb(t[0])}"));
                 break;
             case GateKind.Unitary:
-                throw new NotSupportedException($"operation {index} ({op}): a dense unitary on {t.Length} qubits has no Q# export (only one-qubit matrices are decomposed).");
+                if (t.Length > OpenQasmSyntax.OpenQasmWriter.MaxDenseQubits)
+                    throw new NotSupportedException($"operation {index} ({op}): a dense unitary on {t.Length} qubits; the Q# writer decomposes dense unitaries on up to {OpenQasmSyntax.OpenQasmWriter.MaxDenseQubits} qubits only (the text grows as 4^k).");
+                // Two-level decomposition into multi-controlled one-qubit unitaries, X gates and controlled phases.
+                return UnitaryDecomposition.TwoLevel(op).SelectMany(part => Statements(part, index)).ToList();
             default: throw new System.Diagnostics.UnreachableException($"gate kind {op.Kind}");
         }
         return Wrap(calls, op.Controls, op.ControlStates, []);
