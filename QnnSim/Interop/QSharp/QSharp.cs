@@ -114,6 +114,8 @@ public static class QSharp
             return [$"CCNOT({Qb(op.Controls[0])}, {Qb(op.Controls[1])}, {Qb(op.Targets[0])});"];
         string[] a = [.. op.Angles.Select(Expression)];
         var t = op.Targets;
+        if (op.Controls.Length >= 2 && (op.Kind == GateKind.GlobalPhase || HasPhase(op)))
+            return MultiControlledWithPhase(op, a);
         var calls = new List<(string Name, string Args)>();
         switch (op.Kind)
         {
@@ -176,6 +178,56 @@ public static class QSharp
             default: throw new System.Diagnostics.UnreachableException($"gate kind {op.Kind}");
         }
         return Wrap(calls, op.Controls, op.ControlStates, []);
+    }
+
+    /// <summary>One-qubit kinds whose matrix is not in SU(2) (they carry a phase under control), and dense one-qubit unitaries.</summary>
+    private static bool HasPhase(Operation op) =>
+        op.Targets.Length == 1 && op.Kind is not (GateKind.X or GateKind.Y or GateKind.Z or GateKind.Rx or GateKind.Ry or GateKind.Rz or GateKind.Identity);
+
+    /// <summary>
+    /// A one-qubit gate U = e^{iα} Rz(β) Ry(γ) Rz(δ) or a global phase e^{iα}, with n ≥ 2 controls: Controlled Rz/Ry/Rz
+    /// (in SU(2)) and the phase e^{iα} on the subspace where every control is |1⟩ written as the phase polynomial
+    /// e^{iα x_1⋯x_n} = ∏_S exp(iα (−1)^{|S|} 2^{−n} Z_S) over the subsets S of the controls, x_i = (1 − Z_i)/2: uncontrolled
+    /// Exp terms (and a global phase for S = ∅). Exact; the QDK's QIR generation lowers these correctly, whereas it
+    /// drops a relative phase when it lowers Controlled R1 or Controlled R(PauliI, …) with two or more controls.
+    /// </summary>
+    private static IEnumerable<string> MultiControlledWithPhase(Operation op, string[] a)
+    {
+        string Qb(int q) => $"qs[{q}]";
+        var calls = new List<(string Name, string Args)>();
+        string alpha;
+        if (op.Kind == GateKind.GlobalPhase) alpha = a[0];
+        else
+        {
+            int t = op.Targets[0];
+            string beta, gamma, delta;
+            switch (op.Kind)
+            {
+                case GateKind.Phase: (alpha, beta, gamma, delta) = ($"0.5 * ({a[0]})", a[0], "0.0", "0.0"); break;
+                case GateKind.U: (alpha, beta, gamma, delta) = ($"0.5 * ({a[1]} + {a[2]})", a[1], a[0], a[2]); break;
+                default:
+                    var angles = QirGateWriter.EulerZyz(QirGateWriter.OneQubitMatrix(op, [.. op.Angles.Select(x => x.ConstantValue)]));
+                    (alpha, beta, gamma, delta) = (FormatDouble(angles.Alpha), FormatDouble(angles.Beta), FormatDouble(angles.Gamma), FormatDouble(angles.Delta));
+                    break;
+            }
+            calls.Add(("Rz", $"{delta}, {Qb(t)}"));
+            calls.Add(("Ry", $"{gamma}, {Qb(t)}"));
+            calls.Add(("Rz", $"{beta}, {Qb(t)}"));
+        }
+        var flips = op.Controls.Where((c, i) => !op.ControlStates[i]).ToList();
+        foreach (int c in flips) yield return $"X({Qb(c)});";
+        foreach (var (name, args) in calls)
+            yield return $"Controlled {name}([{string.Join(", ", op.Controls.Select(Qb))}], ({args}));";
+        int n = op.Controls.Length;
+        double scale = 1.0 / (1 << n);
+        yield return $"R(PauliI, {FormatDouble(-2 * scale)} * ({alpha}), {Qb(op.Controls[0])});";
+        for (int mask = 1; mask < 1 << n; mask++)
+        {
+            var members = Enumerable.Range(0, n).Where(i => (mask >> i & 1) == 1).Select(i => op.Controls[i]).ToList();
+            double sign = members.Count % 2 == 0 ? scale : -scale;
+            yield return $"Exp([{string.Join(", ", members.Select(_ => "PauliZ"))}], {FormatDouble(sign)} * ({alpha}), [{string.Join(", ", members.Select(Qb))}]);";
+        }
+        foreach (int c in flips) yield return $"X({Qb(c)});";
     }
 
     private static IEnumerable<string> Wrap(List<(string Name, string Args)> calls, System.Collections.Immutable.ImmutableArray<int> controls,
