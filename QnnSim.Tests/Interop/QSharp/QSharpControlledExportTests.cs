@@ -64,3 +64,17 @@ public class QSharpControlledExportTests
         return QnnSim.State.StateVector.FromAmplitudes(amplitudes);
     }
 }
+
+/// <summary>The Q# writer's one refusal: dense unitaries above its size limit.</summary>
+[TestFixture]
+public class QSharpWriterLimitTests
+{
+    [Test]
+    public void Write_DenseUnitaryOnSevenQubits_ThrowsNotSupported()
+    {
+        var b = new CircuitBuilder(7);
+        b.Unitary([.. Enumerable.Range(0, 7)], ControlledCircuits.Haar(7, 6));
+        var e = Assert.Throws<NotSupportedException>(() => QSharpFormat.Write(b.Build()))!;
+        Assert.That(e.Message, Does.Contain("7 qubits"));
+    }
+}

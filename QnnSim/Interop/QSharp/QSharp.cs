@@ -36,14 +36,18 @@ public sealed record QSharpWriteOptions
 /// Qubit q of the circuit is <c>qs[q]</c>. Gates map to Q# intrinsics exactly, global phases included: P(λ) is R1(λ),
 /// U(θ, φ, λ) a helper Rz(λ)·Ry(θ)·Rz(φ)·R(PauliI, −(φ+λ)), a global phase α is R(PauliI, −2α), a Pauli rotation
 /// exp(−iφP/2) is Exp(P, −φ/2), iSWAP is Rxx(−π/2)·Ryy(−π/2), a one-qubit dense unitary its Z-Y-Z Euler form with
-/// its phase, controls become <c>Controlled</c> (negative controls conjugated by X). Angle expressions are written
-/// in Q# syntax (Std.Math functions).
+/// its phase, controls become <c>Controlled</c> with any number of controls (negative controls conjugated by X).
+/// A one-qubit gate outside SU(2) or a global phase with two or more controls is written as Controlled Rz·Ry·Rz and the
+/// phase e^{iα x_1⋯x_n} on the controls as the phase polynomial ∏_S exp(iα (−1)^{|S|} 2^{−n} Z_S) of uncontrolled
+/// <c>Exp</c> terms (the QDK's QIR generation drops a relative phase of Controlled R1 with several controls). Dense
+/// unitaries on 2–6 qubits use the two-level decomposition (Nielsen &amp; Chuang §4.5.1) into multi-controlled one-qubit
+/// gates. Angle expressions are written in Q# syntax (Std.Math functions).
 /// </remarks>
 public static class QSharp
 {
     /// <summary>Writes the circuit as a Q# file (see the class remarks).</summary>
     /// <exception cref="ArgumentException">Bound values of the wrong length.</exception>
-    /// <exception cref="NotSupportedException">A dense unitary on more than one qubit.</exception>
+    /// <exception cref="NotSupportedException">A dense unitary on more than 6 qubits.</exception>
     public static string Write(Circuit circuit, QSharpWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(circuit);
