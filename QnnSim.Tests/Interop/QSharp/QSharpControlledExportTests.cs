@@ -50,7 +50,7 @@ public class QSharpControlledExportTests
     /// The state of the first <paramref name="qubits"/> qubits when the QDK's QIR uses extra (auxiliary) qubits that it
     /// returns to |0⟩; asserts that they are back in |0⟩.
     /// </summary>
-    private static QnnSim.State.StateVector Restrict(QnnSim.State.StateVector state, int qubits)
+    internal static QnnSim.State.StateVector Restrict(QnnSim.State.StateVector state, int qubits)
     {
         if (state.QubitCount == qubits) return state;
         var amplitudes = new System.Numerics.Complex[1 << qubits];
@@ -76,5 +76,32 @@ public class QSharpWriterLimitTests
         b.Unitary([.. Enumerable.Range(0, 7)], ControlledCircuits.Haar(7, 6));
         var e = Assert.Throws<NotSupportedException>(() => QSharpFormat.Write(b.Build()))!;
         Assert.That(e.Message, Does.Contain("7 qubits"));
+    }
+}
+
+/// <summary>Multi-controlled P and U with symbolic angles: the phase polynomial is written over θ.</summary>
+[TestFixture]
+public class QSharpControlledParameterTests
+{
+    [Test]
+    public void ExportToQSharp_MultiControlledSymbolicPhaseAndU_QdkAgrees()
+    {
+        var qdk = QdkTestSupport.Compiler();
+        var b = new CircuitBuilder(5);
+        var t = b.Parameters("t", 3);
+        for (int q = 0; q < 5; q++) b.H(q);
+        b.Add(new Operation(GateKind.Phase, [4], [2 * t[0] - 0.5], [0, 1, 2], [true, false, true]));
+        b.Add(new Operation(GateKind.U, [0], [t[0], t[1] + 1, -t[2]], [1, 3], [true, true]));
+        b.Add(new Operation(GateKind.GlobalPhase, [], [t[2] * t[1]], [4, 2, 3, 0], [false, true, true, false]));
+        b.Add(new Operation(GateKind.Rzz, [1, 2], [t[1]], [3, 4, 0], [true, false, true]));
+        var circuit = b.Build();
+        double[] theta = [0.7, -1.9, 2.4];
+        string source = QSharpFormat.Write(circuit, new QSharpWriteOptions { Parameters = theta, DumpMachine = true });
+        var expected = new Simulator().Run(circuit, new ParameterValues(theta), InputValues.None);
+        QdkTestSupport.AssertEqualUpToGlobalPhase(expected, qdk.Run(source, null, "symbolic.qs").States.Single(), InteropTolerances.CrossValidation, "QDK simulator");
+        var fromQdk = new Simulator().Run(QirFormat.Parse(qdk.GetQir(source, null, "symbolic.qs"), "qdk.ll"), ParameterValues.None, InputValues.None);
+        var fromWriter = new Simulator().Run(QirFormat.Parse(QirFormat.Write(circuit, new ParameterValues(theta))), ParameterValues.None, InputValues.None);
+        QdkTestSupport.AssertEqualUpToGlobalPhase(expected, fromWriter, InteropTolerances.RoundTrip, "QnnSim's QIR");
+        QdkTestSupport.AssertEqualUpToGlobalPhase(expected, QSharpControlledExportTests.Restrict(fromQdk, 5), InteropTolerances.CrossValidation, "QIR from the QDK");
     }
 }
