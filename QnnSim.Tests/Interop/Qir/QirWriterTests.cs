@@ -54,23 +54,6 @@ public class QirWriterTests
     }
 
     [Test]
-    public void Write_DoublyControlledRotation_ThrowsNotSupported()
-    {
-        var b = new CircuitBuilder(3);
-        b.Controlled(GateKind.Ry, [0, 1], 2, [Angle.Constant(0.3)]);
-        var e = Assert.Throws<NotSupportedException>(() => QirFormat.Write(b.Build()))!;
-        Assert.That(e.Message, Does.Contain("2 controls"));
-    }
-
-    [Test]
-    public void Write_ControlledRzz_ThrowsNotSupported()
-    {
-        var b = new CircuitBuilder(3);
-        b.Add(new Operation(GateKind.Rzz, [1, 2], [Angle.Constant(0.3)], [0]));
-        Assert.Throws<NotSupportedException>(() => QirFormat.Write(b.Build()));
-    }
-
-    [Test]
     public void Write_Output_HasBaseProfileShape()
     {
         var b = new CircuitBuilder(2);

@@ -237,7 +237,7 @@ internal static class OpenQasmWriter
             {
                 if (op.Matrix.QubitCount > MaxDenseQubits)
                     throw new NotSupportedException($"operation {index} ({op.Name} on {op.Matrix.QubitCount} qubits) is a dense unitary on more than {MaxDenseQubits} qubits; the OpenQASM writer decomposes dense unitaries on up to {MaxDenseQubits} qubits only (the text grows as 4^k).");
-                foreach (var part in DecomposeDense(op)) WriteOperation(sb, part, index, q, name);
+                foreach (var part in UnitaryDecomposition.TwoLevel(op)) WriteOperation(sb, part, index, q, name);
                 break;
             }
             case GateKind.Unitary:
@@ -255,89 +255,6 @@ internal static class OpenQasmWriter
 
     /// <summary>Largest dense unitary the writer decomposes (the output has O(4^k · k) lines).</summary>
     internal const int MaxDenseQubits = 6;
-
-    /// <summary>
-    /// Exact decomposition of a dense k-qubit unitary (with the operation's own controls) into multi-controlled
-    /// one-qubit unitaries, multi-controlled X gates and multi-controlled global phases, by Givens elimination into
-    /// two-level unitaries (Nielsen &amp; Chuang, §4.5.1): G_K ⋯ G_1 M = D with D diagonal, so M = G_1† ⋯ G_K† D.
-    /// A two-level unitary on basis states i and j is P† W P, where P (X gates controlled by one bit b0 where i and
-    /// j differ) moves j next to i, and W is a one-qubit unitary on b0 controlled by every other bit at i's values.
-    /// Returned in time order (D first).
-    /// </summary>
-    internal static List<Operation> DecomposeDense(Operation op)
-    {
-        var matrix = op.Matrix!;
-        int k = matrix.QubitCount, d = matrix.Dimension;
-        var m = new Complex[d, d];
-        for (int r = 0; r < d; r++)
-            for (int c = 0; c < d; c++)
-                m[r, c] = matrix[r, c];
-
-        // Two-level factors G (in basis (i, j)) in the order they are found.
-        var factors = new List<(int I, int J, Complex G00, Complex G01, Complex G10, Complex G11)>();
-        for (int c = 0; c < d; c++)
-        {
-            for (int r = c + 1; r < d; r++)
-            {
-                Complex a = m[c, c], b = m[r, c];
-                if (b == Complex.Zero) continue;
-                double n = Math.Sqrt(a.Magnitude * a.Magnitude + b.Magnitude * b.Magnitude);
-                Complex g00 = Complex.Conjugate(a) / n, g01 = Complex.Conjugate(b) / n, g10 = -b / n, g11 = a / n;
-                for (int col = 0; col < d; col++)
-                {
-                    Complex x = m[c, col], y = m[r, col];
-                    m[c, col] = g00 * x + g01 * y;
-                    m[r, col] = g10 * x + g11 * y;
-                }
-                m[r, c] = Complex.Zero;
-                factors.Add((c, r, g00, g01, g10, g11));
-            }
-        }
-
-        var ops = new List<Operation>();
-        var outerControls = op.Controls;
-        var outerStates = op.ControlStates;
-        Operation WithOuter(Operation inner) => outerControls.IsEmpty ? inner : inner.WithExtraControls(outerControls, outerStates);
-
-        // D: a phase e^{iδ} on basis state t is gphase controlled by every target at t's bit values.
-        for (int t = 0; t < d; t++)
-        {
-            double delta = m[t, t].Phase;
-            if (delta == 0) continue;
-            ops.Add(WithOuter(new Operation(GateKind.GlobalPhase, [], [Angle.Constant(delta)],
-                [.. op.Targets], [.. Enumerable.Range(0, k).Select(bit => (t >> bit & 1) == 1)])));
-        }
-
-        // G_K†, …, G_1†.
-        for (int f = factors.Count - 1; f >= 0; f--)
-        {
-            var (i, j, g00, g01, g10, g11) = factors[f];
-            // The adjoint of G in basis (i, j).
-            Complex h00 = Complex.Conjugate(g00), h01 = Complex.Conjugate(g10), h10 = Complex.Conjugate(g01), h11 = Complex.Conjugate(g11);
-            int diff = i ^ j;
-            int b0 = System.Numerics.BitOperations.TrailingZeroCount(diff);
-            int jBit0 = j >> b0 & 1;
-            var permutation = new List<Operation>();
-            for (int bit = 0; bit < k; bit++)
-            {
-                if (bit == b0 || (diff >> bit & 1) == 0) continue;
-                // Flip this bit of j (towards i) when bit b0 has j's value; i is untouched because its b0 differs.
-                permutation.Add(WithOuter(new Operation(GateKind.X, [op.Targets[bit]], controls: [op.Targets[b0]], controlStates: [jBit0 == 1])));
-            }
-            // W on bit b0, controlled by every other bit at i's values; basis order (b0 = 0, b0 = 1).
-            bool iIsZero = (i >> b0 & 1) == 0;
-            var w = iIsZero ? new[] { h00, h01, h10, h11 } : new[] { h11, h10, h01, h00 };
-            var controls = Enumerable.Range(0, k).Where(bit => bit != b0).ToArray();
-            var wOp = new Operation(GateKind.Unitary, [op.Targets[b0]],
-                controls: [.. controls.Select(bit => op.Targets[bit])],
-                controlStates: [.. controls.Select(bit => (i >> bit & 1) == 1)],
-                matrix: UnitaryMatrix.CreateTrusted(1, w));
-            ops.AddRange(permutation);
-            ops.Add(WithOuter(wOp));
-            for (int p = permutation.Count - 1; p >= 0; p--) ops.Add(permutation[p]);
-        }
-        return ops;
-    }
 
     /// <summary>
     /// Angles with M = e^{iα} U(θ, φ, λ), U(θ, φ, λ) = [[c, −e^{iλ}s], [e^{iφ}s, e^{i(φ+λ)}c]], c = cos θ/2, s = sin θ/2.

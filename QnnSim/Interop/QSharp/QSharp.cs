@@ -36,14 +36,18 @@ public sealed record QSharpWriteOptions
 /// Qubit q of the circuit is <c>qs[q]</c>. Gates map to Q# intrinsics exactly, global phases included: P(λ) is R1(λ),
 /// U(θ, φ, λ) a helper Rz(λ)·Ry(θ)·Rz(φ)·R(PauliI, −(φ+λ)), a global phase α is R(PauliI, −2α), a Pauli rotation
 /// exp(−iφP/2) is Exp(P, −φ/2), iSWAP is Rxx(−π/2)·Ryy(−π/2), a one-qubit dense unitary its Z-Y-Z Euler form with
-/// its phase, controls become <c>Controlled</c> (negative controls conjugated by X). Angle expressions are written
-/// in Q# syntax (Std.Math functions).
+/// its phase, controls become <c>Controlled</c> with any number of controls (negative controls conjugated by X).
+/// A one-qubit gate outside SU(2) or a global phase with two or more controls is written as Controlled Rz·Ry·Rz and the
+/// phase e^{iα x_1⋯x_n} on the controls as the phase polynomial ∏_S exp(iα (−1)^{|S|} 2^{−n} Z_S) of uncontrolled
+/// <c>Exp</c> terms (the QDK's QIR generation drops a relative phase of Controlled R1 with several controls). Dense
+/// unitaries on 2–6 qubits use the two-level decomposition (Nielsen &amp; Chuang §4.5.1) into multi-controlled one-qubit
+/// gates. Angle expressions are written in Q# syntax (Std.Math functions).
 /// </remarks>
 public static class QSharp
 {
     /// <summary>Writes the circuit as a Q# file (see the class remarks).</summary>
     /// <exception cref="ArgumentException">Bound values of the wrong length.</exception>
-    /// <exception cref="NotSupportedException">A dense unitary on more than one qubit.</exception>
+    /// <exception cref="NotSupportedException">A dense unitary on more than 6 qubits.</exception>
     public static string Write(Circuit circuit, QSharpWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(circuit);
@@ -114,6 +118,8 @@ public static class QSharp
             return [$"CCNOT({Qb(op.Controls[0])}, {Qb(op.Controls[1])}, {Qb(op.Targets[0])});"];
         string[] a = [.. op.Angles.Select(Expression)];
         var t = op.Targets;
+        if (op.Controls.Length >= 2 && (op.Kind == GateKind.GlobalPhase || HasPhase(op)))
+            return MultiControlledWithPhase(op, a);
         var calls = new List<(string Name, string Args)>();
         switch (op.Kind)
         {
@@ -169,10 +175,63 @@ public static class QSharp
                 calls.Add(("R", $"PauliI, {FormatDouble(-2 * alpha)}, {Qb(t[0])}"));
                 break;
             case GateKind.Unitary:
-                throw new NotSupportedException($"operation {index} ({op}): a dense unitary on {t.Length} qubits has no Q# export (only one-qubit matrices are decomposed).");
+                if (t.Length > OpenQasmSyntax.OpenQasmWriter.MaxDenseQubits)
+                    throw new NotSupportedException($"operation {index} ({op}): a dense unitary on {t.Length} qubits; the Q# writer decomposes dense unitaries on up to {OpenQasmSyntax.OpenQasmWriter.MaxDenseQubits} qubits only (the text grows as 4^k).");
+                // Two-level decomposition into multi-controlled one-qubit unitaries, X gates and controlled phases.
+                return UnitaryDecomposition.TwoLevel(op).SelectMany(part => Statements(part, index)).ToList();
             default: throw new System.Diagnostics.UnreachableException($"gate kind {op.Kind}");
         }
         return Wrap(calls, op.Controls, op.ControlStates, []);
+    }
+
+    /// <summary>One-qubit kinds whose matrix is not in SU(2) (they carry a phase under control), and dense one-qubit unitaries.</summary>
+    private static bool HasPhase(Operation op) =>
+        op.Targets.Length == 1 && op.Kind is not (GateKind.X or GateKind.Y or GateKind.Z or GateKind.Rx or GateKind.Ry or GateKind.Rz or GateKind.Identity);
+
+    /// <summary>
+    /// A one-qubit gate U = e^{iα} Rz(β) Ry(γ) Rz(δ) or a global phase e^{iα}, with n ≥ 2 controls: Controlled Rz/Ry/Rz
+    /// (in SU(2)) and the phase e^{iα} on the subspace where every control is |1⟩ written as the phase polynomial
+    /// e^{iα x_1⋯x_n} = ∏_S exp(iα (−1)^{|S|} 2^{−n} Z_S) over the subsets S of the controls, x_i = (1 − Z_i)/2: uncontrolled
+    /// Exp terms (and a global phase for S = ∅). Exact; the QDK's QIR generation lowers these correctly, whereas it
+    /// drops a relative phase when it lowers Controlled R1 or Controlled R(PauliI, …) with two or more controls.
+    /// </summary>
+    private static IEnumerable<string> MultiControlledWithPhase(Operation op, string[] a)
+    {
+        string Qb(int q) => $"qs[{q}]";
+        var calls = new List<(string Name, string Args)>();
+        string alpha;
+        if (op.Kind == GateKind.GlobalPhase) alpha = a[0];
+        else
+        {
+            int t = op.Targets[0];
+            string beta, gamma, delta;
+            switch (op.Kind)
+            {
+                case GateKind.Phase: (alpha, beta, gamma, delta) = ($"0.5 * ({a[0]})", a[0], "0.0", "0.0"); break;
+                case GateKind.U: (alpha, beta, gamma, delta) = ($"0.5 * ({a[1]} + {a[2]})", a[1], a[0], a[2]); break;
+                default:
+                    var angles = QirGateWriter.EulerZyz(QirGateWriter.OneQubitMatrix(op, [.. op.Angles.Select(x => x.ConstantValue)]));
+                    (alpha, beta, gamma, delta) = (FormatDouble(angles.Alpha), FormatDouble(angles.Beta), FormatDouble(angles.Gamma), FormatDouble(angles.Delta));
+                    break;
+            }
+            calls.Add(("Rz", $"{delta}, {Qb(t)}"));
+            calls.Add(("Ry", $"{gamma}, {Qb(t)}"));
+            calls.Add(("Rz", $"{beta}, {Qb(t)}"));
+        }
+        var flips = op.Controls.Where((c, i) => !op.ControlStates[i]).ToList();
+        foreach (int c in flips) yield return $"X({Qb(c)});";
+        foreach (var (name, args) in calls)
+            yield return $"Controlled {name}([{string.Join(", ", op.Controls.Select(Qb))}], ({args}));";
+        int n = op.Controls.Length;
+        double scale = 1.0 / (1 << n);
+        yield return $"R(PauliI, {FormatDouble(-2 * scale)} * ({alpha}), {Qb(op.Controls[0])});";
+        for (int mask = 1; mask < 1 << n; mask++)
+        {
+            var members = Enumerable.Range(0, n).Where(i => (mask >> i & 1) == 1).Select(i => op.Controls[i]).ToList();
+            double sign = members.Count % 2 == 0 ? scale : -scale;
+            yield return $"Exp([{string.Join(", ", members.Select(_ => "PauliZ"))}], {FormatDouble(sign)} * ({alpha}), [{string.Join(", ", members.Select(Qb))}]);";
+        }
+        foreach (int c in flips) yield return $"X({Qb(c)});";
     }
 
     private static IEnumerable<string> Wrap(List<(string Name, string Args)> calls, System.Collections.Immutable.ImmutableArray<int> controls,

@@ -321,18 +321,19 @@ public static class Qir
     /// global phase is dropped. Gates QIR lacks are decomposed exactly up to that phase: S/T adjoints map to
     /// s__adj/t__adj, SX† = X·SX, iSWAP = Rxx(−π/2)·Ryy(−π/2), Pauli rotations become basis changes, a CNOT ladder and rz;
     /// a singly controlled one-qubit gate uses the A·X·B·X·C decomposition with a phase rz on the control
-    /// (Nielsen and Chuang, Quantum Computation and Quantum Information, Cor. 4.2 and Fig. 4.6); a controlled
-    /// SWAP is CX·CCX·CX; negative controls are conjugated by x. The state written therefore equals QnnSim's up to a
-    /// global phase.</para>
+    /// (Nielsen and Chuang, Quantum Computation and Quantum Information, Cor. 4.2 and Fig. 4.6); a one-qubit gate U with
+    /// n ≥ 2 controls (other than CCX) the ancilla-free recursion of Barenco et al., Phys. Rev. A 52, 3457 (1995),
+    /// Lemma 7.5, with V² = U; a controlled global phase is a controlled P on the last control; a controlled SWAP is
+    /// CX·C^{n+1}X·CX; controlled Rxx/Ryy/Rzz, Pauli rotations and iSWAP keep their basis changes and CNOT ladders
+    /// uncontrolled and control only the middle rz; dense unitaries on 2–5 qubits use the two-level decomposition
+    /// (Nielsen and Chuang §4.5.1); negative controls are conjugated by x. The state written therefore equals
+    /// QnnSim's up to a global phase.</para>
     /// </remarks>
     /// <param name="circuit">The circuit.</param>
     /// <param name="parameters">θ (empty when the circuit has no parameters).</param>
     /// <param name="inputs">x (empty when the circuit has no inputs).</param>
     /// <exception cref="ArgumentException">θ or x has the wrong length.</exception>
-    /// <exception cref="NotSupportedException">
-    /// A gate QIR cannot express without ancillas: a controlled gate with more than one control (other than CCX), a
-    /// controlled two-qubit rotation, iSWAP or Pauli rotation, or a dense unitary on two or more qubits.
-    /// </exception>
+    /// <exception cref="NotSupportedException">A dense unitary on more than 5 qubits (the output would grow as about 4^k·3^k calls).</exception>
     public static string Write(Circuit circuit, ParameterValues parameters = default, InputValues inputs = default)
     {
         ArgumentNullException.ThrowIfNull(circuit);

@@ -29,23 +29,131 @@ internal sealed class QirGateWriter(double[] parameters, double[] inputs)
         Call(name, "double, %Qubit*, %Qubit*", $"double {Qir.FormatDouble(angle)}, {Q(a)}, {Q(b)}");
     private void Ccx(int c1, int c2, int t) => Call("ccx", "%Qubit*, %Qubit*, %Qubit*", $"{Q(c1)}, {Q(c2)}, {Q(t)}");
 
+    /// <summary>Largest dense unitary the QIR writer decomposes (about 4^k · 3^k gates: two-level factors, each a C^{k−1}U).</summary>
+    internal const int MaxDenseQubits = 5;
+
     public void Write(Operation op, int index)
     {
+        if (op.Kind == GateKind.Unitary && op.Targets.Length > 1)
+        {
+            if (op.Targets.Length > MaxDenseQubits)
+                throw Unsupported(op, index, $"a dense unitary on {op.Targets.Length} qubits (the QIR writer decomposes dense unitaries on up to {MaxDenseQubits} qubits; the output grows as 4^k·3^k)");
+            foreach (var part in UnitaryDecomposition.TwoLevel(op)) Write(part, index);
+            return;
+        }
         double[] a = [.. op.Angles.Select(x => x.Evaluate(parameters, inputs))];
         var negative = op.Controls.Where((c, i) => !op.ControlStates[i]).ToArray();
         foreach (int c in negative) Gate("x", c);
-        switch (op.Controls.Length)
-        {
-            case 0: WriteUncontrolled(op, a, index); break;
-            case 1: WriteSinglyControlled(op, a, op.Controls[0], index); break;
-            case 2 when op.Kind == GateKind.X: Ccx(op.Controls[0], op.Controls[1], op.Targets[0]); break;
-            default: throw Unsupported(op, index, $"{op.Controls.Length} controls (QIR has ccx as its only doubly controlled gate; decompose with ancillas first)");
-        }
+        if (op.Controls.IsEmpty) WriteUncontrolled(op, a, index);
+        else WriteControlled(op, a, [.. op.Controls]);
         foreach (int c in negative) Gate("x", c);
     }
 
     private static NotSupportedException Unsupported(Operation op, int index, string why) =>
         new($"operation {index} ({op}) cannot be written as base-profile QIR: {why}.");
+
+    /// <summary>An operation with (positive) controls: everything is reduced to multi-controlled one-qubit unitaries.</summary>
+    private void WriteControlled(Operation op, double[] a, int[] controls)
+    {
+        var t = op.Targets;
+        switch (op.Kind)
+        {
+            case GateKind.Identity: return;
+            case GateKind.GlobalPhase:
+                // e^{iα} on the subspace where every control is 1 = P(α) on the last control, controlled by the others.
+                MultiControlled(controls[..^1], [1, 0, 0, Complex.FromPolarCoordinates(1, a[0])], controls[^1]);
+                return;
+            case GateKind.Swap:
+                // SWAP = CX(t1→t0) · CX(t0→t1) · CX(t1→t0); controlling the middle one suffices.
+                Gate("cx", t[1], t[0]);
+                MultiControlled([.. controls, t[0]], PauliX, t[1]);
+                Gate("cx", t[1], t[0]);
+                return;
+            case GateKind.Rxx: ControlledPauliRotation(controls, t, [Pauli.X, Pauli.X], a[0]); return;
+            case GateKind.Ryy: ControlledPauliRotation(controls, t, [Pauli.Y, Pauli.Y], a[0]); return;
+            case GateKind.Rzz: ControlledPauliRotation(controls, t, [Pauli.Z, Pauli.Z], a[0]); return;
+            case GateKind.PauliRotation: ControlledPauliRotation(controls, t, op.PauliFactors, a[0]); return;
+            case GateKind.ISwap:
+            case GateKind.ISwapDg:
+                // iSWAP = exp(iπ/4 (XX + YY)) = Rxx(−π/2) Ryy(−π/2) exactly (XX and YY commute).
+                double v = op.Kind == GateKind.ISwap ? -Math.PI / 2 : Math.PI / 2;
+                ControlledPauliRotation(controls, t, [Pauli.X, Pauli.X], v);
+                ControlledPauliRotation(controls, t, [Pauli.Y, Pauli.Y], v);
+                return;
+        }
+        MultiControlled(controls, OneQubitMatrix(op, a), t[0]);
+    }
+
+    /// <summary>
+    /// C^n exp(−iφP/2) = V† · CX ladder · C^n Rz(φ) · CX ladder · V: the basis change V and the ladder are not
+    /// controlled, since when the controls are off they cancel.
+    /// </summary>
+    private void ControlledPauliRotation(int[] controls, ImmutableArray<int> targets, ImmutableArray<Pauli> factors, double angle)
+    {
+        for (int k = 0; k < targets.Length; k++)
+        {
+            if (factors[k] == Pauli.X) Gate("h", targets[k]);
+            else if (factors[k] == Pauli.Y) Rotation("rx", Math.PI / 2, targets[k]);
+        }
+        for (int k = 0; k + 1 < targets.Length; k++) Gate("cx", targets[k], targets[k + 1]);
+        MultiControlled(controls, OneQubitMatrix(new Operation(GateKind.Rz, [0], [Angle.Constant(angle)]), [angle]), targets[^1]);
+        for (int k = targets.Length - 2; k >= 0; k--) Gate("cx", targets[k], targets[k + 1]);
+        for (int k = 0; k < targets.Length; k++)
+        {
+            if (factors[k] == Pauli.X) Gate("h", targets[k]);
+            else if (factors[k] == Pauli.Y) Rotation("rx", -Math.PI / 2, targets[k]);
+        }
+    }
+
+    private static readonly Complex[] PauliX = [0, 1, 1, 0];
+    private static readonly Complex[] PauliY = [0, -Complex.ImaginaryOne, Complex.ImaginaryOne, 0];
+    private static readonly Complex[] PauliZ = [1, 0, 0, -1];
+
+    private static bool Is(Complex[] u, Complex[] v) => u[0] == v[0] && u[1] == v[1] && u[2] == v[2] && u[3] == v[3];
+
+    /// <summary>
+    /// The one-qubit unitary u (row-major) on <paramref name="target"/>, applied when every control is |1⟩, exactly up
+    /// to a global phase of the whole state. No controls: Z-Y-Z Euler rotations. One control: cx/cy/cz, or the
+    /// A·X·B·X·C construction with rz(α) on the control (Nielsen &amp; Chuang, Cor. 4.2, Fig. 4.6). Two controls and
+    /// X: ccx. Otherwise, with V² = u, Barenco et al., "Elementary gates for quantum computation", Phys. Rev. A 52,
+    /// 3457 (1995), Lemma 7.5, in time order: C V(c_n → t), C^{n−1}X(c_1…c_{n−1} → c_n), C V†(c_n → t),
+    /// C^{n−1}X(c_1…c_{n−1} → c_n), C^{n−1}V(c_1…c_{n−1} → t), recursively; ancilla-free, O(3^n) gates.
+    /// </summary>
+    private void MultiControlled(int[] controls, Complex[] u, int target)
+    {
+        int n = controls.Length;
+        if (n == 0)
+        {
+            var (_, beta0, gamma0, delta0) = EulerZyz(u);
+            Rotation("rz", delta0, target); Rotation("ry", gamma0, target); Rotation("rz", beta0, target);
+            return;
+        }
+        if (n == 1)
+        {
+            int c = controls[0];
+            if (Is(u, PauliX)) { Gate("cx", c, target); return; }
+            if (Is(u, PauliY)) { Gate("cy", c, target); return; }
+            if (Is(u, PauliZ)) { Gate("cz", c, target); return; }
+            // Controlled-U = P(α) on the control, then A X B X C on the target with U = e^{iα} Rz(β) Ry(γ) Rz(δ).
+            var (alpha, beta, gamma, delta) = EulerZyz(u);
+            Rotation("rz", (delta - beta) / 2, target);                             // C
+            Gate("cx", c, target);
+            Rotation("rz", -(delta + beta) / 2, target); Rotation("ry", -gamma / 2, target); // B
+            Gate("cx", c, target);
+            Rotation("ry", gamma / 2, target); Rotation("rz", beta, target);         // A
+            Rotation("rz", alpha, c);                                                // P(α) up to a global phase
+            return;
+        }
+        if (n == 2 && Is(u, PauliX)) { Ccx(controls[0], controls[1], target); return; }
+        var v = UnitaryDecomposition.SquareRoot(u);
+        int last = controls[^1];
+        int[] rest = controls[..^1];
+        MultiControlled([last], v, target);
+        MultiControlled(rest, PauliX, last);
+        MultiControlled([last], UnitaryDecomposition.Adjoint2(v), target);
+        MultiControlled(rest, PauliX, last);
+        MultiControlled(rest, v, target);
+    }
 
     private void WriteUncontrolled(Operation op, double[] a, int index)
     {
@@ -79,7 +187,6 @@ internal sealed class QirGateWriter(double[] parameters, double[] inputs)
                 var (_, beta, gamma, delta) = EulerZyz(OneQubitMatrix(op, a));
                 Rotation("rz", delta, t); Rotation("ry", gamma, t); Rotation("rz", beta, t);
                 break;
-            case GateKind.Unitary: throw Unsupported(op, index, $"a dense unitary on {op.Targets.Length} qubits (only one-qubit matrices are decomposed)");
             default: throw new System.Diagnostics.UnreachableException($"gate kind {op.Kind}");
         }
     }
@@ -100,32 +207,6 @@ internal sealed class QirGateWriter(double[] parameters, double[] inputs)
             if (factors[k] == Pauli.X) Gate("h", targets[k]);
             else if (factors[k] == Pauli.Y) Rotation("rx", -Math.PI / 2, targets[k]);
         }
-    }
-
-    private void WriteSinglyControlled(Operation op, double[] a, int c, int index)
-    {
-        switch (op.Kind)
-        {
-            case GateKind.X: Gate("cx", c, op.Targets[0]); return;
-            case GateKind.Y: Gate("cy", c, op.Targets[0]); return;
-            case GateKind.Z: Gate("cz", c, op.Targets[0]); return;
-            case GateKind.Identity: return;
-            case GateKind.GlobalPhase: Rotation("rz", a[0], c); return; // e^{iα} on |1⟩ of the control = P(α) ∝ Rz(α)
-            case GateKind.Swap:
-                Gate("cx", op.Targets[1], op.Targets[0]); Ccx(c, op.Targets[0], op.Targets[1]); Gate("cx", op.Targets[1], op.Targets[0]);
-                return;
-        }
-        if (Operation.FixedTargetCount(op.Kind) != 1 && !(op.Kind == GateKind.Unitary && op.Targets.Length == 1))
-            throw Unsupported(op, index, $"a controlled {op.Kind} (only controlled one-qubit gates and controlled SWAP are decomposed)");
-        // Controlled-U = P(α) on the control, then A X B X C on the target with U = e^{iα} Rz(β) Ry(γ) Rz(δ).
-        int t = op.Targets[0];
-        var (alpha, beta, gamma, delta) = EulerZyz(OneQubitMatrix(op, a));
-        Rotation("rz", (delta - beta) / 2, t);                       // C
-        Gate("cx", c, t);
-        Rotation("rz", -(delta + beta) / 2, t); Rotation("ry", -gamma / 2, t); // B
-        Gate("cx", c, t);
-        Rotation("ry", gamma / 2, t); Rotation("rz", beta, t);       // A
-        Rotation("rz", alpha, c);                                     // P(α) up to a global phase
     }
 
     /// <summary>The 2×2 matrix (row-major) of an uncontrolled one-qubit operation with bound angles.</summary>
