@@ -361,36 +361,32 @@ internal static class GradientEngine
         parameters.CopyTo(theta);
         inputs.CopyTo(x);
         if (!parameterGradient.IsEmpty)
-        {
-            for (int j = 0; j < p; j++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                double v = theta[j];
-                theta[j] = v + h;
-                program.BindAngles(theta, x, angles);
-                Evaluate(program, angles, initial, observables, fp, workspace.Psi, options);
-                theta[j] = v - h;
-                program.BindAngles(theta, x, angles);
-                Evaluate(program, angles, initial, observables, fm, workspace.Psi, options);
-                theta[j] = v;
-                for (int o = 0; o < k; o++) parameterGradient[o * p + j] = (fp[o] - fm[o]) / (2 * h);
-            }
-        }
+            CentralDifferences(theta, theta, x, program, angles, initial, observables, parameterGradient, fp, fm, workspace, options, h, cancellationToken);
         if (!inputGradient.IsEmpty)
+            CentralDifferences(x, theta, x, program, angles, initial, observables, inputGradient, fp, fm, workspace, options, h, cancellationToken);
+    }
+
+    /// <summary>
+    /// Central differences over one variable vector, <paramref name="variables"/> (θ or x, the same array as
+    /// <paramref name="theta"/> or <paramref name="x"/>); the gradient is observable-major: [o · count + j].
+    /// </summary>
+    private static void CentralDifferences(double[] variables, double[] theta, double[] x, CircuitProgram program, double[] angles,
+        ReadOnlySpan<Complex> initial, PauliTerms[] observables, Span<double> gradient, Span<double> fp, Span<double> fm,
+        GradientWorkspace workspace, SimulationOptions options, double h, CancellationToken cancellationToken)
+    {
+        int k = observables.Length, count = variables.Length;
+        for (int j = 0; j < count; j++)
         {
-            for (int j = 0; j < q; j++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                double v = x[j];
-                x[j] = v + h;
-                program.BindAngles(theta, x, angles);
-                Evaluate(program, angles, initial, observables, fp, workspace.Psi, options);
-                x[j] = v - h;
-                program.BindAngles(theta, x, angles);
-                Evaluate(program, angles, initial, observables, fm, workspace.Psi, options);
-                x[j] = v;
-                for (int o = 0; o < k; o++) inputGradient[o * q + j] = (fp[o] - fm[o]) / (2 * h);
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            double v = variables[j];
+            variables[j] = v + h;
+            program.BindAngles(theta, x, angles);
+            Evaluate(program, angles, initial, observables, fp, workspace.Psi, options);
+            variables[j] = v - h;
+            program.BindAngles(theta, x, angles);
+            Evaluate(program, angles, initial, observables, fm, workspace.Psi, options);
+            variables[j] = v;
+            for (int o = 0; o < k; o++) gradient[o * count + j] = (fp[o] - fm[o]) / (2 * h);
         }
     }
 
