@@ -149,6 +149,108 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         }
     }
 
+    // ------------------------------------------------------------------ selected 1-qubit (1-qubit gate + CX)
+
+    /// <summary>
+    /// ψ ← M_h on <paramref name="target"/> where bit <paramref name="sel"/> of the basis index is h (M_0 = m[0..3],
+    /// M_1 = m[4..7], row-major): a 4×4 block-diagonal in <paramref name="sel"/>. A 1-qubit gate M on the target of a
+    /// following CX(sel→target) is M_0 = M, M_1 = X·M, so the CX costs nothing. Loop mask: target | sel.
+    /// </summary>
+    public static void Select1(int target, int sel, ReadOnlySpan<Complex> m, Span<Complex> state, long begin, long end)
+    {
+        Debug.Assert(state.Length >= Amps && target != sel && m.Length >= 8);
+        Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
+        Span<int> bits = stackalloc int[64];
+        ref double d = ref Base(state);
+        int nb = HighBits((1UL << target) | (1UL << sel), bits);
+        ReadOnlySpan<int> sb = bits[..nb];
+        long run = RunLength(sb);
+        bool selHigh = sel >= Lb;
+        long ss = selHigh ? 1L << (sel - Lb) : 0;
+        if (target >= Lb)
+        {
+            // Half h (sel bit h when sel is high; lane-dependent matrices when sel is low).
+            for (int j = 0; j < Amps; j++)
+            {
+                int h = selHigh ? 0 : (j >> sel) & 1;
+                l0[j] = m[4 * h]; l1[j] = m[4 * h + 1]; l2[j] = m[4 * h + 2]; l3[j] = m[4 * h + 3];
+            }
+            LaneCoef<TV> a00 = Coef(l0), a01 = Coef(l1), a10 = Coef(l2), a11 = Coef(l3);
+            long stride = 1L << (target - Lb);
+            if (!selHigh)
+            {
+                for (long f = begin; f < end;)
+                {
+                    long v0 = BitIndex.InsertZeros(f, sb);
+                    long len = Math.Min(run - (f & (run - 1)), end - f);
+                    f += len;
+                    for (long v = v0; v < v0 + len; v++) Pair(ref d, v, stride, a00, a01, a10, a11);
+                }
+                return;
+            }
+            for (int j = 0; j < Amps; j++) { l0[j] = m[4]; l1[j] = m[5]; l2[j] = m[6]; l3[j] = m[7]; }
+            LaneCoef<TV> b00 = Coef(l0), b01 = Coef(l1), b10 = Coef(l2), b11 = Coef(l3);
+            for (long f = begin; f < end;)
+            {
+                long v0 = BitIndex.InsertZeros(f, sb);
+                long len = Math.Min(run - (f & (run - 1)), end - f);
+                f += len;
+                for (long v = v0; v < v0 + len; v++)
+                {
+                    Pair(ref d, v, stride, a00, a01, a10, a11);
+                    Pair(ref d, v + ss, stride, b00, b01, b10, b11);
+                }
+            }
+        }
+        else
+        {
+            int tb = 1 << target;
+            for (int j = 0; j < Amps; j++)
+            {
+                int h = selHigh ? 0 : (j >> sel) & 1;
+                bool one = (j & tb) != 0;
+                l0[j] = one ? m[4 * h + 3] : m[4 * h];
+                l1[j] = one ? m[4 * h + 2] : m[4 * h + 1];
+                l2[j] = one ? m[7] : m[4];
+                l3[j] = one ? m[6] : m[5];
+            }
+            LaneCoef<TV> diag0 = Coef(l0), off0 = Coef(l1), diag1 = Coef(l2), off1 = Coef(l3);
+            for (long f = begin; f < end;)
+            {
+                long v0 = BitIndex.InsertZeros(f, sb);
+                long len = Math.Min(run - (f & (run - 1)), end - f);
+                f += len;
+                if (!selHigh)
+                    for (long v = v0; v < v0 + len; v++) InRegister(ref d, v, tb, diag0, off0);
+                else
+                    for (long v = v0; v < v0 + len; v++)
+                    {
+                        InRegister(ref d, v, tb, diag0, off0);
+                        InRegister(ref d, v + ss, tb, diag1, off1);
+                    }
+            }
+        }
+    }
+
+    /// <summary>(x, y) ← (c00 x + c01 y, c10 x + c11 y) for registers v and v + stride.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pair(ref double d, long v, long stride, in LaneCoef<TV> c00, in LaneCoef<TV> c01, in LaneCoef<TV> c10, in LaneCoef<TV> c11)
+    {
+        TV x = Load(ref d, v), y = Load(ref d, v + stride);
+        TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
+        Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
+        Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
+    }
+
+    /// <summary>x ← diag ⊙ x + off ⊙ (x with amplitude lanes j and j ⊕ tb exchanged) for register v.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InRegister(ref double d, long v, int tb, in LaneCoef<TV> diag, in LaneCoef<TV> off)
+    {
+        TV x = Load(ref d, v);
+        TV y = TO.XorAmps(x, tb);
+        Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
+    }
+
     // ------------------------------------------------------------------ diagonal
 
     /// <summary>

@@ -26,6 +26,12 @@ internal enum PrimitiveKind
     GlobalPhase,
     /// <summary>SWAP of Target0 and Target1.</summary>
     Swap,
+    /// <summary>
+    /// Dense 2×2 on Target0 chosen by bit Target1: Matrix[0..3] where it is 0, Matrix[4..7] where it is 1 (a 4×4
+    /// block-diagonal in Target1; no controls). Made only by fusion (a 1-qubit run followed by CX or another
+    /// controlled 1-qubit gate on the same target), never by lowering, so it has no angle.
+    /// </summary>
+    Select1,
 }
 
 /// <summary>
@@ -60,7 +66,7 @@ internal sealed class Primitive
     {
         PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => XMask | ZMask,
         PrimitiveKind.MatrixK => MaskOf(Targets),
-        PrimitiveKind.Matrix2 or PrimitiveKind.Swap => (1UL << Target0) | (1UL << Target1),
+        PrimitiveKind.Matrix2 or PrimitiveKind.Swap or PrimitiveKind.Select1 => (1UL << Target0) | (1UL << Target1),
         PrimitiveKind.GlobalPhase => 0,
         _ => 1UL << Target0,
     };

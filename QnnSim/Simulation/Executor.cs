@@ -128,6 +128,7 @@ internal static class Executor
             PrimitiveKind.Matrix1 => p.CtrlMask | (1UL << p.Target0),
             PrimitiveKind.Diagonal1 or PrimitiveKind.PhaseShift or PrimitiveKind.GlobalPhase => p.CtrlMask,
             PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => p.CtrlMask | HighPivot(p.XMask, lb),
+            PrimitiveKind.Select1 => (1UL << p.Target0) | (1UL << p.Target1),
             PrimitiveKind.Matrix2 or PrimitiveKind.MatrixK or PrimitiveKind.Swap =>
                 IsLowContiguous(p, path) ? p.CtrlMask | ((1UL << DenseTargets(p).Length) - 1) : p.CtrlMask | p.TargetMask,
             _ => throw new System.Diagnostics.UnreachableException(),
@@ -158,6 +159,17 @@ internal static class Executor
         for (int r = 0; r < d; r++)
             for (int c = 0; c < d; c++)
                 a[r * d + c] = Complex.Conjugate(m[c * d + r]);
+        return a;
+    }
+
+    /// <summary>Both 2×2 blocks of a <see cref="PrimitiveKind.Select1"/> matrix replaced by their adjoints.</summary>
+    private static ReadOnlySpan<Complex> Select1Adjoint(Complex[] m, Span<Complex> a)
+    {
+        for (int h = 0; h < 8; h += 4)
+        {
+            a[h] = Complex.Conjugate(m[h]); a[h + 1] = Complex.Conjugate(m[h + 2]);
+            a[h + 2] = Complex.Conjugate(m[h + 1]); a[h + 3] = Complex.Conjugate(m[h + 3]);
+        }
         return a;
     }
 
@@ -208,6 +220,10 @@ internal static class Executor
                     new Complex(0, -s) * StateKernels.IPower(p.YCount), state, begin, end);
                 break;
             }
+            case PrimitiveKind.Select1:
+                VectorKernels<TO, TV>.Select1(p.Target0, p.Target1, inverse ? Select1Adjoint(p.Matrix, stackalloc Complex[8]) : p.Matrix,
+                    state, begin, end);
+                break;
             case PrimitiveKind.Matrix2:
             case PrimitiveKind.MatrixK:
             case PrimitiveKind.Swap:
@@ -303,6 +319,10 @@ internal static class Executor
                 break;
             case PrimitiveKind.GlobalPhase:
                 StateKernels.ApplyPhase(p.CtrlMask, p.CtrlValue, Complex.FromPolarCoordinates(1, inverse ? -angle : angle), state, begin, end);
+                break;
+            case PrimitiveKind.Select1:
+                StateKernels.ApplySelect1(p.Target0, p.Target1, inverse ? Select1Adjoint(p.Matrix, stackalloc Complex[8]) : p.Matrix,
+                    state, begin, end);
                 break;
             case PrimitiveKind.Swap:
                 StateKernels.ApplySwap(p.CtrlMask, p.CtrlValue, p.Target0, p.Target1, state, begin, end);
