@@ -161,10 +161,8 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         Debug.Assert(state.Length >= Amps && target != sel && m.Length >= 8);
         Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
         Span<int> bits = stackalloc int[64];
-        ref double d = ref Base(state);
         int nb = HighBits((1UL << target) | (1UL << sel), bits);
         ReadOnlySpan<int> sb = bits[..nb];
-        long run = RunLength(sb);
         bool selHigh = sel >= Lb;
         long ss = selHigh ? 1L << (sel - Lb) : 0;
         if (target >= Lb)
@@ -175,31 +173,15 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                 int h = selHigh ? 0 : (j >> sel) & 1;
                 l0[j] = m[4 * h]; l1[j] = m[4 * h + 1]; l2[j] = m[4 * h + 2]; l3[j] = m[4 * h + 3];
             }
-            LaneCoef<TV> a00 = Coef(l0), a01 = Coef(l1), a10 = Coef(l2), a11 = Coef(l3);
             long stride = 1L << (target - Lb);
-            if (!selHigh)
+            LaneCoef<TV> a00 = Coef(l0), a01 = Coef(l1), a10 = Coef(l2), a11 = Coef(l3);
+            PairLoop(ref Base(state), sb, stride, 0, a00, a01, a10, a11, begin, end);
+            if (selHigh)
             {
-                for (long f = begin; f < end;)
-                {
-                    long v0 = BitIndex.InsertZeros(f, sb);
-                    long len = Math.Min(run - (f & (run - 1)), end - f);
-                    f += len;
-                    for (long v = v0; v < v0 + len; v++) Pair(ref d, v, stride, a00, a01, a10, a11);
-                }
-                return;
-            }
-            for (int j = 0; j < Amps; j++) { l0[j] = m[4]; l1[j] = m[5]; l2[j] = m[6]; l3[j] = m[7]; }
-            LaneCoef<TV> b00 = Coef(l0), b01 = Coef(l1), b10 = Coef(l2), b11 = Coef(l3);
-            for (long f = begin; f < end;)
-            {
-                long v0 = BitIndex.InsertZeros(f, sb);
-                long len = Math.Min(run - (f & (run - 1)), end - f);
-                f += len;
-                for (long v = v0; v < v0 + len; v++)
-                {
-                    Pair(ref d, v, stride, a00, a01, a10, a11);
-                    Pair(ref d, v + ss, stride, b00, b01, b10, b11);
-                }
+                // The sel = 1 half: the same free range shifted by the sel stride.
+                for (int j = 0; j < Amps; j++) { l0[j] = m[4]; l1[j] = m[5]; l2[j] = m[6]; l3[j] = m[7]; }
+                LaneCoef<TV> b00 = Coef(l0), b01 = Coef(l1), b10 = Coef(l2), b11 = Coef(l3);
+                PairLoop(ref Base(state), sb, stride, ss, b00, b01, b10, b11, begin, end);
             }
         }
         else
@@ -214,41 +196,57 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                 l2[j] = one ? m[7] : m[4];
                 l3[j] = one ? m[6] : m[5];
             }
-            LaneCoef<TV> diag0 = Coef(l0), off0 = Coef(l1), diag1 = Coef(l2), off1 = Coef(l3);
-            for (long f = begin; f < end;)
+            LaneCoef<TV> diag0 = Coef(l0), off0 = Coef(l1);
+            InRegisterLoop(ref Base(state), sb, tb, 0, diag0, off0, begin, end);
+            if (selHigh)
             {
-                long v0 = BitIndex.InsertZeros(f, sb);
-                long len = Math.Min(run - (f & (run - 1)), end - f);
-                f += len;
-                if (!selHigh)
-                    for (long v = v0; v < v0 + len; v++) InRegister(ref d, v, tb, diag0, off0);
-                else
-                    for (long v = v0; v < v0 + len; v++)
-                    {
-                        InRegister(ref d, v, tb, diag0, off0);
-                        InRegister(ref d, v + ss, tb, diag1, off1);
-                    }
+                LaneCoef<TV> diag1 = Coef(l2), off1 = Coef(l3);
+                InRegisterLoop(ref Base(state), sb, tb, ss, diag1, off1, begin, end);
             }
         }
     }
 
-    /// <summary>(x, y) ← (c00 x + c01 y, c10 x + c11 y) for registers v and v + stride.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pair(ref double d, long v, long stride, in LaneCoef<TV> c00, in LaneCoef<TV> c01, in LaneCoef<TV> c10, in LaneCoef<TV> c11)
+    /// <summary>(x, y) ← (c00 x + c01 y, c10 x + c11 y) for registers (v + offset, v + offset + stride), v over the free range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    private static void PairLoop(ref double d, ReadOnlySpan<int> sb, long stride, long offset, in LaneCoef<TV> k00, in LaneCoef<TV> k01,
+        in LaneCoef<TV> k10, in LaneCoef<TV> k11, long begin, long end)
     {
-        TV x = Load(ref d, v), y = Load(ref d, v + stride);
-        TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
-        Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
-        Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
+        LaneCoef<TV> c00 = k00, c01 = k01, c10 = k10, c11 = k11;
+        long run = RunLength(sb);
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.InsertZeros(f, sb) + offset;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v), y = Load(ref d, v + stride);
+                TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
+                Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
+                Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
+            }
+        }
     }
 
-    /// <summary>x ← diag ⊙ x + off ⊙ (x with amplitude lanes j and j ⊕ tb exchanged) for register v.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InRegister(ref double d, long v, int tb, in LaneCoef<TV> diag, in LaneCoef<TV> off)
+    /// <summary>x ← diag ⊙ x + off ⊙ (x with lanes j, j ⊕ tb exchanged) for registers v + offset, v over the free range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    private static void InRegisterLoop(ref double d, ReadOnlySpan<int> sb, int tb, long offset, in LaneCoef<TV> kd, in LaneCoef<TV> ko,
+        long begin, long end)
     {
-        TV x = Load(ref d, v);
-        TV y = TO.XorAmps(x, tb);
-        Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
+        LaneCoef<TV> diag = kd, off = ko;
+        long run = RunLength(sb);
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.InsertZeros(f, sb) + offset;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v);
+                TV y = TO.XorAmps(x, tb);
+                Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
+            }
+        }
     }
 
     // ------------------------------------------------------------------ diagonal
