@@ -56,6 +56,7 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     private static TV Mul(in LaneCoef<TV> c, TV x, TV sx) => TO.Fma(c.Re, x, TO.Mul(c.Im, sx));
 
     /// <summary>Builds a lane coefficient from one complex value per amplitude lane.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static LaneCoef<TV> Coef(ReadOnlySpan<Complex> lanes)
     {
         Span<double> re = stackalloc double[8], im = stackalloc double[8];

@@ -24,6 +24,7 @@ internal static class Executor
 
     /// <summary>Applies every step of <paramref name="program"/> with its bound angles (fused when
     /// <see cref="SimulationOptions.Fusion"/> is on).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run(CircuitProgram program, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
     {
         if (options.Fusion)
@@ -37,6 +38,7 @@ internal static class Executor
     }
 
     /// <summary>The SIMD path for a state of <paramref name="length"/> amplitudes under <paramref name="options"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static KernelPath PathFor(SimulationOptions options, int length)
     {
         KernelPath path = options.EffectiveKernelPath;
@@ -46,6 +48,7 @@ internal static class Executor
     }
 
     /// <summary>Applies one step (or its inverse) with its angle.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Primitive p, double angle, Span<Complex> state, SimulationOptions options, bool inverse)
     {
         KernelPath path = PathFor(options, state.Length);
@@ -104,6 +107,7 @@ internal static class Executor
     private static int Lb(KernelPath path) => path switch { KernelPath.Vector512 => 2, KernelPath.Vector256 => 1, _ => 0 };
 
     /// <summary>True when the dense targets are 0..k−1 in order and fill at least one register.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool IsLowContiguous(Primitive p, KernelPath path)
     {
         ReadOnlySpan<int> t = DenseTargets(p);
@@ -115,10 +119,12 @@ internal static class Executor
     private static ReadOnlySpan<int> DenseTargets(Primitive p) =>
         p.Kind == PrimitiveKind.MatrixK ? p.Targets : p.PairTargets ??= [p.Target0, p.Target1];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool VectorCapable(Primitive p, KernelPath path) => p.Kind != PrimitiveKind.MatrixK
         || p.Targets.Length <= MaxGenericTargets || IsLowContiguous(p, path);
 
     /// <summary>Length of the free index the chosen kernel loops over.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static long FreeCount(Primitive p, KernelPath path, int length)
     {
         if (path == KernelPath.Scalar) return StateKernels.FreeCount(length, p.LoopBits);
@@ -142,6 +148,7 @@ internal static class Executor
         return (h & (~h + 1)) << lb;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ApplyRange(Primitive p, double angle, Span<Complex> state, bool inverse, KernelPath path, long begin, long end)
     {
         switch (path)
@@ -175,6 +182,7 @@ internal static class Executor
 
     private static readonly Complex[] SwapMatrix = [1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ApplyVector<TO, TV>(Primitive p, double angle, Span<Complex> state, bool inverse, long begin, long end)
         where TO : struct, ISimd<TV> where TV : unmanaged
     {

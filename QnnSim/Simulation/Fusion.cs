@@ -191,6 +191,7 @@ internal static class Fusion
     /// allocation per gate), wider blocks as dense Matrix2/MatrixK steps; consecutive items below
     /// <see cref="ChunkQubits"/> run slice by slice.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
     {
         var pool = _pool ??= [];
@@ -221,6 +222,7 @@ internal static class Fusion
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void RunChunked(List<(Primitive Step, double Angle)> resolved, int from, int to, Span<Complex> state, SimulationOptions options)
     {
         int chunkLength = 1 << ChunkQubits;
@@ -256,6 +258,7 @@ internal static class Fusion
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (Primitive, double) Resolve(CircuitProgram program, Item item, ReadOnlySpan<double> angles, List<Primitive> pool, ref int used)
     {
         var steps = program.Steps;
@@ -303,6 +306,7 @@ internal static class Fusion
     }
 
     /// <summary>The product [[a, b], [c, d]] of 1-qubit steps (in time order), in closed form.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Product1(System.Collections.Immutable.ImmutableArray<Primitive> steps, int[] items, ReadOnlySpan<double> angles, out Complex a, out Complex b, out Complex c, out Complex d)
     {
         (a, b, c, d) = (Complex.One, Complex.Zero, Complex.Zero, Complex.One);
@@ -315,6 +319,7 @@ internal static class Fusion
     }
 
     /// <summary>The 2×2 matrix of an uncontrolled one-qubit step, in closed form.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void OneQubit(Primitive s, double angle, out Complex u00, out Complex u01, out Complex u10, out Complex u11)
     {
         switch (s.Kind)
