@@ -150,6 +150,42 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         }
     }
 
+    // ------------------------------------------------------------------ real 2×2 on a high qubit (Ry)
+
+    /// <summary>
+    /// ψ ← (I ⊗ M ⊗ I) ψ for a real M = [[m00, m01], [m10, m11]] on a high target (no controls): 4 multiply-adds per
+    /// register pair and no re/im exchange (Ry(φ): m00 = m11 = cos(φ/2), m10 = −m01 = sin(φ/2)). Loop mask: target.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RealMatrix1High(int target, double m00, double m01, double m10, double m11, Span<Complex> state, long begin, long end)
+    {
+        Debug.Assert(target >= Lb && state.Length >= 2 * Amps);
+        ref double d = ref Base(state);
+        TV a = Broadcast(m00), b = Broadcast(m01), c = Broadcast(m10), e = Broadcast(m11);
+        int bit = target - Lb;
+        long stride = 1L << bit;
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.InsertZero(f, bit);
+            long len = Math.Min(stride - (f & (stride - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v), y = Load(ref d, v + stride);
+                Store(ref d, v, TO.Fma(b, y, TO.Mul(a, x)));
+                Store(ref d, v + stride, TO.Fma(e, y, TO.Mul(c, x)));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Broadcast(double x)
+    {
+        Span<double> t = stackalloc double[8];
+        t.Fill(x);
+        return TO.Create(t[..(2 * Amps)]);
+    }
+
     // ------------------------------------------------------------------ selected 1-qubit (1-qubit gate + CX)
 
     /// <summary>

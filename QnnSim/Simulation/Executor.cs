@@ -223,6 +223,13 @@ internal static class Executor
             {
                 double half = (inverse ? -angle : angle) * 0.5;
                 var (s, c) = Math.SinCos(half);
+                if (p.CtrlMask == 0 && p.XMask == p.ZMask && BitOperations.IsPow2(p.XMask)
+                    && BitOperations.TrailingZeroCount(p.XMask) >= TO.LaneBits)
+                {
+                    // Ry on a high qubit: a real 2×2, cheaper than the general exchange (same free index: the target).
+                    VectorKernels<TO, TV>.RealMatrix1High(BitOperations.TrailingZeroCount(p.XMask), c, -s, s, c, state, begin, end);
+                    break;
+                }
                 if (p.XMask == 0) VectorKernels<TO, TV>.DiagonalParity(p.CtrlMask, p.CtrlValue, p.ZMask, new Complex(c, -s), new Complex(c, s), state, begin, end);
                 else VectorKernels<TO, TV>.PauliExchange(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, c,
                     new Complex(0, -s) * StateKernels.IPower(p.YCount), state, begin, end);
