@@ -178,6 +178,26 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         }
     }
 
+    /// <summary>
+    /// Ry(φ) on a low target (inside a register, no controls): x ← cos(φ/2)·x + (∓sin(φ/2))·(x with lanes j, j ⊕ tb
+    /// exchanged), − on lanes whose target bit is 0; real coefficients, one lane move, 2 operations per register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RyLow(int target, double cos, double sin, Span<Complex> state, long begin, long end)
+    {
+        Debug.Assert(target < Lb);
+        ref double d = ref Base(state);
+        Span<double> t = stackalloc double[8];
+        int tb = 1 << target;
+        for (int j = 0; j < Amps; j++) t[2 * j] = t[2 * j + 1] = (j & tb) != 0 ? sin : -sin;
+        TV c = Broadcast(cos), off = TO.Create(t[..(2 * Amps)]);
+        for (long v = begin; v < end; v++)
+        {
+            TV x = Load(ref d, v);
+            Store(ref d, v, TO.Fma(off, TO.XorAmps(x, tb), TO.Mul(c, x)));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Broadcast(double x)
     {

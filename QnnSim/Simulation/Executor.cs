@@ -230,6 +230,12 @@ internal static class Executor
                     VectorKernels<TO, TV>.RealMatrix1High(BitOperations.TrailingZeroCount(p.XMask), c, -s, s, c, state, begin, end);
                     break;
                 }
+                if (p.CtrlMask == 0 && p.XMask == p.ZMask && BitOperations.IsPow2(p.XMask))
+                {
+                    // Ry on a low qubit: real per-lane coefficients and one lane move (free index: every register).
+                    VectorKernels<TO, TV>.RyLow(BitOperations.TrailingZeroCount(p.XMask), c, s, state, begin, end);
+                    break;
+                }
                 if (p.XMask == 0) VectorKernels<TO, TV>.DiagonalParity(p.CtrlMask, p.CtrlValue, p.ZMask, new Complex(c, -s), new Complex(c, s), state, begin, end);
                 else VectorKernels<TO, TV>.PauliExchange(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, c,
                     new Complex(0, -s) * StateKernels.IPower(p.YCount), state, begin, end);
