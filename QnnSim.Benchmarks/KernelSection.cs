@@ -16,6 +16,12 @@ internal sealed class KernelSection : IBenchSection
     private static Primitive M1(int t) => new() { Kind = PrimitiveKind.Matrix1, Target0 = t, Matrix = [0.6, new Complex(0, 0.8), new Complex(0, 0.8), 0.6] };
     private static Primitive Rot(ulong x, ulong z) => new() { Kind = PrimitiveKind.PauliRotation, XMask = x, ZMask = z, YCount = BitOperations.PopCount(x & z) };
     private static Primitive Cx(int c, int t) => new() { Kind = PrimitiveKind.Pauli, XMask = 1UL << t, CtrlMask = 1UL << c, CtrlValue = 1UL << c };
+    private static Primitive Sel(int t, int c) => new()
+    {
+        Kind = PrimitiveKind.Select1, Target0 = t, Target1 = c,
+        Matrix = [0.6, new Complex(0, 0.8), new Complex(0, 0.8), 0.6, new Complex(0, 0.8), 0.6, 0.6, new Complex(0, 0.8)],
+    };
+
     private static Primitive M2(int a, int b)
     {
         var m = new Complex[16];
@@ -44,7 +50,7 @@ internal sealed class KernelSection : IBenchSection
         {
             ("Matrix1 q0", M1(0)), ("Matrix1 q1", M1(1)), ("Matrix1 q8", M1(8)),
             ("Ry q0", Rot(1, 1)), ("Ry q8", Rot(256, 256)), ("Rz q0", Rot(0, 1)), ("Rz q8", Rot(0, 256)),
-            ("CX 0->1", Cx(0, 1)), ("CX 7->8", Cx(7, 8)), ("Matrix2 0,1", M2(0, 1)), ("Matrix2 7,8", M2(7, 8)),
+            ("CX 0->1", Cx(0, 1)), ("CX 7->8", Cx(7, 8)), ("Select1 t1 s0", Sel(1, 0)), ("Select1 t8 s7", Sel(8, 7)), ("Matrix2 0,1", M2(0, 1)), ("Matrix2 7,8", M2(7, 8)),
             ("MatrixK 0,1,2", MK([0, 1, 2])), ("MatrixK 2,0,1", MK([2, 0, 1])),
         };
         foreach (var path in new[] { KernelPath.Scalar, KernelPath.Vector256, KernelPath.Vector512 })

@@ -38,7 +38,7 @@ internal sealed class ProfileSection : IBenchSection
             foreach (var (name, action) in parts)
             {
                 int inner = Timing.InnerFor(action, 0.01);
-                double cpu = Timing.MedianCpu(action, 7, inner);
+                double cpu = Timing.MinCpu(action, 15, inner);
                 var (med, min) = Timing.Measure(action, 7, inner);
                 yield return new BenchRow(Name, $"n={n} L={layers} {name} ({plan.Items.Length} items)", n, 1, med, med * 1e9 / (1L << n), null, null,
                     MinSeconds: min, CpuSeconds: cpu);

@@ -212,6 +212,23 @@ public static partial class Timing
     }
 
     /// <summary>
+    /// Minimum over <paramref name="repetitions"/> of the calling thread's CPU time per call: the least disturbed
+    /// repetition, the best estimate of the work itself on a loaded machine. NaN when unavailable.
+    /// </summary>
+    public static double MinCpu(Action action, int repetitions, int inner)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        double best = double.PositiveInfinity;
+        for (int r = 0; r < repetitions; r++)
+        {
+            double t0 = ThreadCpuSeconds();
+            for (int i = 0; i < inner; i++) action();
+            best = Math.Min(best, (ThreadCpuSeconds() - t0) / inner);
+        }
+        return best;
+    }
+
+    /// <summary>
     /// Median over <paramref name="repetitions"/> of the mean time of <paramref name="inner"/> consecutive calls, after
     /// one warm-up batch.
     /// </summary>

@@ -135,10 +135,46 @@ public sealed class FusionTests(KernelPath path)
         for (int q = 0; q < 4; q++) b.Ry(q, 0.1 * q);
         for (int q = 0; q < 4; q++) b.Rz(q, 0.2 * q);
         for (int q = 0; q < 3; q++) b.CX(q, q + 1);
-        var plan = Fusion.BuildPlan(new CircuitProgram(b.Build()), 1);
+        var program = new CircuitProgram(b.Build());
+        var plan = Fusion.BuildPlan(program, 1, select: false);
         // Four 2-step 1-qubit blocks and three CX steps.
         Assert.That(plan.Items.Count(i => i.Steps.Length == 2 && i.Qubits.Length == 1), Is.EqualTo(4));
         Assert.That(plan.Items.Count(i => i.Step >= 0), Is.EqualTo(3));
+        // With select merging, the blocks on qubits 1, 2, 3 absorb the CX that follows them: 1 + 3 passes.
+        var merged = Fusion.BuildPlan(program, 1);
+        Assert.That(merged.Items.Length, Is.EqualTo(4));
+        Assert.That(merged.Items.Count(i => i.SelectStep >= 0), Is.EqualTo(3));
+        Assert.That(merged.Items.Where(i => i.SelectStep >= 0).Select(i => (i.Qubits[0], i.SelectQubit)), Is.EqualTo(new[] { (1, 0), (2, 1), (3, 2) }));
+    }
+
+    public static IEnumerable<int> AnsatzSizes() => [2, 3, 5, 8, 10, 13];
+
+    [TestCaseSource(nameof(AnsatzSizes))]
+    public void Run_AnsatzWithSelectMerging_MatchesUnfused(int n)
+    {
+        // Hardware-efficient layers with CX ladders both ways and CZ/CRz/CX-on-control variants, so that 1-qubit runs
+        // merge into Select1 passes with the select qubit below and above the target, in and out of a register.
+        var options = new SimulationOptions { KernelPath = path, MaxThreads = 1 };
+        var b = new CircuitBuilder(n);
+        for (int layer = 0; layer < 3; layer++)
+        {
+            for (int q = 0; q < n; q++) b.Ry(q, 0.3 + 0.7 * Math.Sin(1 + 0.37 * (q + layer * n))).Rz(q, 0.1 * q - 0.2 * layer);
+            for (int q = 0; q + 1 < n; q++) b.CX(q, q + 1);
+            for (int q = 0; q < n; q++) b.Rx(q, 0.2 + q);
+            for (int q = n - 1; q > 0; q--) b.CX(q, q - 1);
+            for (int q = 0; q < n; q++) b.H(q);
+            for (int q = 0; q + 1 < n; q++) b.CZ(q, q + 1);
+            for (int q = 0; q < n; q++) b.T(q);
+            for (int q = 0; q + 1 < n; q++) b.CRz(q, q + 1, 0.4 + q);
+            b.Ry(0, 0.5);
+            b.CX(0, n - 1);
+        }
+        var circuit = b.Build();
+        var program = new CircuitProgram(circuit);
+        Assert.That(Fusion.BuildPlan(program).Items.Count(i => i.SelectStep >= 0), Is.GreaterThanOrEqualTo(3 * (n - 1)));
+        var fused = new Simulator(options with { Fusion = true }).Run(circuit, ParameterValues.None, InputValues.None);
+        var plain = new Simulator(options with { Fusion = false, KernelPath = KernelPath.Scalar }).Run(circuit, ParameterValues.None, InputValues.None);
+        Assert.That(MaxDiff(fused.Data, plain.Data), Is.LessThan(KernelTolerances.Fusion));
     }
 }
 

@@ -195,6 +195,34 @@ internal static class StateKernels
         }
     }
 
+    /// <summary>
+    /// ψ ← M_h on <paramref name="target"/> where bit <paramref name="sel"/> of the index is h (M_0 = m[0..3], M_1 =
+    /// m[4..7], row-major): a 4×4 block-diagonal in <paramref name="sel"/>, e.g. CX(sel→target)·(I ⊗ M) with M_1 = X·M.
+    /// Free index: every bit but target and sel.
+    /// </summary>
+    public static void ApplySelect1(int target, int sel, ReadOnlySpan<Complex> m, Span<Complex> state, long begin, long end)
+    {
+        Debug.Assert(target != sel && m.Length >= 8);
+        Span<int> bits = stackalloc int[64];
+        int nb = Sorted((1UL << target) | (1UL << sel), bits);
+        ReadOnlySpan<int> sb = bits[..nb];
+        long st = 1L << target, ss = 1L << sel;
+        ref Complex s = ref MemoryMarshal.GetReference(state);
+        for (long f = begin; f < end; f++)
+        {
+            long i0 = BitIndex.InsertZeros(f, sb);
+            for (int h = 0; h < 2; h++)
+            {
+                long i = i0 + h * ss;
+                ref Complex a = ref Unsafe.Add(ref s, (nint)i);
+                ref Complex b = ref Unsafe.Add(ref s, (nint)(i + st));
+                Complex x = a, y = b;
+                a = m[4 * h] * x + m[4 * h + 1] * y;
+                b = m[4 * h + 2] * x + m[4 * h + 3] * y;
+            }
+        }
+    }
+
     /// <summary>Swaps qubits a and b on the control subspace (exchanges amplitudes |..0_a..1_b..⟩ ↔ |..1_a..0_b..⟩).</summary>
     public static void ApplySwap(ulong ctrlMask, ulong ctrlValue, int a, int b, Span<Complex> state, long begin, long end)
     {

@@ -56,6 +56,7 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     private static TV Mul(in LaneCoef<TV> c, TV x, TV sx) => TO.Fma(c.Re, x, TO.Mul(c.Im, sx));
 
     /// <summary>Builds a lane coefficient from one complex value per amplitude lane.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static LaneCoef<TV> Coef(ReadOnlySpan<Complex> lanes)
     {
         Span<double> re = stackalloc double[8], im = stackalloc double[8];
@@ -145,6 +146,162 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                     TV y = TO.XorAmps(x, tb);
                     Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
                 }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ real 2×2 on a high qubit (Ry)
+
+    /// <summary>
+    /// ψ ← (I ⊗ M ⊗ I) ψ for a real M = [[m00, m01], [m10, m11]] on a high target (no controls): 4 multiply-adds per
+    /// register pair and no re/im exchange (Ry(φ): m00 = m11 = cos(φ/2), m10 = −m01 = sin(φ/2)). Loop mask: target.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RealMatrix1High(int target, double m00, double m01, double m10, double m11, Span<Complex> state, long begin, long end)
+    {
+        Debug.Assert(target >= Lb && state.Length >= 2 * Amps);
+        ref double d = ref Base(state);
+        TV a = Broadcast(m00), b = Broadcast(m01), c = Broadcast(m10), e = Broadcast(m11);
+        int bit = target - Lb;
+        long stride = 1L << bit;
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.InsertZero(f, bit);
+            long len = Math.Min(stride - (f & (stride - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v), y = Load(ref d, v + stride);
+                Store(ref d, v, TO.Fma(b, y, TO.Mul(a, x)));
+                Store(ref d, v + stride, TO.Fma(e, y, TO.Mul(c, x)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ry(φ) on a low target (inside a register, no controls): x ← cos(φ/2)·x + (∓sin(φ/2))·(x with lanes j, j ⊕ tb
+    /// exchanged), − on lanes whose target bit is 0; real coefficients, one lane move, 2 operations per register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RyLow(int target, double cos, double sin, Span<Complex> state, long begin, long end)
+    {
+        Debug.Assert(target < Lb);
+        ref double d = ref Base(state);
+        Span<double> t = stackalloc double[8];
+        int tb = 1 << target;
+        for (int j = 0; j < Amps; j++) t[2 * j] = t[2 * j + 1] = (j & tb) != 0 ? sin : -sin;
+        TV c = Broadcast(cos), off = TO.Create(t[..(2 * Amps)]);
+        for (long v = begin; v < end; v++)
+        {
+            TV x = Load(ref d, v);
+            Store(ref d, v, TO.Fma(off, TO.XorAmps(x, tb), TO.Mul(c, x)));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Broadcast(double x)
+    {
+        Span<double> t = stackalloc double[8];
+        t.Fill(x);
+        return TO.Create(t[..(2 * Amps)]);
+    }
+
+    // ------------------------------------------------------------------ selected 1-qubit (1-qubit gate + CX)
+
+    /// <summary>
+    /// ψ ← M_h on <paramref name="target"/> where bit <paramref name="sel"/> of the basis index is h (M_0 = m[0..3],
+    /// M_1 = m[4..7], row-major): a 4×4 block-diagonal in <paramref name="sel"/>. A 1-qubit gate M on the target of a
+    /// following CX(sel→target) is M_0 = M, M_1 = X·M, so the CX costs nothing. Loop mask: target | sel.
+    /// </summary>
+    public static void Select1(int target, int sel, ReadOnlySpan<Complex> m, Span<Complex> state, long begin, long end)
+    {
+        Debug.Assert(state.Length >= Amps && target != sel && m.Length >= 8);
+        Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
+        Span<int> bits = stackalloc int[64];
+        int nb = HighBits((1UL << target) | (1UL << sel), bits);
+        ReadOnlySpan<int> sb = bits[..nb];
+        bool selHigh = sel >= Lb;
+        long ss = selHigh ? 1L << (sel - Lb) : 0;
+        if (target >= Lb)
+        {
+            // Half h (sel bit h when sel is high; lane-dependent matrices when sel is low).
+            for (int j = 0; j < Amps; j++)
+            {
+                int h = selHigh ? 0 : (j >> sel) & 1;
+                l0[j] = m[4 * h]; l1[j] = m[4 * h + 1]; l2[j] = m[4 * h + 2]; l3[j] = m[4 * h + 3];
+            }
+            long stride = 1L << (target - Lb);
+            LaneCoef<TV> a00 = Coef(l0), a01 = Coef(l1), a10 = Coef(l2), a11 = Coef(l3);
+            PairLoop(ref Base(state), sb, stride, 0, a00, a01, a10, a11, begin, end);
+            if (selHigh)
+            {
+                // The sel = 1 half: the same free range shifted by the sel stride.
+                for (int j = 0; j < Amps; j++) { l0[j] = m[4]; l1[j] = m[5]; l2[j] = m[6]; l3[j] = m[7]; }
+                LaneCoef<TV> b00 = Coef(l0), b01 = Coef(l1), b10 = Coef(l2), b11 = Coef(l3);
+                PairLoop(ref Base(state), sb, stride, ss, b00, b01, b10, b11, begin, end);
+            }
+        }
+        else
+        {
+            int tb = 1 << target;
+            for (int j = 0; j < Amps; j++)
+            {
+                int h = selHigh ? 0 : (j >> sel) & 1;
+                bool one = (j & tb) != 0;
+                l0[j] = one ? m[4 * h + 3] : m[4 * h];
+                l1[j] = one ? m[4 * h + 2] : m[4 * h + 1];
+                l2[j] = one ? m[7] : m[4];
+                l3[j] = one ? m[6] : m[5];
+            }
+            LaneCoef<TV> diag0 = Coef(l0), off0 = Coef(l1);
+            InRegisterLoop(ref Base(state), sb, tb, 0, diag0, off0, begin, end);
+            if (selHigh)
+            {
+                LaneCoef<TV> diag1 = Coef(l2), off1 = Coef(l3);
+                InRegisterLoop(ref Base(state), sb, tb, ss, diag1, off1, begin, end);
+            }
+        }
+    }
+
+    /// <summary>(x, y) ← (c00 x + c01 y, c10 x + c11 y) for registers (v + offset, v + offset + stride), v over the free range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    private static void PairLoop(ref double d, ReadOnlySpan<int> sb, long stride, long offset, in LaneCoef<TV> k00, in LaneCoef<TV> k01,
+        in LaneCoef<TV> k10, in LaneCoef<TV> k11, long begin, long end)
+    {
+        LaneCoef<TV> c00 = k00, c01 = k01, c10 = k10, c11 = k11;
+        long run = RunLength(sb);
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.InsertZeros(f, sb) + offset;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v), y = Load(ref d, v + stride);
+                TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
+                Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
+                Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
+            }
+        }
+    }
+
+    /// <summary>x ← diag ⊙ x + off ⊙ (x with lanes j, j ⊕ tb exchanged) for registers v + offset, v over the free range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    private static void InRegisterLoop(ref double d, ReadOnlySpan<int> sb, int tb, long offset, in LaneCoef<TV> kd, in LaneCoef<TV> ko,
+        long begin, long end)
+    {
+        LaneCoef<TV> diag = kd, off = ko;
+        long run = RunLength(sb);
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.InsertZeros(f, sb) + offset;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v);
+                TV y = TO.XorAmps(x, tb);
+                Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
             }
         }
     }

@@ -28,6 +28,7 @@ internal static class VectorReductions<TO, TV> where TO : struct, ISimd<TV> wher
     }
 
     /// <summary>Σ_k |ψ_k|² over [begin, end).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double NormSquared(ReadOnlySpan<Complex> state, long begin, long end)
     {
         ref double d = ref Base(state);
@@ -37,6 +38,7 @@ internal static class VectorReductions<TO, TV> where TO : struct, ISimd<TV> wher
     }
 
     /// <summary>⟨a|b⟩ = Σ_k conj(a_k) b_k over [begin, end).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Complex InnerProduct(ReadOnlySpan<Complex> a, ReadOnlySpan<Complex> b, long begin, long end)
     {
         ref double da = ref Base(a), db = ref Base(b);
@@ -56,6 +58,7 @@ internal static class VectorReductions<TO, TV> where TO : struct, ISimd<TV> wher
     /// <summary>
     /// Re Σ_{k ∈ [begin, end)} conj(ψ_{k⊕x}) i^{#Y} (−1)^{popcount(k ∧ z)} ψ_k, the range's share of ⟨ψ|P|ψ⟩.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double ExpectationPauli(ulong xMask, ulong zMask, int yCount, ReadOnlySpan<Complex> state, long begin, long end)
     {
         ref double d = ref Base(state);

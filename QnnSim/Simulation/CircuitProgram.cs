@@ -26,6 +26,12 @@ internal enum PrimitiveKind
     GlobalPhase,
     /// <summary>SWAP of Target0 and Target1.</summary>
     Swap,
+    /// <summary>
+    /// Dense 2×2 on Target0 chosen by bit Target1: Matrix[0..3] where it is 0, Matrix[4..7] where it is 1 (a 4×4
+    /// block-diagonal in Target1; no controls). Made only by fusion (a 1-qubit run followed by CX or another
+    /// controlled 1-qubit gate on the same target), never by lowering, so it has no angle.
+    /// </summary>
+    Select1,
 }
 
 /// <summary>
@@ -60,7 +66,7 @@ internal sealed class Primitive
     {
         PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => XMask | ZMask,
         PrimitiveKind.MatrixK => MaskOf(Targets),
-        PrimitiveKind.Matrix2 or PrimitiveKind.Swap => (1UL << Target0) | (1UL << Target1),
+        PrimitiveKind.Matrix2 or PrimitiveKind.Swap or PrimitiveKind.Select1 => (1UL << Target0) | (1UL << Target1),
         PrimitiveKind.GlobalPhase => 0,
         _ => 1UL << Target0,
     };
@@ -122,12 +128,17 @@ internal sealed class CircuitProgram
     /// Evaluates every parameterised step's angle into <paramref name="angles"/>. Throws (before any state changes)
     /// when an angle is not finite.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void BindAngles(ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs, Span<double> angles)
     {
+        var affine = _affine ??= BuildAffine();
         foreach (var s in Steps)
         {
             if (s.Angle is null) continue;
-            double v = s.Angle.Evaluate(parameters, inputs);
+            var a = affine[s.AngleSlot];
+            // Plain scale·variable + offset angles (the common case) without the virtual call.
+            double v = a.Kind == 0 ? s.Angle.Evaluate(parameters, inputs)
+                : a.Scale * (a.Kind == 1 ? parameters[a.Index] : inputs[a.Index]) + a.Offset;
             if (!double.IsFinite(v))
             {
                 var op = Circuit.Operations[s.SourceOperation];
@@ -136,6 +147,21 @@ internal sealed class CircuitProgram
             }
             angles[s.AngleSlot] = v;
         }
+    }
+
+    /// <summary>Per angle slot: Kind 1 = scale·θ_index + offset, 2 = scale·x_index + offset, 0 = general expression.</summary>
+    private (int Kind, int Index, double Scale, double Offset)[]? _affine;
+
+    private (int Kind, int Index, double Scale, double Offset)[] BuildAffine()
+    {
+        var table = new (int, int, double, double)[AngleCount];
+        foreach (var s in Steps)
+        {
+            if (s.Angle is null) continue;
+            table[s.AngleSlot] = s.Angle.TryGetAffine(out var kind, out int index, out double scale, out double offset)
+                ? (kind == VariableKind.Parameter ? 1 : 2, index, scale, offset) : (0, 0, 0.0, 0.0);
+        }
+        return table;
     }
 
     private static void Lower(Operation op, int index, List<Primitive> steps)

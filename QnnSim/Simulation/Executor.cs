@@ -24,6 +24,7 @@ internal static class Executor
 
     /// <summary>Applies every step of <paramref name="program"/> with its bound angles (fused when
     /// <see cref="SimulationOptions.Fusion"/> is on).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run(CircuitProgram program, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
     {
         if (options.Fusion)
@@ -37,6 +38,7 @@ internal static class Executor
     }
 
     /// <summary>The SIMD path for a state of <paramref name="length"/> amplitudes under <paramref name="options"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static KernelPath PathFor(SimulationOptions options, int length)
     {
         KernelPath path = options.EffectiveKernelPath;
@@ -46,6 +48,7 @@ internal static class Executor
     }
 
     /// <summary>Applies one step (or its inverse) with its angle.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Primitive p, double angle, Span<Complex> state, SimulationOptions options, bool inverse)
     {
         KernelPath path = PathFor(options, state.Length);
@@ -104,6 +107,7 @@ internal static class Executor
     private static int Lb(KernelPath path) => path switch { KernelPath.Vector512 => 2, KernelPath.Vector256 => 1, _ => 0 };
 
     /// <summary>True when the dense targets are 0..k−1 in order and fill at least one register.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool IsLowContiguous(Primitive p, KernelPath path)
     {
         ReadOnlySpan<int> t = DenseTargets(p);
@@ -115,10 +119,12 @@ internal static class Executor
     private static ReadOnlySpan<int> DenseTargets(Primitive p) =>
         p.Kind == PrimitiveKind.MatrixK ? p.Targets : p.PairTargets ??= [p.Target0, p.Target1];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool VectorCapable(Primitive p, KernelPath path) => p.Kind != PrimitiveKind.MatrixK
         || p.Targets.Length <= MaxGenericTargets || IsLowContiguous(p, path);
 
     /// <summary>Length of the free index the chosen kernel loops over.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static long FreeCount(Primitive p, KernelPath path, int length)
     {
         if (path == KernelPath.Scalar) return StateKernels.FreeCount(length, p.LoopBits);
@@ -128,6 +134,7 @@ internal static class Executor
             PrimitiveKind.Matrix1 => p.CtrlMask | (1UL << p.Target0),
             PrimitiveKind.Diagonal1 or PrimitiveKind.PhaseShift or PrimitiveKind.GlobalPhase => p.CtrlMask,
             PrimitiveKind.Pauli or PrimitiveKind.PauliRotation => p.CtrlMask | HighPivot(p.XMask, lb),
+            PrimitiveKind.Select1 => (1UL << p.Target0) | (1UL << p.Target1),
             PrimitiveKind.Matrix2 or PrimitiveKind.MatrixK or PrimitiveKind.Swap =>
                 IsLowContiguous(p, path) ? p.CtrlMask | ((1UL << DenseTargets(p).Length) - 1) : p.CtrlMask | p.TargetMask,
             _ => throw new System.Diagnostics.UnreachableException(),
@@ -141,6 +148,7 @@ internal static class Executor
         return (h & (~h + 1)) << lb;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ApplyRange(Primitive p, double angle, Span<Complex> state, bool inverse, KernelPath path, long begin, long end)
     {
         switch (path)
@@ -161,8 +169,20 @@ internal static class Executor
         return a;
     }
 
+    /// <summary>Both 2×2 blocks of a <see cref="PrimitiveKind.Select1"/> matrix replaced by their adjoints.</summary>
+    private static ReadOnlySpan<Complex> Select1Adjoint(Complex[] m, Span<Complex> a)
+    {
+        for (int h = 0; h < 8; h += 4)
+        {
+            a[h] = Complex.Conjugate(m[h]); a[h + 1] = Complex.Conjugate(m[h + 2]);
+            a[h + 2] = Complex.Conjugate(m[h + 1]); a[h + 3] = Complex.Conjugate(m[h + 3]);
+        }
+        return a;
+    }
+
     private static readonly Complex[] SwapMatrix = [1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ApplyVector<TO, TV>(Primitive p, double angle, Span<Complex> state, bool inverse, long begin, long end)
         where TO : struct, ISimd<TV> where TV : unmanaged
     {
@@ -203,11 +223,28 @@ internal static class Executor
             {
                 double half = (inverse ? -angle : angle) * 0.5;
                 var (s, c) = Math.SinCos(half);
+                if (p.CtrlMask == 0 && p.XMask == p.ZMask && BitOperations.IsPow2(p.XMask)
+                    && BitOperations.TrailingZeroCount(p.XMask) >= TO.LaneBits)
+                {
+                    // Ry on a high qubit: a real 2×2, cheaper than the general exchange (same free index: the target).
+                    VectorKernels<TO, TV>.RealMatrix1High(BitOperations.TrailingZeroCount(p.XMask), c, -s, s, c, state, begin, end);
+                    break;
+                }
+                if (p.CtrlMask == 0 && p.XMask == p.ZMask && BitOperations.IsPow2(p.XMask))
+                {
+                    // Ry on a low qubit: real per-lane coefficients and one lane move (free index: every register).
+                    VectorKernels<TO, TV>.RyLow(BitOperations.TrailingZeroCount(p.XMask), c, s, state, begin, end);
+                    break;
+                }
                 if (p.XMask == 0) VectorKernels<TO, TV>.DiagonalParity(p.CtrlMask, p.CtrlValue, p.ZMask, new Complex(c, -s), new Complex(c, s), state, begin, end);
                 else VectorKernels<TO, TV>.PauliExchange(p.CtrlMask, p.CtrlValue, p.XMask, p.ZMask, c,
                     new Complex(0, -s) * StateKernels.IPower(p.YCount), state, begin, end);
                 break;
             }
+            case PrimitiveKind.Select1:
+                VectorKernels<TO, TV>.Select1(p.Target0, p.Target1, inverse ? Select1Adjoint(p.Matrix, stackalloc Complex[8]) : p.Matrix,
+                    state, begin, end);
+                break;
             case PrimitiveKind.Matrix2:
             case PrimitiveKind.MatrixK:
             case PrimitiveKind.Swap:
@@ -303,6 +340,10 @@ internal static class Executor
                 break;
             case PrimitiveKind.GlobalPhase:
                 StateKernels.ApplyPhase(p.CtrlMask, p.CtrlValue, Complex.FromPolarCoordinates(1, inverse ? -angle : angle), state, begin, end);
+                break;
+            case PrimitiveKind.Select1:
+                StateKernels.ApplySelect1(p.Target0, p.Target1, inverse ? Select1Adjoint(p.Matrix, stackalloc Complex[8]) : p.Matrix,
+                    state, begin, end);
                 break;
             case PrimitiveKind.Swap:
                 StateKernels.ApplySwap(p.CtrlMask, p.CtrlValue, p.Target0, p.Target1, state, begin, end);

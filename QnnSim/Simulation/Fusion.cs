@@ -28,6 +28,16 @@ internal static class Fusion
         public int[] Steps = [];
         /// <summary>Every qubit the item touches (targets and controls).</summary>
         public ulong Support;
+        /// <summary>
+        /// When ≥ 0: the 1-qubit product of <see cref="Steps"/> on Qubits[0] is followed by this constant step, a
+        /// gate block-diagonal in <see cref="SelectQubit"/> (CX, CZ, controlled 1-qubit gates with that target), and
+        /// the item runs as one <see cref="PrimitiveKind.Select1"/> pass: B_h·M where bit SelectQubit is h.
+        /// </summary>
+        public int SelectStep = -1;
+        /// <summary>The other qubit of <see cref="SelectStep"/>.</summary>
+        public int SelectQubit = -1;
+        /// <summary>The 2×2 blocks B_0, B_1 of <see cref="SelectStep"/> on Qubits[0] (row-major, 8 entries).</summary>
+        public Complex[] SelectBlocks = [];
     }
 
     /// <summary>A fusion plan: depends only on which qubits each step touches, so it is built once per program.</summary>
@@ -43,8 +53,67 @@ internal static class Fusion
         public List<int> Steps = [];
     }
 
-    /// <summary>Builds the fusion plan of <paramref name="program"/> for blocks of at most <paramref name="maxQubits"/> qubits.</summary>
-    public static Plan BuildPlan(CircuitProgram program, int maxQubits = DefaultMaxQubits)
+    /// <summary>
+    /// Builds the fusion plan of <paramref name="program"/> for blocks of at most <paramref name="maxQubits"/> qubits;
+    /// with <paramref name="select"/>, a 1-qubit item directly followed by a constant 2-qubit step that is
+    /// block-diagonal in its other qubit (CX with that target) becomes one <see cref="PrimitiveKind.Select1"/> item.
+    /// </summary>
+    public static Plan BuildPlan(CircuitProgram program, int maxQubits = DefaultMaxQubits, bool select = true)
+    {
+        var plan = BuildBlocks(program, maxQubits);
+        return select ? new Plan(MergeSelect(program, plan.Items), maxQubits) : plan;
+    }
+
+    /// <summary>Merges each 1-qubit item with a directly following constant step block-diagonal in its other qubit.</summary>
+    private static Item[] MergeSelect(CircuitProgram program, Item[] items)
+    {
+        var steps = program.Steps;
+        var result = new List<Item>(items.Length);
+        for (int i = 0; i < items.Length; i++)
+        {
+            var it = items[i];
+            if (i + 1 < items.Length && BitOperations.PopCount(it.Support) == 1 && items[i + 1].Step >= 0)
+            {
+                var next = steps[items[i + 1].Step];
+                int t = BitOperations.TrailingZeroCount(it.Support);
+                ulong ns = next.TargetMask | next.CtrlMask;
+                bool oneQubitItem = it.Step >= 0 ? steps[it.Step].CtrlMask == 0 : it.Qubits.Length == 1;
+                if (oneQubitItem && next.AngleSlot < 0 && BitOperations.PopCount(ns) == 2 && (ns >> t & 1) != 0
+                    && BlocksOf(next, t, BitOperations.TrailingZeroCount(ns & ~(1UL << t))) is { } blocks)
+                {
+                    result.Add(new Item
+                    {
+                        Qubits = [t], Steps = it.Step >= 0 ? [it.Step] : it.Steps, Support = ns,
+                        SelectStep = items[i + 1].Step, SelectQubit = BitOperations.TrailingZeroCount(ns & ~(1UL << t)), SelectBlocks = blocks,
+                    });
+                    i++;
+                    continue;
+                }
+            }
+            result.Add(it);
+        }
+        return [.. result];
+    }
+
+    /// <summary>The blocks B_0, B_1 of a constant step on (t, c) when it is block-diagonal in c, else null.</summary>
+    private static Complex[]? BlocksOf(Primitive step, int t, int c)
+    {
+        int[] support = t < c ? [t, c] : [c, t];
+        var m = DenseOf(step, 0.0, support);
+        int it = t < c ? 0 : 1, ic = 1 - it;
+        var blocks = new Complex[8];
+        for (int r = 0; r < 4; r++)
+            for (int col = 0; col < 4; col++)
+            {
+                int rt = r >> it & 1, rc = r >> ic & 1, ct = col >> it & 1, cc = col >> ic & 1;
+                Complex e = m[r * 4 + col];
+                if (rc != cc) { if (e != Complex.Zero) return null; continue; }
+                blocks[4 * rc + 2 * rt + ct] = e;
+            }
+        return blocks;
+    }
+
+    private static Plan BuildBlocks(CircuitProgram program, int maxQubits)
     {
         var steps = program.Steps;
         var items = new List<Item>(steps.Length);
@@ -65,7 +134,10 @@ internal static class Fusion
             bool fusable = k >= 1 && k <= maxQubits;
             if (!fusable)
             {
-                foreach (var b in touching) Emit(b, owner, items);
+                // Blocks off the step's targets first, so a 1-qubit block on the target ends up directly before
+                // the step (where MergeSelect can fold the two into one pass).
+                foreach (var b in touching) if ((Mask(b.Qubits) & step.TargetMask) == 0) Emit(b, owner, items);
+                foreach (var b in touching) if ((Mask(b.Qubits) & step.TargetMask) != 0) Emit(b, owner, items);
                 items.Add(new Item { Step = si, Support = support });
                 continue;
             }
@@ -119,6 +191,7 @@ internal static class Fusion
     /// allocation per gate), wider blocks as dense Matrix2/MatrixK steps; consecutive items below
     /// <see cref="ChunkQubits"/> run slice by slice.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
     {
         var pool = _pool ??= [];
@@ -149,6 +222,7 @@ internal static class Fusion
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void RunChunked(List<(Primitive Step, double Angle)> resolved, int from, int to, Span<Complex> state, SimulationOptions options)
     {
         int chunkLength = 1 << ChunkQubits;
@@ -184,9 +258,26 @@ internal static class Fusion
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static (Primitive, double) Resolve(CircuitProgram program, Item item, ReadOnlySpan<double> angles, List<Primitive> pool, ref int used)
     {
         var steps = program.Steps;
+        if (item.SelectStep >= 0)
+        {
+            if (used == pool.Count) pool.Add(new Primitive { Matrix = new Complex[8] });
+            var p = pool[used++];
+            Product1(steps, item.Steps, angles, out var a, out var b, out var c, out var d);
+            var bl = item.SelectBlocks;
+            for (int h = 0; h < 8; h += 4)
+            {
+                p.Matrix[h] = bl[h] * a + bl[h + 1] * c; p.Matrix[h + 1] = bl[h] * b + bl[h + 1] * d;
+                p.Matrix[h + 2] = bl[h + 2] * a + bl[h + 3] * c; p.Matrix[h + 3] = bl[h + 2] * b + bl[h + 3] * d;
+            }
+            p.Kind = PrimitiveKind.Select1;
+            p.Target0 = item.Qubits[0];
+            p.Target1 = item.SelectQubit;
+            return (p, 0.0);
+        }
         if (item.Step >= 0)
         {
             var s = steps[item.Step];
@@ -194,15 +285,9 @@ internal static class Fusion
         }
         if (item.Qubits.Length == 1)
         {
-            if (used == pool.Count) pool.Add(new Primitive { Matrix = new Complex[4] });
+            if (used == pool.Count) pool.Add(new Primitive { Matrix = new Complex[8] });
             var p = pool[used++];
-            Complex a = 1, b = 0, c = 0, d = 1; // running product [[a, b], [c, d]]
-            foreach (int si in item.Steps)
-            {
-                var s = steps[si];
-                OneQubit(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, out var u00, out var u01, out var u10, out var u11);
-                (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
-            }
+            Product1(steps, item.Steps, angles, out var a, out var b, out var c, out var d);
             p.Target0 = item.Qubits[0];
             p.Kind = b == Complex.Zero && c == Complex.Zero ? PrimitiveKind.Diagonal1 : PrimitiveKind.Matrix1;
             if (p.Kind == PrimitiveKind.Diagonal1) { p.Matrix[0] = a; p.Matrix[1] = d; }
@@ -220,7 +305,21 @@ internal static class Fusion
         return (ToPrimitive(item.Qubits, acc), 0.0);
     }
 
+    /// <summary>The product [[a, b], [c, d]] of 1-qubit steps (in time order), in closed form.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Product1(System.Collections.Immutable.ImmutableArray<Primitive> steps, int[] items, ReadOnlySpan<double> angles, out Complex a, out Complex b, out Complex c, out Complex d)
+    {
+        (a, b, c, d) = (Complex.One, Complex.Zero, Complex.Zero, Complex.One);
+        foreach (int si in items)
+        {
+            var s = steps[si];
+            OneQubit(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, out var u00, out var u01, out var u10, out var u11);
+            (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
+        }
+    }
+
     /// <summary>The 2×2 matrix of an uncontrolled one-qubit step, in closed form.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void OneQubit(Primitive s, double angle, out Complex u00, out Complex u01, out Complex u10, out Complex u11)
     {
         switch (s.Kind)
