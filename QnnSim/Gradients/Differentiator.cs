@@ -300,11 +300,14 @@ public sealed class Differentiator
     /// <param name="shots">Shots per observable term per shifted circuit (≥ 1).</param>
     /// <param name="seed">The seed of every random stream.</param>
     /// <param name="initialState">The input state, or null for |0…0⟩.</param>
+    /// <param name="progress">Receives the number of parameterised steps whose shifted circuits are done.</param>
+    /// <param name="cancellationToken">Stops the estimate between shifted circuits.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> below 1, or a non-finite value.</exception>
     /// <exception cref="ArgumentException">θ or x of the wrong length.</exception>
     /// <exception cref="QubitCountMismatchException">The observable or initial state does not fit the circuit.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ShotGradient ParameterShiftWithShots(Circuit circuit, ParameterValues parameters, InputValues inputs, PauliSum observable,
-        int shots, ulong seed, StateVector? initialState = null)
+        int shots, ulong seed, StateVector? initialState = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentNullException.ThrowIfNull(observable);
@@ -324,7 +327,8 @@ public sealed class Differentiator
         double[] theta = parameters.Span.ToArray(), x = inputs.Span.ToArray();
         var simulation = Options.MaxDegreeOfParallelism > 1 ? Options.Simulation with { MaxThreads = 1 } : Options.Simulation;
         var sim = new Simulator(simulation);
-        Parallel.For(0, active.Length, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism },
+        int finished = 0;
+        Parallel.For(0, active.Length, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
             () => (State: StateVector.Zero(circuit.QubitCount), Angles: (double[])angles.Clone()),
             (a, _, local) =>
             {
@@ -335,6 +339,7 @@ public sealed class Differentiator
                 double original = angles[step.AngleSlot];
                 for (int t = 0; t < rule.Length; t++)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     local.Angles[step.AngleSlot] = original + rule[t].Shift;
                     GradientEngine.Forward(program, local.Angles, initialState is null ? default : initialState.Amplitudes, local.State.Data, simulation);
                     ulong streamSeed = SeededRandom.ForStream(seed, (ulong)(4 * step.AngleSlot + t)).NextUInt64();
@@ -344,6 +349,7 @@ public sealed class Differentiator
                     Interlocked.Add(ref totalShots, e.TotalShots);
                 }
                 local.Angles[step.AngleSlot] = original;
+                progress?.Report(Interlocked.Increment(ref finished));
                 return local;
             },
             _ => { });
@@ -595,11 +601,15 @@ public sealed class Differentiator
     /// <param name="inputs">x.</param>
     /// <param name="observable">The readout O.</param>
     /// <param name="initialState">The input state, or null for |0…0⟩.</param>
+    /// <param name="progress">Receives the number of parameterised steps whose shifted gradients are done.</param>
+    /// <param name="cancellationToken">Stops the computation between adjoint sweeps.</param>
     /// <returns>The p × p Hessian.</returns>
     /// <exception cref="ArgumentException">θ or x of the wrong length, or no trainable parameters.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite value.</exception>
     /// <exception cref="QubitCountMismatchException">The observable or initial state does not fit the circuit.</exception>
-    public double[,] Hessian(Circuit circuit, ParameterValues parameters, InputValues inputs, PauliSum observable, StateVector? initialState = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public double[,] Hessian(Circuit circuit, ParameterValues parameters, InputValues inputs, PauliSum observable, StateVector? initialState = null,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentNullException.ThrowIfNull(observable);
@@ -632,7 +642,7 @@ public sealed class Differentiator
         // Step gradient at the unshifted angles (for the curvature term) and H^φ by shifting each step.
         var g0 = new double[slots];
         GradientEngine.Adjoint(program, angles, theta, x, initial, terms, value, default, default, workspace, Options.Simulation,
-            CancellationToken.None, angleGradient: g0);
+            cancellationToken, angleGradient: g0);
         var hphi = new double[active.Length, active.Length];
         var shifted = (double[])angles.Clone();
         var g = new double[slots];
@@ -644,10 +654,11 @@ public sealed class Differentiator
             {
                 shifted[step.AngleSlot] = original + shift;
                 GradientEngine.Adjoint(program, shifted, theta, x, initial, terms, value, default, default, workspace, Options.Simulation,
-                    CancellationToken.None, angleGradient: g);
+                    cancellationToken, angleGradient: g);
                 for (int b = 0; b < active.Length; b++) hphi[a, b] += coefficient * g[active[b].AngleSlot];
             }
             shifted[step.AngleSlot] = original;
+            progress?.Report(a + 1);
         }
 
         var hessian = new double[p, p];
