@@ -5,7 +5,7 @@ internal static class AnalysisWorkspaceTolerances
 {
     /// <summary>
     /// A 10-qubit training step may allocate a quarter of one state (4 KiB); what it does allocate is the simulator's
-    /// per-gate closures and fused-block matrices, which do not depend on n.
+    /// fused-block matrices, which do not depend on n.
     /// </summary>
     public const long TenQubitStateFractionDivisor = 4;
 

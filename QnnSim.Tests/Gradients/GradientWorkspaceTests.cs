@@ -183,9 +183,8 @@ public class GradientWorkspaceTests
         long perCall = BytesPerCall(circuit, GradientMethod.Adjoint);
         long stateBytes = (1L << n) * 16;
         TestContext.Out.WriteLine($"adjoint: {perCall} bytes per call with a workspace (one state: {stateBytes} bytes)");
-        // What remains is the simulator's, not this layer's: Executor.Apply creates a 64-byte closure per gate
-        // application and the fused forward pass builds its block matrices per run; neither depends on n (see the
-        // size-independence test).
+        // Measured 0 bytes since Executor.Apply stopped creating a closure per call; the bound leaves room for the
+        // fused forward pass's small per-run block matrices, which do not depend on n (see the size-independence test).
         Assert.That(perCall, Is.LessThan(stateBytes / GradientWorkspaceTolerances.TenQubitStateFractionDivisor));
 
         // The allocating overload, for contrast: it allocates at least two states per call, so the bound is not vacuous.
@@ -212,9 +211,8 @@ public class GradientWorkspaceTests
 
     private static IEnumerable<TestCaseData> SizePairs() =>
         from m in Enum.GetValues<GradientMethod>()
-        // Up to 12 qubits. Above 2^12 amplitudes the simulator's fused pass runs cache-sized chunks and Executor.Apply
-        // creates a 64-byte closure per gate and chunk (a simulator issue outside this layer: 2^(n−12)·64 bytes per
-        // gate, about 1/1024 of the state's bytes; the 16-qubit test bounds it).
+        // Up to 12 qubits, where one cache-sized chunk of the fused pass covers the state; the 16-qubit test bounds
+        // larger states separately.
         from pair in new[] { (6, 12), (8, 12) }
         select new TestCaseData(m, pair.Item1, pair.Item2).SetArgDisplayNames($"{m}", $"n={pair.Item1}", $"n={pair.Item2}");
 

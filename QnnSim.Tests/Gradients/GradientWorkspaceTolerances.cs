@@ -11,7 +11,7 @@ internal static class GradientWorkspaceTolerances
 
     /// <summary>
     /// At n = 10 the adjoint call may allocate a quarter of one state (4 KiB): about 2.3 KiB are the simulator's
-    /// per-gate closures and fused-block matrices, which do not grow with n.
+    /// fused-block matrices, which do not grow with n.
     /// </summary>
     public const long TenQubitStateFractionDivisor = 4;
 
