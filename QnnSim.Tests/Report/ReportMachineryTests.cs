@@ -1,4 +1,5 @@
 using System.Text.Json;
+using QnnSim.Analysis;
 using QnnSim.Cli;
 using QnnSim.Cli.Report;
 
@@ -36,7 +37,7 @@ public class ReportMachineryTests
             context.Writer.Write(table, result);
             context.Writer.Write(new PlotSpec($"synthetic{id}", "synthetic", "x", "y", true, true, [new Series("y = 3/x", xs, ys)]), result);
             context.Advance(10);
-            result.Measured["slope"] = Fits.LogLogSlope(xs, ys, 1, 50).Slope;
+            result.Measured["slope"] = ConvergenceAnalysis.LogLogSlope(xs, ys, 1, 50).Slope;
             result.Predicted["slope"] = -1.0;
             result.Tolerance = "exact";
             result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
@@ -137,17 +138,17 @@ public class ReportMachineryTests
 
     private static IEnumerable<TestCaseData> Slopes()
     {
-        yield return new TestCaseData(-1.0, 3.0).SetName("Fits_LogLogSlope_PowerMinusOne_RecoversExponent");
-        yield return new TestCaseData(-0.5, 0.1).SetName("Fits_LogLogSlope_PowerMinusHalf_RecoversExponent");
-        yield return new TestCaseData(2.0, 1.0).SetName("Fits_LogLogSlope_PowerTwo_RecoversExponent");
+        yield return new TestCaseData(-1.0, 3.0).SetName("LogLogSlope_PowerMinusOne_RecoversExponent");
+        yield return new TestCaseData(-0.5, 0.1).SetName("LogLogSlope_PowerMinusHalf_RecoversExponent");
+        yield return new TestCaseData(2.0, 1.0).SetName("LogLogSlope_PowerTwo_RecoversExponent");
     }
 
     [TestCaseSource(nameof(Slopes))]
-    public void Fits_LogLogSlope(double exponent, double prefactor)
+    public void LogLogSlope_PowerLaw_RecoversExponent(double exponent, double prefactor)
     {
         var xs = Enumerable.Range(1, 30).Select(i => Math.Pow(10, i / 10.0)).ToArray();
         var ys = xs.Select(x => prefactor * Math.Pow(x, exponent)).ToArray();
-        var fit = Fits.LogLogSlope(xs, ys, 1, 1e3);
+        var fit = ConvergenceAnalysis.LogLogSlope(xs, ys, 1, 1e3);
         Assert.That(fit.Slope, Is.EqualTo(exponent).Within(1e-12));
         Assert.That(fit.Points, Is.EqualTo(30));
     }
