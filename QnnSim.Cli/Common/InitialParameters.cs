@@ -1,6 +1,5 @@
 using System.CommandLine;
 using QnnSim.Circuits;
-using QnnSim.Randomness;
 
 namespace QnnSim.Cli.Common;
 
@@ -56,15 +55,9 @@ internal sealed class InitialParameters
         return Draw(circuit.ParameterCount, rule ?? InitRule.Zeros, seed);
     }
 
-    /// <summary>p values by <paramref name="rule"/>: zeros, or uniform on [0, 2π) drawn in order from <c>new SeededRandom(seed)</c>.</summary>
-    public static double[] Draw(int count, InitRule rule, ulong seed)
-    {
-        var theta = new double[count];
-        if (rule == InitRule.Uniform)
-        {
-            var rng = new SeededRandom(seed);
-            for (int j = 0; j < count; j++) theta[j] = rng.NextDouble(0, 2 * Math.PI);
-        }
-        return theta;
-    }
+    /// <summary>p values by <paramref name="rule"/>: the rule of <see cref="QnnSim.Analysis.InitialParameters"/>
+    /// (zeros, or uniform on [0, 2π) drawn in order from <c>new SeededRandom(seed)</c>), so the CLI and the library agree.</summary>
+    public static double[] Draw(int count, InitRule rule, ulong seed) => rule == InitRule.Uniform
+        ? QnnSim.Analysis.InitialParameters.Uniform(count, seed)
+        : QnnSim.Analysis.InitialParameters.Zeros(count);
 }
