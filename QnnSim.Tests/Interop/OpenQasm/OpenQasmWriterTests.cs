@@ -215,18 +215,6 @@ public class OpenQasmWriterTests
     }
 
     [Test]
-    public void Write_DenseUnitaryTooWide_ThrowsNotSupportedNamingTheOperation()
-    {
-        int k = 7;
-        var id = new Complex[1 << k, 1 << k];
-        for (int i = 0; i < 1 << k; i++) id[i, i] = 1;
-        var b = new CircuitBuilder(k);
-        b.H(0).Unitary([.. Enumerable.Range(0, k)], UnitaryMatrix.Create(id));
-        var ex = Assert.Throws<NotSupportedException>(() => Qasm.Write(b.Build()));
-        Assert.That(ex!.Message, Does.Contain("operation 1").And.Contain("7 qubits"));
-    }
-
-    [Test]
     public void Write_NameThatIsNoIdentifier_ThrowsNotSupported()
     {
         var b = new CircuitBuilder(1);

@@ -68,16 +68,6 @@ public class QirDecompositionTests
         }
     }
 
-    [Test]
-    public void Write_DenseUnitaryAboveLimit_ThrowsNotSupported()
-    {
-        int k = QirGateWriter.MaxDenseQubits + 1;
-        var b = new CircuitBuilder(k);
-        b.Unitary([.. Enumerable.Range(0, k)], UnitaryMatrix.Create(DenseReference.HaarUnitary(1 << k, 3).ToArray()));
-        var e = Assert.Throws<NotSupportedException>(() => QirFormat.Write(b.Build()))!;
-        Assert.That(e.Message, Does.Contain($"{k} qubits"));
-    }
-
     public static IEnumerable<TestCaseData> RootCases()
     {
         Complex i = Complex.ImaginaryOne;

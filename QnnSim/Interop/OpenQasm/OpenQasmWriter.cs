@@ -14,6 +14,7 @@ internal static class OpenQasmWriter
 {
     public static string Write(Circuit circuit)
     {
+        UnitaryDecomposition.CheckDenseSizes(circuit, "OpenQASM");
         var sb = new StringBuilder();
         sb.Append("OPENQASM 3.0;\n");
         sb.Append("include \"stdgates.inc\";\n");
@@ -235,9 +236,8 @@ internal static class OpenQasmWriter
                 break;
             case GateKind.Unitary when op.Matrix!.QubitCount > 1:
             {
-                if (op.Matrix.QubitCount > MaxDenseQubits)
-                    throw new NotSupportedException($"operation {index} ({op.Name} on {op.Matrix.QubitCount} qubits) is a dense unitary on more than {MaxDenseQubits} qubits; the OpenQASM writer decomposes dense unitaries on up to {MaxDenseQubits} qubits only (the text grows as 4^k).");
-                foreach (var part in UnitaryDecomposition.TwoLevel(op)) WriteOperation(sb, part, index, q, name);
+                // Quantum Shannon decomposition into CX, Ry, Rz and one-qubit unitaries (size checked up front).
+                foreach (var part in UnitaryDecomposition.Shannon(op)) WriteOperation(sb, part, index, q, name);
                 break;
             }
             case GateKind.Unitary:
@@ -252,9 +252,6 @@ internal static class OpenQasmWriter
                 throw new System.Diagnostics.UnreachableException($"unknown gate kind {op.Kind}");
         }
     }
-
-    /// <summary>Largest dense unitary the writer decomposes (the output has O(4^k · k) lines).</summary>
-    internal const int MaxDenseQubits = 6;
 
     /// <summary>
     /// Angles with M = e^{iα} U(θ, φ, λ), U(θ, φ, λ) = [[c, −e^{iλ}s], [e^{iφ}s, e^{i(φ+λ)}c]], c = cos θ/2, s = sin θ/2.

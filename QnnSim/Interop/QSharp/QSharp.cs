@@ -52,6 +52,7 @@ public static class QSharp
     {
         ArgumentNullException.ThrowIfNull(circuit);
         options ??= new QSharpWriteOptions();
+        UnitaryDecomposition.CheckDenseSizes(circuit, "Q#");
         if (options.Parameters is not null && options.Parameters.Length != circuit.ParameterCount)
             ThrowHelper.LengthMismatch(nameof(options), "the parameter vector θ", options.Parameters.Length, circuit.ParameterCount);
         if (options.Inputs is not null && options.Inputs.Length != circuit.InputCount)
@@ -175,10 +176,8 @@ public static class QSharp
                 calls.Add(("R", $"PauliI, {FormatDouble(-2 * alpha)}, {Qb(t[0])}"));
                 break;
             case GateKind.Unitary:
-                if (t.Length > OpenQasmSyntax.OpenQasmWriter.MaxDenseQubits)
-                    throw new NotSupportedException($"operation {index} ({op}): a dense unitary on {t.Length} qubits; the Q# writer decomposes dense unitaries on up to {OpenQasmSyntax.OpenQasmWriter.MaxDenseQubits} qubits only (the text grows as 4^k).");
-                // Two-level decomposition into multi-controlled one-qubit unitaries, X gates and controlled phases.
-                return UnitaryDecomposition.TwoLevel(op).SelectMany(part => Statements(part, index)).ToList();
+                // Quantum Shannon decomposition into CX, Ry, Rz and one-qubit unitaries (size checked up front).
+                return UnitaryDecomposition.Shannon(op).SelectMany(part => Statements(part, index)).ToList();
             default: throw new System.Diagnostics.UnreachableException($"gate kind {op.Kind}");
         }
         return Wrap(calls, op.Controls, op.ControlStates, []);

@@ -338,6 +338,7 @@ public static class Qir
     {
         ArgumentNullException.ThrowIfNull(circuit);
         Simulation.Simulator.ValidateValues(circuit, parameters, inputs);
+        UnitaryDecomposition.CheckDenseSizes(circuit, "QIR");
         var body = new QirGateWriter(parameters.Values.ToArray(), inputs.Values.ToArray());
         for (int i = 0; i < circuit.Operations.Length; i++)
             body.Write(circuit.Operations[i], i);

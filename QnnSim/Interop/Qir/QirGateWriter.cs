@@ -29,16 +29,12 @@ internal sealed class QirGateWriter(double[] parameters, double[] inputs)
         Call(name, "double, %Qubit*, %Qubit*", $"double {Qir.FormatDouble(angle)}, {Q(a)}, {Q(b)}");
     private void Ccx(int c1, int c2, int t) => Call("ccx", "%Qubit*, %Qubit*, %Qubit*", $"{Q(c1)}, {Q(c2)}, {Q(t)}");
 
-    /// <summary>Largest dense unitary the QIR writer decomposes (about 4^k · 3^k gates: two-level factors, each a C^{k−1}U).</summary>
-    internal const int MaxDenseQubits = 5;
-
     public void Write(Operation op, int index)
     {
         if (op.Kind == GateKind.Unitary && op.Targets.Length > 1)
         {
-            if (op.Targets.Length > MaxDenseQubits)
-                throw Unsupported(op, index, $"a dense unitary on {op.Targets.Length} qubits (the QIR writer decomposes dense unitaries on up to {MaxDenseQubits} qubits; the output grows as 4^k·3^k)");
-            foreach (var part in UnitaryDecomposition.TwoLevel(op)) Write(part, index);
+            // Quantum Shannon decomposition into CX, Ry, Rz and one-qubit unitaries (size checked up front by Qir.Write).
+            foreach (var part in UnitaryDecomposition.Shannon(op)) Write(part, index);
             return;
         }
         double[] a = [.. op.Angles.Select(x => x.Evaluate(parameters, inputs))];
