@@ -16,7 +16,9 @@ namespace QnnSim.Interop;
 /// <c>QNNSIM_QDK_PACKAGE</c>; the build-time copy named by <c>qnnsim-qdk.txt</c> next to the QnnSim assembly (written
 /// by QnnSim/Interop/QSharp/QSharp.targets when the build found Node.js); the per-user cache
 /// <see cref="CacheDirectory"/>, which is filled with <c>npm install qsharp-lang@<see cref="PinnedVersion"/></c> on
-/// first use when <see cref="AllowNpmInstall"/> is set.
+/// first use when <see cref="AllowNpmInstall"/> is set. Concurrent first uses are safe: the install holds an exclusive
+/// lock on the file <see cref="CacheDirectory"/> + ".lock" (waiting at most <see cref="InstallLockTimeout"/>), runs npm
+/// in a staging folder next to the cache and renames the finished node_modules into place in one step.
 /// </remarks>
 public sealed record QdkOptions
 {
@@ -37,6 +39,13 @@ public sealed record QdkOptions
 
     /// <summary>Whether a missing compiler may be installed into <see cref="CacheDirectory"/> with npm. Default true.</summary>
     public bool AllowNpmInstall { get; init; } = true;
+
+    /// <summary>
+    /// How long to wait for another process (or thread) that is installing the compiler into <see cref="CacheDirectory"/>
+    /// and holds the install lock (the file <see cref="CacheDirectory"/> + ".lock"). Default 10 minutes (npm itself is
+    /// given 5).
+    /// </summary>
+    public TimeSpan InstallLockTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How long one request (a compilation or a simulation) may take. Default 2 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
@@ -330,16 +339,101 @@ public sealed class QdkWorker : IDisposable
         if (IsPackage(cached)) return cached;
         if (!options.AllowNpmInstall)
             throw new QdkUnavailableException($"the QDK compiler (npm package qsharp-lang@{QdkOptions.PinnedVersion}) was not found and installing it is disabled; run 'npm install qsharp-lang@{QdkOptions.PinnedVersion} --prefix {options.CacheDirectory}'.");
-        InstallIntoCache(options);
-        if (IsPackage(cached)) return cached;
-        throw new QdkUnavailableException($"npm did not install qsharp-lang@{QdkOptions.PinnedVersion} into {options.CacheDirectory}.");
+        return EnsureCachedPackage(options.CacheDirectory, prefix => NpmInstall(options, prefix), options.InstallLockTimeout);
     }
 
-    private static void InstallIntoCache(QdkOptions options)
+    /// <summary>The lock file that serialises installs into <paramref name="cacheDirectory"/>: the cache folder's path + ".lock".</summary>
+    internal static string LockPath(string cacheDirectory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(cacheDirectory)) + ".lock";
+
+    /// <summary>
+    /// Returns cacheDirectory/node_modules/qsharp-lang, installing it first when it is missing, safely against other
+    /// processes and threads doing the same: the install runs under an exclusive lock on <see cref="LockPath"/> (a file
+    /// opened with <see cref="FileShare.None"/>, an advisory lock the operating system drops when its holder exits,
+    /// retried every 100 ms until <paramref name="lockTimeout"/>); once the lock is held the package is looked for
+    /// again (another process may have finished); <paramref name="install"/> fills a fresh staging folder next to the
+    /// cache (same file system), and its node_modules is renamed into the cache in one step, replacing an incomplete
+    /// node_modules left by an older, unlocked install. Readers therefore see either no package or a complete one.
+    /// </summary>
+    /// <param name="cacheDirectory">The cache folder (created if missing).</param>
+    /// <param name="install">Installs qsharp-lang with the given folder as npm prefix (→ prefix/node_modules/qsharp-lang).</param>
+    /// <param name="lockTimeout">How long to wait for another installer.</param>
+    /// <exception cref="QdkUnavailableException">The lock was not obtained in time (the message names the lock file), or
+    /// the installer left no complete package.</exception>
+    internal static string EnsureCachedPackage(string cacheDirectory, Action<string> install, TimeSpan lockTimeout)
     {
-        Directory.CreateDirectory(options.CacheDirectory);
+        cacheDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(cacheDirectory));
+        string cached = Path.Combine(cacheDirectory, "node_modules", "qsharp-lang");
+        if (IsPackage(cached)) return cached;
+        Directory.CreateDirectory(cacheDirectory);
+        string lockPath = LockPath(cacheDirectory);
+        using (AcquireInstallLock(lockPath, lockTimeout))
+        {
+            if (IsPackage(cached)) return cached;
+            string parent = Path.GetDirectoryName(cacheDirectory)!;
+            string unique = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+            string staging = Path.Combine(parent, $".{Path.GetFileName(cacheDirectory)}.staging-{unique}");
+            try
+            {
+                Directory.CreateDirectory(staging);
+                install(staging);
+                if (!IsPackage(Path.Combine(staging, "node_modules", "qsharp-lang")))
+                    throw new QdkUnavailableException($"npm did not install qsharp-lang@{QdkOptions.PinnedVersion} into {staging} (expected node_modules/qsharp-lang with dist/node.js and lib/web/qsc_wasm_bg.wasm).");
+                string target = Path.Combine(cacheDirectory, "node_modules");
+                if (Directory.Exists(target))
+                {
+                    // An incomplete node_modules (an interrupted install from before the lock existed): move it aside first.
+                    string old = Path.Combine(parent, $".{Path.GetFileName(cacheDirectory)}.old-{unique}");
+                    Directory.Move(target, old);
+                    DeleteQuietly(old);
+                }
+                Directory.Move(Path.Combine(staging, "node_modules"), target);
+            }
+            finally
+            {
+                DeleteQuietly(staging);
+            }
+        }
+        return cached;
+    }
+
+    /// <summary>Opens <paramref name="lockPath"/> exclusively, retrying until <paramref name="timeout"/>.</summary>
+    /// <exception cref="QdkUnavailableException">Another holder kept the lock for longer than the timeout.</exception>
+    internal static FileStream AcquireInstallLock(string lockPath, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (clock.Elapsed < timeout)
+            {
+                Thread.Sleep(100);
+            }
+            catch (IOException e)
+            {
+                throw new QdkUnavailableException(
+                    $"another process is installing the QDK compiler (qsharp-lang@{QdkOptions.PinnedVersion}) and still holds the install lock {lockPath} " +
+                    $"after {timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s. Wait for it to finish and try again (the lock is released when that process exits), " +
+                    "or raise QdkOptions.InstallLockTimeout.", e);
+            }
+        }
+    }
+
+    private static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private static void NpmInstall(QdkOptions options, string prefix)
+    {
         var psi = new ProcessStartInfo(options.NpmExecutable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, CreateNoWindow = true };
-        foreach (var a in new[] { "install", $"qsharp-lang@{QdkOptions.PinnedVersion}", "--prefix", options.CacheDirectory, "--no-audit", "--no-fund", "--no-save" })
+        foreach (var a in new[] { "install", $"qsharp-lang@{QdkOptions.PinnedVersion}", "--prefix", prefix, "--no-audit", "--no-fund", "--no-save" })
             psi.ArgumentList.Add(a);
         try
         {
@@ -348,7 +442,7 @@ public sealed class QdkWorker : IDisposable
             p.StandardOutput.ReadToEnd();
             if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new QdkUnavailableException("npm install of qsharp-lang took more than 5 minutes."); }
             if (p.ExitCode != 0)
-                throw new QdkUnavailableException($"'npm install qsharp-lang@{QdkOptions.PinnedVersion} --prefix {options.CacheDirectory}' failed: {err.Result.Trim()}");
+                throw new QdkUnavailableException($"'npm install qsharp-lang@{QdkOptions.PinnedVersion} --prefix {prefix}' failed: {err.Result.Trim()}");
         }
         catch (Win32Exception e)
         {
