@@ -52,8 +52,9 @@ public static class CircuitFiles
         };
     }
 
-    /// <summary>Writes a circuit, choosing the format by extension.</summary>
-    /// <exception cref="NotSupportedException">An unknown extension.</exception>
+    /// <summary>Writes a circuit, choosing the format by extension. The file is written only once the whole text is built.</summary>
+    /// <exception cref="NotSupportedException">An unknown extension, or a circuit the format's writer refuses (a dense
+    /// unitary on more than 10 qubits; see <see cref="OpenQasm.Write"/>); the file is then not created.</exception>
     public static void Save(Circuit circuit, string path)
     {
         ArgumentNullException.ThrowIfNull(circuit);

@@ -64,15 +64,17 @@ public static class OpenQasm
     /// <c>input float[64]</c> declarations (names of the form <c>name[i]</c> become <c>input array</c>s), the data
     /// inputs are listed in a <c>#pragma qnnsim inputs …</c> line, controls become <c>ctrl @</c> / <c>negctrl @</c>,
     /// Pauli rotations become one <c>gate</c> per Pauli pattern, one-qubit dense unitaries become
-    /// <c>U(θ, φ, λ)</c> with <c>gphase</c>, dense unitaries on 2..6 qubits are decomposed exactly into two-level
-    /// unitaries (Givens elimination; M. Nielsen and I. Chuang, Quantum Computation and Quantum Information, §4.5.1),
-    /// and final measurements become <c>c[i] = measure q[j];</c>.
+    /// <c>U(θ, φ, λ)</c> with <c>gphase</c>, dense unitaries on k = 2..10 qubits are decomposed exactly (global phase
+    /// included) by the quantum Shannon decomposition into (3/4)·4^k − (3/2)·2^k CX, as many ry/rz and 4^{k−1}
+    /// one-qubit unitaries (V. Shende, S. Bullock and I. Markov, "Synthesis of quantum-logic circuits", IEEE TCAD 25,
+    /// 1000 (2006)), and final measurements become <c>c[i] = measure q[j];</c>.
     /// </summary>
     /// <param name="circuit">The circuit.</param>
     /// <returns>The program text.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="circuit"/> is null.</exception>
-    /// <exception cref="NotSupportedException">A dense unitary on more than 6 qubits (the decomposition's text grows
-    /// as 4^k), or a variable name that cannot be written as an OpenQASM identifier.</exception>
+    /// <exception cref="NotSupportedException">A dense unitary on more than 10 qubits (the decomposition has
+    /// (7/4)·4^k − 3·2^k gates; the message names k, the cap and the count; thrown before any text is produced), or a
+    /// variable name that cannot be written as an OpenQASM identifier.</exception>
     public static string Write(Circuit circuit)
     {
         ArgumentNullException.ThrowIfNull(circuit);

@@ -40,14 +40,17 @@ public sealed record QSharpWriteOptions
 /// A one-qubit gate outside SU(2) or a global phase with two or more controls is written as Controlled Rz·Ry·Rz and the
 /// phase e^{iα x_1⋯x_n} on the controls as the phase polynomial ∏_S exp(iα (−1)^{|S|} 2^{−n} Z_S) of uncontrolled
 /// <c>Exp</c> terms (the QDK's QIR generation drops a relative phase of Controlled R1 with several controls). Dense
-/// unitaries on 2–6 qubits use the two-level decomposition (Nielsen &amp; Chuang §4.5.1) into multi-controlled one-qubit
-/// gates. Angle expressions are written in Q# syntax (Std.Math functions).
+/// unitaries on k = 2..10 qubits use the quantum Shannon decomposition (Shende, Bullock and Markov, IEEE TCAD 25, 1000
+/// (2006)) into (3/4)·4^k − (3/2)·2^k CNOT, as many Ry/Rz and 4^{k−1} one-qubit unitaries, exact with the global phase;
+/// the block's own controls go on the rotations and one-qubit unitaries only. Angle expressions are written in Q#
+/// syntax (Std.Math functions).
 /// </remarks>
 public static class QSharp
 {
     /// <summary>Writes the circuit as a Q# file (see the class remarks).</summary>
     /// <exception cref="ArgumentException">Bound values of the wrong length.</exception>
-    /// <exception cref="NotSupportedException">A dense unitary on more than 6 qubits.</exception>
+    /// <exception cref="NotSupportedException">A dense unitary on more than 10 qubits (the decomposition has
+    /// (7/4)·4^k − 3·2^k gates; the message names k, the cap and the count; thrown before any text is produced).</exception>
     public static string Write(Circuit circuit, QSharpWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(circuit);

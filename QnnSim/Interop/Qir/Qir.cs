@@ -325,15 +325,17 @@ public static class Qir
     /// n ≥ 2 controls (other than CCX) the ancilla-free recursion of Barenco et al., Phys. Rev. A 52, 3457 (1995),
     /// Lemma 7.5, with V² = U; a controlled global phase is a controlled P on the last control; a controlled SWAP is
     /// CX·C^{n+1}X·CX; controlled Rxx/Ryy/Rzz, Pauli rotations and iSWAP keep their basis changes and CNOT ladders
-    /// uncontrolled and control only the middle rz; dense unitaries on 2–5 qubits use the two-level decomposition
-    /// (Nielsen and Chuang §4.5.1); negative controls are conjugated by x. The state written therefore equals
+    /// uncontrolled and control only the middle rz; dense unitaries on k = 2..10 qubits use the quantum Shannon
+    /// decomposition (Shende, Bullock and Markov, IEEE TCAD 25, 1000 (2006)) into (3/4)·4^k − (3/2)·2^k cx, as many
+    /// ry/rz and 4^{k−1} one-qubit unitaries, each then written as above; negative controls are conjugated by x. The state written therefore equals
     /// QnnSim's up to a global phase.</para>
     /// </remarks>
     /// <param name="circuit">The circuit.</param>
     /// <param name="parameters">θ (empty when the circuit has no parameters).</param>
     /// <param name="inputs">x (empty when the circuit has no inputs).</param>
     /// <exception cref="ArgumentException">θ or x has the wrong length.</exception>
-    /// <exception cref="NotSupportedException">A dense unitary on more than 5 qubits (the output would grow as about 4^k·3^k calls).</exception>
+    /// <exception cref="NotSupportedException">A dense unitary on more than 10 qubits (the decomposition has
+    /// (7/4)·4^k − 3·2^k gates; the message names k, the cap and the count; thrown before any text is produced).</exception>
     public static string Write(Circuit circuit, ParameterValues parameters = default, InputValues inputs = default)
     {
         ArgumentNullException.ThrowIfNull(circuit);
