@@ -45,9 +45,6 @@ internal sealed class QirGateWriter(double[] parameters, double[] inputs)
         foreach (int c in negative) Gate("x", c);
     }
 
-    private static NotSupportedException Unsupported(Operation op, int index, string why) =>
-        new($"operation {index} ({op}) cannot be written as base-profile QIR: {why}.");
-
     /// <summary>An operation with (positive) controls: everything is reduced to multi-controlled one-qubit unitaries.</summary>
     private void WriteControlled(Operation op, double[] a, int[] controls)
     {
