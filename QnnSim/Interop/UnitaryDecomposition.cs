@@ -53,7 +53,7 @@ internal static class UnitaryDecomposition
     }
 
     /// <summary>
-    /// Exact quantum Shannon decomposition (Shende, Bullock and Markov, IEEE TCAD 25, 1000 (2006), Thm. 13) of a dense
+    /// Exact quantum Shannon decomposition (Shende, Bullock and Markov, IEEE TCAD 25, 1000 (2006)) of a dense
     /// k-qubit unitary, k ≥ 1, with the operation's own controls, in time order. Bit b of the matrix index is
     /// op.Targets[b]; the top (most significant) local qubit t = op.Targets[k−1] splits U into 2^{k−1}-blocks and
     /// <list type="number">
