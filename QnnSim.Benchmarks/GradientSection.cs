@@ -30,16 +30,6 @@ internal sealed class GradientSection : IBenchSection
     public static InputValues[] Samples(int count, int qubits) =>
         [.. Enumerable.Range(0, count).Select(i => InputValues.Of([.. Enumerable.Range(0, qubits).Select(q => Math.PI * ((0.618034 * (i * qubits + q + 1)) % 1.0))]))];
 
-    /// <summary>
-    /// Calls <paramref name="action"/> at least 60 times and for at least <paramref name="seconds"/>, so that tiered
-    /// JIT compilation has promoted the hot methods before timing (a few calls would time tier-0 code).
-    /// </summary>
-    private static void WarmUp(Action action, double seconds)
-    {
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        for (int i = 0; i < 60 || System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds < seconds; i++) action();
-    }
-
     public IEnumerable<BenchRow> Run(BenchContext context)
     {
         var single = context.Options with { MaxThreads = 1 };
@@ -52,7 +42,7 @@ internal sealed class GradientSection : IBenchSection
             var g = new double[circuit.ParameterCount];
             double sink = 0;
             void Once() => sink += d.ValueAndGradient(circuit, theta, InputValues.None, z0, g);
-            WarmUp(Once, 0.5);
+            Timing.WarmUp(Once, 0.5);
             int inner = Timing.InnerFor(Once, context.Quick ? 0.02 : 0.1);
             var (t, tmin) = Timing.Measure(Once, context.Quick ? 7 : 21, inner);
             double cpu = Timing.MedianCpu(Once, context.Quick ? 7 : 21, inner);
@@ -76,7 +66,7 @@ internal sealed class GradientSection : IBenchSection
             {
                 var d = new Differentiator(new GradientOptions { Simulation = single, MaxDegreeOfParallelism = threads });
                 void Once() => d.Jacobian(circuit, theta, samples, [z0]);
-                if (threads == 1) WarmUp(Once, 0.5);
+                if (threads == 1) Timing.WarmUp(Once, 0.5);
                 var (t, tmin) = Timing.Measure(Once, context.Quick ? 3 : 7, 1);
                 double cpu = threads == 1 ? Timing.MedianCpu(Once, context.Quick ? 3 : 7, 1) : double.NaN;
                 if (threads == 1) oneThread = tmin;

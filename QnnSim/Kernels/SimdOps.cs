@@ -54,6 +54,18 @@ internal interface ISimd<TV> where TV : unmanaged
 
     /// <summary>Bitwise select: bits of <paramref name="a"/> where <paramref name="mask"/> is set, else of <paramref name="b"/>.</summary>
     static abstract TV Select(TV mask, TV a, TV b);
+
+    /// <summary>Every amplitude's real part in both of its doubles: (re, im) → (re, re).</summary>
+    static abstract TV DupRe(TV v);
+
+    /// <summary>Every amplitude's imaginary part in both of its doubles: (re, im) → (im, im).</summary>
+    static abstract TV DupIm(TV v);
+
+    /// <summary>(−1, +1, −1, +1, …): the signs of the imaginary coefficient register.</summary>
+    static abstract TV AltSign { get; }
+
+    /// <summary>Every double equal to <paramref name="x"/>.</summary>
+    static abstract TV Broadcast(double x);
 }
 
 /// <summary>128-bit registers: one amplitude, no qubit inside a register.</summary>
@@ -74,6 +86,10 @@ internal readonly struct Simd128 : ISimd<Vector128<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> XorAmps(Vector128<double> v, int p) => v;
     public static double Sum(Vector128<double> v) => v.GetElement(0) + v.GetElement(1);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Select(Vector128<double> m, Vector128<double> a, Vector128<double> b) => Vector128.ConditionalSelect(m, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> DupRe(Vector128<double> v) => Vector128.Create(v.GetElement(0));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> DupIm(Vector128<double> v) => Vector128.Create(v.GetElement(1));
+    public static Vector128<double> AltSign { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector128.Create(-1.0, 1.0); }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<double> Broadcast(double x) => Vector128.Create(x);
 }
 
 /// <summary>256-bit registers: two amplitudes, qubit 0 inside a register.</summary>
@@ -96,6 +112,12 @@ internal readonly struct Simd256 : ISimd<Vector256<double>>
         p == 0 ? v : Avx.IsSupported ? Avx.Permute2x128(v, v, 0x01) : Vector256.Shuffle(v, Vector256.Create(2L, 3L, 0L, 1L));
     public static double Sum(Vector256<double> v) => (v.GetElement(0) + v.GetElement(1)) + (v.GetElement(2) + v.GetElement(3));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Select(Vector256<double> m, Vector256<double> a, Vector256<double> b) => Vector256.ConditionalSelect(m, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> DupRe(Vector256<double> v) => Avx.IsSupported ? Avx.Permute(v, 0b0000) : Vector256.Shuffle(v, Vector256.Create(0L, 0L, 2L, 2L));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> DupIm(Vector256<double> v) => Avx.IsSupported ? Avx.Permute(v, 0b1111) : Vector256.Shuffle(v, Vector256.Create(1L, 1L, 3L, 3L));
+    public static Vector256<double> AltSign { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector256.Create(-1.0, 1.0, -1.0, 1.0); }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Broadcast(double x) => Vector256.Create(x);
 }
 
 /// <summary>512-bit registers: four amplitudes, qubits 0 and 1 inside a register.</summary>
@@ -131,4 +153,12 @@ internal readonly struct Simd512 : ISimd<Vector512<double>>
     };
     public static double Sum(Vector512<double> v) => Simd256.Sum(v.GetLower()) + Simd256.Sum(v.GetUpper());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Select(Vector512<double> m, Vector512<double> a, Vector512<double> b) => Vector512.ConditionalSelect(m, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> DupRe(Vector512<double> v) =>
+        Avx512F.IsSupported ? Avx512F.Permute2x64(v, 0b0000_0000) : Vector512.Shuffle(v, Vector512.Create(0L, 0L, 2L, 2L, 4L, 4L, 6L, 6L));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> DupIm(Vector512<double> v) =>
+        Avx512F.IsSupported ? Avx512F.Permute2x64(v, 0b1111_1111) : Vector512.Shuffle(v, Vector512.Create(1L, 1L, 3L, 3L, 5L, 5L, 7L, 7L));
+    public static Vector512<double> AltSign { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector512.Create(-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0); }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Broadcast(double x) => Vector512.Create(x);
 }

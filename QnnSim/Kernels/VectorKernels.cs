@@ -15,6 +15,13 @@ internal struct LaneCoef<TV> where TV : unmanaged
     public TV Re, Im;
 }
 
+/// <summary>A kernel's inner loop over one run of consecutive registers v0 … v0 + len − 1 (see VectorKernels.ForRuns).</summary>
+internal interface IRegisterRun
+{
+    /// <summary>Processes registers v0 … v0 + len − 1 of the state whose first double is <paramref name="d"/>.</summary>
+    void Run(ref double d, long v0, long len);
+}
+
 /// <summary>
 /// SIMD state-vector kernels written once for every register width <typeparamref name="TO"/> (Simd128/256/512).
 /// Argument order as in <see cref="StateKernels"/>: controls, targets, matrix or angle, state, range.
@@ -55,33 +62,100 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Mul(in LaneCoef<TV> c, TV x, TV sx) => TO.Fma(c.Re, x, TO.Mul(c.Im, sx));
 
-    /// <summary>Builds a lane coefficient from one complex value per amplitude lane.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Builds a lane coefficient from one complex value per amplitude lane (one load and two lane moves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LaneCoef<TV> Coef(ReadOnlySpan<Complex> lanes)
     {
-        Span<double> re = stackalloc double[8], im = stackalloc double[8];
-        for (int j = 0; j < Amps; j++)
-        {
-            re[2 * j] = re[2 * j + 1] = lanes[j].Real;
-            im[2 * j] = -lanes[j].Imaginary;
-            im[2 * j + 1] = lanes[j].Imaginary;
-        }
-        return new LaneCoef<TV> { Re = TO.Create(re[..(2 * Amps)]), Im = TO.Create(im[..(2 * Amps)]) };
+        Debug.Assert(lanes.Length >= Amps);
+        TV raw = TO.Load(ref Unsafe.As<Complex, double>(ref MemoryMarshal.GetReference(lanes)));
+        return new LaneCoef<TV> { Re = TO.DupRe(raw), Im = TO.Mul(TO.DupIm(raw), TO.AltSign) };
     }
 
-    /// <summary>Sorted high bits of <paramref name="mask"/> in register units, for free-index insertion.</summary>
+    /// <summary>The lane coefficient with <paramref name="c"/> on every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int HighBits(ulong mask, Span<int> bits) => BitIndex.SortedBits(mask >> Lb, bits);
-
-    /// <summary>
-    /// Consecutive free indices below the lowest inserted bit map to consecutive registers, so the loops walk runs of
-    /// this length with one index insertion per run (qsim's nested-loop structure); no inserted bit: one run.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long RunLength(ReadOnlySpan<int> sortedBits) => sortedBits.Length == 0 ? 1L << 62 : 1L << sortedBits[0];
+    private static LaneCoef<TV> Coef(Complex c) =>
+        new() { Re = TO.Broadcast(c.Real), Im = TO.Mul(TO.Broadcast(c.Imaginary), TO.AltSign) };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool LaneMatches(int lane, ulong ctrlMask, ulong ctrlValue) => ((ulong)lane & ctrlMask & LaneMask) == (ctrlValue & LaneMask);
+
+    /// <summary>
+    /// The one loop of every kernel. The free register indices [begin, end) map to registers by depositing their bits
+    /// around the high bits of <paramref name="loopMask"/> (<see cref="BitIndex.Deposit"/>) and or-ing in
+    /// <paramref name="or"/>; consecutive free indices below the lowest deposited-around bit map to consecutive
+    /// registers, so the loop hands the body runs of that length (qsim's nested-loop structure).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForRuns<TB>(ref TB body, ref double d, ulong loopMask, long or, long begin, long end)
+        where TB : struct, IRegisterRun, allows ref struct
+    {
+        ulong high = loopMask >> Lb;
+        long run = high == 0 ? 1L << 62 : 1L << BitOperations.TrailingZeroCount(high);
+        for (long f = begin; f < end;)
+        {
+            long v0 = BitIndex.Deposit(f, high) | or;
+            long len = Math.Min(run - (f & (run - 1)), end - f);
+            f += len;
+            body.Run(ref d, v0, len);
+        }
+    }
+
+    /// <summary>(x, y) ← (c00 x + c01 y, c10 x + c11 y) for the register pairs (v, v + stride).</summary>
+    private struct PairRun : IRegisterRun
+    {
+        public LaneCoef<TV> C00, C01, C10, C11;
+        public long Stride;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
+        {
+            LaneCoef<TV> c00 = C00, c01 = C01, c10 = C10, c11 = C11;
+            long stride = Stride;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v), y = Load(ref d, v + stride);
+                TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
+                Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
+                Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
+            }
+        }
+    }
+
+    /// <summary>x ← diag ⊙ x + off ⊙ (x with lanes j, j ⊕ tb exchanged).</summary>
+    private struct InRegisterRun : IRegisterRun
+    {
+        public LaneCoef<TV> Diag, Off;
+        public int Tb;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
+        {
+            LaneCoef<TV> diag = Diag, off = Off;
+            int tb = Tb;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v);
+                TV y = TO.XorAmps(x, tb);
+                Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    private static void PairLoop(ref double d, ulong loopMask, long or, long stride, in LaneCoef<TV> c00, in LaneCoef<TV> c01,
+        in LaneCoef<TV> c10, in LaneCoef<TV> c11, long begin, long end)
+    {
+        var body = new PairRun { C00 = c00, C01 = c01, C10 = c10, C11 = c11, Stride = stride };
+        ForRuns(ref body, ref d, loopMask, or, begin, end);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    private static void InRegisterLoop(ref double d, ulong loopMask, long or, int tb, in LaneCoef<TV> diag, in LaneCoef<TV> off,
+        long begin, long end)
+    {
+        var body = new InRegisterRun { Diag = diag, Off = off, Tb = tb };
+        ForRuns(ref body, ref d, loopMask, or, begin, end);
+    }
 
     // ------------------------------------------------------------------ dense 1-qubit
 
@@ -90,63 +164,36 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         Span<Complex> state, long begin, long end)
     {
         Debug.Assert(state.Length >= Amps && (ctrlMask >> target & 1) == 0);
-        Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
-        Span<int> bits = stackalloc int[64];
-        ref double d = ref Base(state);
         long cv = (long)(ctrlValue >> Lb);
+        bool uniform = (ctrlMask & LaneMask) == 0; // no low control: every lane takes the gate
         if (target >= Lb)
         {
+            if (uniform)
+            {
+                PairLoop(ref Base(state), ctrlMask | (1UL << target), cv, 1L << (target - Lb), Coef(m00), Coef(m01), Coef(m10), Coef(m11), begin, end);
+                return;
+            }
+            Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
             for (int j = 0; j < Amps; j++)
             {
                 bool on = LaneMatches(j, ctrlMask, ctrlValue);
                 l0[j] = on ? m00 : Complex.One; l1[j] = on ? m01 : Complex.Zero;
                 l2[j] = on ? m10 : Complex.Zero; l3[j] = on ? m11 : Complex.One;
             }
-            LaneCoef<TV> c00 = Coef(l0), c01 = Coef(l1), c10 = Coef(l2), c11 = Coef(l3);
-            int nb = HighBits(ctrlMask | (1UL << target), bits);
-            ReadOnlySpan<int> sb = bits[..nb];
-            long stride = 1L << (target - Lb);
-            long run = RunLength(sb);
-            for (long f = begin; f < end;)
-            {
-                long v0 = BitIndex.InsertZeros(f, sb) | cv;
-                long len = Math.Min(run - (f & (run - 1)), end - f);
-                f += len;
-                for (long v = v0; v < v0 + len; v++)
-                {
-                    TV x = Load(ref d, v), y = Load(ref d, v + stride);
-                    TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
-                    Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
-                    Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
-                }
-            }
+            PairLoop(ref Base(state), ctrlMask | (1UL << target), cv, 1L << (target - Lb), Coef(l0), Coef(l1), Coef(l2), Coef(l3), begin, end);
         }
         else
         {
+            Span<Complex> ld = stackalloc Complex[4], lo = stackalloc Complex[4];
             int tb = 1 << target;
             for (int j = 0; j < Amps; j++)
             {
                 bool on = LaneMatches(j, ctrlMask, ctrlValue);
                 bool one = (j & tb) != 0;
-                l0[j] = on ? (one ? m11 : m00) : Complex.One;
-                l1[j] = on ? (one ? m10 : m01) : Complex.Zero;
+                ld[j] = on ? (one ? m11 : m00) : Complex.One;
+                lo[j] = on ? (one ? m10 : m01) : Complex.Zero;
             }
-            LaneCoef<TV> diag = Coef(l0), off = Coef(l1);
-            int nb = HighBits(ctrlMask, bits);
-            ReadOnlySpan<int> sb = bits[..nb];
-            long run = RunLength(sb);
-            for (long f = begin; f < end;)
-            {
-                long v0 = BitIndex.InsertZeros(f, sb) | cv;
-                long len = Math.Min(run - (f & (run - 1)), end - f);
-                f += len;
-                for (long v = v0; v < v0 + len; v++)
-                {
-                    TV x = Load(ref d, v);
-                    TV y = TO.XorAmps(x, tb);
-                    Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
-                }
-            }
+            InRegisterLoop(ref Base(state), ctrlMask, cv, tb, Coef(ld), Coef(lo), begin, end);
         }
     }
 
@@ -160,15 +207,20 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     public static void RealMatrix1High(int target, double m00, double m01, double m10, double m11, Span<Complex> state, long begin, long end)
     {
         Debug.Assert(target >= Lb && state.Length >= 2 * Amps);
-        ref double d = ref Base(state);
-        TV a = Broadcast(m00), b = Broadcast(m01), c = Broadcast(m10), e = Broadcast(m11);
-        int bit = target - Lb;
-        long stride = 1L << bit;
-        for (long f = begin; f < end;)
+        var body = new RealPairRun { A = TO.Broadcast(m00), B = TO.Broadcast(m01), C = TO.Broadcast(m10), E = TO.Broadcast(m11), Stride = 1L << (target - Lb) };
+        ForRuns(ref body, ref Base(state), 1UL << target, 0, begin, end);
+    }
+
+    private struct RealPairRun : IRegisterRun
+    {
+        public TV A, B, C, E;
+        public long Stride;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
         {
-            long v0 = BitIndex.InsertZero(f, bit);
-            long len = Math.Min(stride - (f & (stride - 1)), end - f);
-            f += len;
+            TV a = A, b = B, c = C, e = E;
+            long stride = Stride;
             for (long v = v0; v < v0 + len; v++)
             {
                 TV x = Load(ref d, v), y = Load(ref d, v + stride);
@@ -190,20 +242,12 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         Span<double> t = stackalloc double[8];
         int tb = 1 << target;
         for (int j = 0; j < Amps; j++) t[2 * j] = t[2 * j + 1] = (j & tb) != 0 ? sin : -sin;
-        TV c = Broadcast(cos), off = TO.Create(t[..(2 * Amps)]);
+        TV c = TO.Broadcast(cos), off = TO.Create(t[..(2 * Amps)]);
         for (long v = begin; v < end; v++)
         {
             TV x = Load(ref d, v);
             Store(ref d, v, TO.Fma(off, TO.XorAmps(x, tb), TO.Mul(c, x)));
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Broadcast(double x)
-    {
-        Span<double> t = stackalloc double[8];
-        t.Fill(x);
-        return TO.Create(t[..(2 * Amps)]);
     }
 
     // ------------------------------------------------------------------ selected 1-qubit (1-qubit gate + CX)
@@ -216,33 +260,32 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     public static void Select1(int target, int sel, ReadOnlySpan<Complex> m, Span<Complex> state, long begin, long end)
     {
         Debug.Assert(state.Length >= Amps && target != sel && m.Length >= 8);
-        Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
-        Span<int> bits = stackalloc int[64];
-        int nb = HighBits((1UL << target) | (1UL << sel), bits);
-        ReadOnlySpan<int> sb = bits[..nb];
+        ulong loopMask = (1UL << target) | (1UL << sel);
         bool selHigh = sel >= Lb;
         long ss = selHigh ? 1L << (sel - Lb) : 0;
+        ref double d = ref Base(state);
         if (target >= Lb)
         {
-            // Half h (sel bit h when sel is high; lane-dependent matrices when sel is low).
-            for (int j = 0; j < Amps; j++)
-            {
-                int h = selHigh ? 0 : (j >> sel) & 1;
-                l0[j] = m[4 * h]; l1[j] = m[4 * h + 1]; l2[j] = m[4 * h + 2]; l3[j] = m[4 * h + 3];
-            }
             long stride = 1L << (target - Lb);
-            LaneCoef<TV> a00 = Coef(l0), a01 = Coef(l1), a10 = Coef(l2), a11 = Coef(l3);
-            PairLoop(ref Base(state), sb, stride, 0, a00, a01, a10, a11, begin, end);
             if (selHigh)
             {
-                // The sel = 1 half: the same free range shifted by the sel stride.
-                for (int j = 0; j < Amps; j++) { l0[j] = m[4]; l1[j] = m[5]; l2[j] = m[6]; l3[j] = m[7]; }
-                LaneCoef<TV> b00 = Coef(l0), b01 = Coef(l1), b10 = Coef(l2), b11 = Coef(l3);
-                PairLoop(ref Base(state), sb, stride, ss, b00, b01, b10, b11, begin, end);
+                // Both halves have the same matrix on every lane; the sel = 1 half is the free range shifted by ss.
+                PairLoop(ref d, loopMask, 0, stride, Coef(m[0]), Coef(m[1]), Coef(m[2]), Coef(m[3]), begin, end);
+                PairLoop(ref d, loopMask, ss, stride, Coef(m[4]), Coef(m[5]), Coef(m[6]), Coef(m[7]), begin, end);
+                return;
             }
+            // Lane-dependent matrices: lane j takes M_h with h its sel bit.
+            Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
+            for (int j = 0; j < Amps; j++)
+            {
+                int h = (j >> sel) & 1;
+                l0[j] = m[4 * h]; l1[j] = m[4 * h + 1]; l2[j] = m[4 * h + 2]; l3[j] = m[4 * h + 3];
+            }
+            PairLoop(ref d, loopMask, 0, stride, Coef(l0), Coef(l1), Coef(l2), Coef(l3), begin, end);
         }
         else
         {
+            Span<Complex> l0 = stackalloc Complex[4], l1 = stackalloc Complex[4], l2 = stackalloc Complex[4], l3 = stackalloc Complex[4];
             int tb = 1 << target;
             for (int j = 0; j < Amps; j++)
             {
@@ -253,102 +296,68 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                 l2[j] = one ? m[7] : m[4];
                 l3[j] = one ? m[6] : m[5];
             }
-            LaneCoef<TV> diag0 = Coef(l0), off0 = Coef(l1);
-            InRegisterLoop(ref Base(state), sb, tb, 0, diag0, off0, begin, end);
-            if (selHigh)
-            {
-                LaneCoef<TV> diag1 = Coef(l2), off1 = Coef(l3);
-                InRegisterLoop(ref Base(state), sb, tb, ss, diag1, off1, begin, end);
-            }
-        }
-    }
-
-    /// <summary>(x, y) ← (c00 x + c01 y, c10 x + c11 y) for registers (v + offset, v + offset + stride), v over the free range.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
-    private static void PairLoop(ref double d, ReadOnlySpan<int> sb, long stride, long offset, in LaneCoef<TV> k00, in LaneCoef<TV> k01,
-        in LaneCoef<TV> k10, in LaneCoef<TV> k11, long begin, long end)
-    {
-        LaneCoef<TV> c00 = k00, c01 = k01, c10 = k10, c11 = k11;
-        long run = RunLength(sb);
-        for (long f = begin; f < end;)
-        {
-            long v0 = BitIndex.InsertZeros(f, sb) + offset;
-            long len = Math.Min(run - (f & (run - 1)), end - f);
-            f += len;
-            for (long v = v0; v < v0 + len; v++)
-            {
-                TV x = Load(ref d, v), y = Load(ref d, v + stride);
-                TV sx = TO.SwapReIm(x), sy = TO.SwapReIm(y);
-                Store(ref d, v, MulAdd(c01, y, sy, Mul(c00, x, sx)));
-                Store(ref d, v + stride, MulAdd(c11, y, sy, Mul(c10, x, sx)));
-            }
-        }
-    }
-
-    /// <summary>x ← diag ⊙ x + off ⊙ (x with lanes j, j ⊕ tb exchanged) for registers v + offset, v over the free range.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
-    private static void InRegisterLoop(ref double d, ReadOnlySpan<int> sb, int tb, long offset, in LaneCoef<TV> kd, in LaneCoef<TV> ko,
-        long begin, long end)
-    {
-        LaneCoef<TV> diag = kd, off = ko;
-        long run = RunLength(sb);
-        for (long f = begin; f < end;)
-        {
-            long v0 = BitIndex.InsertZeros(f, sb) + offset;
-            long len = Math.Min(run - (f & (run - 1)), end - f);
-            f += len;
-            for (long v = v0; v < v0 + len; v++)
-            {
-                TV x = Load(ref d, v);
-                TV y = TO.XorAmps(x, tb);
-                Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
-            }
+            InRegisterLoop(ref d, loopMask, 0, tb, Coef(l0), Coef(l1), begin, end);
+            if (selHigh) InRegisterLoop(ref d, loopMask, ss, tb, Coef(l2), Coef(l3), begin, end);
         }
     }
 
     // ------------------------------------------------------------------ diagonal
 
-    /// <summary>
-    /// ψ_k ← c(k) ψ_k on the control subspace, c(k) = even[k mod Amps] when popcount((k ≫ LaneBits) ∧ selHigh) is
-    /// even, else odd[k mod Amps] (lanes off the control subspace must already hold 1). Loop mask: controls.
-    /// </summary>
-    private static void DiagonalCore(ulong ctrlMask, ulong ctrlValue, ulong selHigh, in LaneCoef<TV> even, in LaneCoef<TV> odd,
-        Span<Complex> state, long begin, long end)
+    /// <summary>x ← e ⊙ x.</summary>
+    private struct DiagonalRun : IRegisterRun
     {
-        Span<int> bits = stackalloc int[64];
-        int nb = HighBits(ctrlMask, bits);
-        ReadOnlySpan<int> sb = bits[..nb];
-        ref double d = ref Base(state);
-        long cv = (long)(ctrlValue >> Lb);
-        LaneCoef<TV> e = even, o = odd;
-        if (selHigh == 0)
+        public LaneCoef<TV> E;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
         {
-            long runA = RunLength(sb);
-            for (long f = begin; f < end;)
+            LaneCoef<TV> e = E;
+            for (long v = v0; v < v0 + len; v++)
             {
-                long v0 = BitIndex.InsertZeros(f, sb) | cv;
-                long len = Math.Min(runA - (f & (runA - 1)), end - f);
-                f += len;
-                for (long v = v0; v < v0 + len; v++)
-                {
-                    TV x = Load(ref d, v);
-                    Store(ref d, v, Mul(e, x, TO.SwapReIm(x)));
-                }
+                TV x = Load(ref d, v);
+                Store(ref d, v, Mul(e, x, TO.SwapReIm(x)));
             }
-            return;
         }
-        long run = RunLength(sb);
-        for (long f = begin; f < end;)
+    }
+
+    /// <summary>x ← (popcount(v ∧ selHigh) odd ? o : e) ⊙ x.</summary>
+    private struct ParityDiagonalRun : IRegisterRun
+    {
+        public LaneCoef<TV> E, O;
+        public ulong SelHigh;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
         {
-            long v0 = BitIndex.InsertZeros(f, sb) | cv;
-            long len = Math.Min(run - (f & (run - 1)), end - f);
-            f += len;
+            LaneCoef<TV> e = E, o = O;
+            ulong selHigh = SelHigh;
             for (long v = v0; v < v0 + len; v++)
             {
                 TV x = Load(ref d, v);
                 bool isOdd = (BitOperations.PopCount((ulong)v & selHigh) & 1) != 0;
                 Store(ref d, v, isOdd ? Mul(o, x, TO.SwapReIm(x)) : Mul(e, x, TO.SwapReIm(x)));
             }
+        }
+    }
+
+    /// <summary>
+    /// ψ_k ← c(k) ψ_k on the control subspace, c(k) = even[k mod Amps] when popcount((k ≫ LaneBits) ∧ selHigh) is
+    /// even, else odd[k mod Amps] (lanes off the control subspace must already hold 1). Loop mask: controls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DiagonalCore(ulong ctrlMask, ulong ctrlValue, ulong selHigh, in LaneCoef<TV> even, in LaneCoef<TV> odd,
+        Span<Complex> state, long begin, long end)
+    {
+        long cv = (long)(ctrlValue >> Lb);
+        if (selHigh == 0)
+        {
+            var body = new DiagonalRun { E = even };
+            ForRuns(ref body, ref Base(state), ctrlMask, cv, begin, end);
+        }
+        else
+        {
+            var body = new ParityDiagonalRun { E = even, O = odd, SelHigh = selHigh };
+            ForRuns(ref body, ref Base(state), ctrlMask, cv, begin, end);
         }
     }
 
@@ -387,48 +396,110 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
 
     // ------------------------------------------------------------------ Pauli exchange
 
+    /// <summary>X-type permutation: registers v and v ⊕ xh exchanged with lanes moved by xl, on the lanes of the mask.</summary>
+    private struct PermuteRun : IRegisterRun
+    {
+        public TV Mask;
+        public int Xl;
+        public long Xh;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
+        {
+            TV mask = Mask;
+            int xl = Xl;
+            long xh = Xh;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v);
+                if (xh == 0) { Store(ref d, v, TO.Select(mask, TO.XorAmps(x, xl), x)); continue; }
+                long v2 = v ^ xh;
+                TV y = Load(ref d, v2);
+                Store(ref d, v, TO.Select(mask, TO.XorAmps(y, xl), x));
+                Store(ref d, v2, TO.Select(mask, TO.XorAmps(x, xl), y));
+            }
+        }
+    }
+
+    /// <summary>x ← a ⊙ x + b_± ⊙ (x with lanes moved by xl), sign by the parity of v ∧ zh (x all low).</summary>
+    private struct ExchangeLowRun : IRegisterRun
+    {
+        public LaneCoef<TV> A, B0, B1;
+        public int Xl;
+        public ulong Zh;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
+        {
+            LaneCoef<TV> a = A, b0 = B0, b1 = B1;
+            int xl = Xl;
+            ulong zh = Zh;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v);
+                TV y = TO.XorAmps(x, xl);
+                bool odd = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
+                TV r = Mul(a, x, TO.SwapReIm(x));
+                Store(ref d, v, odd ? MulAdd(b1, y, TO.SwapReIm(y), r) : MulAdd(b0, y, TO.SwapReIm(y), r));
+            }
+        }
+    }
+
+    /// <summary>The register pair (v, v ⊕ xh): each gets a ⊙ itself + b_± ⊙ the other with lanes moved by xl.</summary>
+    private struct ExchangeRun : IRegisterRun
+    {
+        public LaneCoef<TV> A, B0, B1;
+        public int Xl;
+        public long Xh;
+        public ulong Zh;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
+        {
+            LaneCoef<TV> a = A, b0 = B0, b1 = B1;
+            int xl = Xl;
+            long xh = Xh;
+            ulong zh = Zh;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                long v2 = v ^ xh;
+                TV x = Load(ref d, v), y = Load(ref d, v2);
+                TV px = TO.XorAmps(x, xl), py = TO.XorAmps(y, xl);
+                bool oddV2 = (BitOperations.PopCount((ulong)v2 & zh) & 1) != 0; // sign of ψ_{k⊕x} seen from v
+                bool oddV = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
+                TV rx = Mul(a, x, TO.SwapReIm(x)), ry = Mul(a, y, TO.SwapReIm(y));
+                TV spy = TO.SwapReIm(py), spx = TO.SwapReIm(px);
+                Store(ref d, v, oddV2 ? MulAdd(b1, py, spy, rx) : MulAdd(b0, py, spy, rx));
+                Store(ref d, v2, oddV ? MulAdd(b1, px, spx, ry) : MulAdd(b0, px, spx, ry));
+            }
+        }
+    }
+
     /// <summary>
     /// ψ_k ← α ψ_k + β (−1)^{popcount((k ⊕ x) ∧ z)} ψ_{k ⊕ x} on the control subspace, x ≠ 0. A Pauli string P with
     /// #Y = y is α = 0, β = i^y; exp(−iφP/2) is α = cos(φ/2), β = −i sin(φ/2) i^y. Loop mask: controls | lowest high
     /// bit of x (none when x is all low).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PauliExchange(ulong ctrlMask, ulong ctrlValue, ulong xMask, ulong zMask, Complex alpha, Complex beta,
         Span<Complex> state, long begin, long end)
     {
         Debug.Assert(xMask != 0 && (xMask & ctrlMask) == 0);
         int xl = (int)(xMask & LaneMask);
         ulong xh = xMask >> Lb, zh = zMask >> Lb;
-        Span<int> bits = stackalloc int[64];
         ref double d = ref Base(state);
         long cv = (long)(ctrlValue >> Lb);
-        bool pureX = alpha == Complex.Zero && beta == Complex.One && zMask == 0;
-        if (pureX)
+        // The lowest high bit of x pairs registers; it is removed from the loop (none when x is all low).
+        ulong pivotMask = (xh & (~xh + 1)) << Lb;
+        if (alpha == Complex.Zero && beta == Complex.One && zMask == 0)
         {
             // X-type Pauli (X, CX, CCX, multi-X): a permutation, done with register exchanges, lane shuffles and a
             // blend on the lanes whose low controls match (all lanes when none) instead of complex arithmetic.
             Span<double> mk = stackalloc double[8];
             for (int j = 0; j < Amps; j++)
                 mk[2 * j] = mk[2 * j + 1] = LaneMatches(j, ctrlMask, ctrlValue) ? BitConverter.Int64BitsToDouble(-1L) : 0.0;
-            TV mask = TO.Create(mk[..(2 * Amps)]);
-            ulong pv = xh & (~xh + 1);
-            int nbp = BitIndex.SortedBits((ctrlMask >> Lb) | pv, bits);
-            ReadOnlySpan<int> sbp = bits[..nbp];
-            long runX = RunLength(sbp);
-            for (long f = begin; f < end;)
-            {
-                long v0 = BitIndex.InsertZeros(f, sbp) | cv;
-                long len = Math.Min(runX - (f & (runX - 1)), end - f);
-                f += len;
-                for (long v = v0; v < v0 + len; v++)
-                {
-                    TV x = Load(ref d, v);
-                    if (xh == 0) { Store(ref d, v, TO.Select(mask, TO.XorAmps(x, xl), x)); continue; }
-                    long v2 = v ^ (long)xh;
-                    TV y = Load(ref d, v2);
-                    Store(ref d, v, TO.Select(mask, TO.XorAmps(y, xl), x));
-                    Store(ref d, v2, TO.Select(mask, TO.XorAmps(x, xl), y));
-                }
-            }
+            var permute = new PermuteRun { Mask = TO.Create(mk[..(2 * Amps)]), Xl = xl, Xh = (long)xh };
+            ForRuns(ref permute, ref d, ctrlMask | pivotMask, cv, begin, end);
             return;
         }
         Span<Complex> la = stackalloc Complex[4], lb0 = stackalloc Complex[4], lb1 = stackalloc Complex[4];
@@ -440,50 +511,14 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
             lb0[j] = on ? (lowOdd ? -beta : beta) : Complex.Zero;
             lb1[j] = -lb0[j];
         }
-        LaneCoef<TV> a = Coef(la), b0 = Coef(lb0), b1 = Coef(lb1);
         if (xh == 0)
         {
-            int nb = HighBits(ctrlMask, bits);
-            ReadOnlySpan<int> sb = bits[..nb];
-            long runA = RunLength(sb);
-            for (long f = begin; f < end;)
-            {
-                long v0 = BitIndex.InsertZeros(f, sb) | cv;
-                long len = Math.Min(runA - (f & (runA - 1)), end - f);
-                f += len;
-                for (long v = v0; v < v0 + len; v++)
-                {
-                    TV x = Load(ref d, v);
-                    TV y = TO.XorAmps(x, xl);
-                    bool odd = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
-                    TV r = Mul(a, x, TO.SwapReIm(x));
-                    Store(ref d, v, odd ? MulAdd(b1, y, TO.SwapReIm(y), r) : MulAdd(b0, y, TO.SwapReIm(y), r));
-                }
-            }
+            var low = new ExchangeLowRun { A = Coef(la), B0 = Coef(lb0), B1 = Coef(lb1), Xl = xl, Zh = zh };
+            ForRuns(ref low, ref d, ctrlMask, cv, begin, end);
             return;
         }
-        ulong pivot = xh & (~xh + 1);
-        int nb2 = BitIndex.SortedBits((ctrlMask >> Lb) | pivot, bits);
-        ReadOnlySpan<int> sb2 = bits[..nb2];
-        long run = RunLength(sb2);
-        for (long f = begin; f < end;)
-        {
-            long v0 = BitIndex.InsertZeros(f, sb2) | cv;
-            long len = Math.Min(run - (f & (run - 1)), end - f);
-            f += len;
-            for (long v = v0; v < v0 + len; v++)
-            {
-                long v2 = v ^ (long)xh;
-                TV x = Load(ref d, v), y = Load(ref d, v2);
-                TV px = TO.XorAmps(x, xl), py = TO.XorAmps(y, xl);
-                bool oddV2 = (BitOperations.PopCount((ulong)v2 & zh) & 1) != 0; // sign of ψ_{k⊕x} seen from v
-                bool oddV = (BitOperations.PopCount((ulong)v & zh) & 1) != 0;
-                TV rx = Mul(a, x, TO.SwapReIm(x)), ry = Mul(a, y, TO.SwapReIm(y));
-                TV spy = TO.SwapReIm(py), spx = TO.SwapReIm(px);
-                Store(ref d, v, oddV2 ? MulAdd(b1, py, spy, rx) : MulAdd(b0, py, spy, rx));
-                Store(ref d, v2, oddV ? MulAdd(b1, px, spx, ry) : MulAdd(b0, px, spx, ry));
-            }
-        }
+        var pair = new ExchangeRun { A = Coef(la), B0 = Coef(lb0), B1 = Coef(lb1), Xl = xl, Xh = (long)xh, Zh = zh };
+        ForRuns(ref pair, ref d, ctrlMask | pivotMask, cv, begin, end);
     }
 
     // ------------------------------------------------------------------ dense k-qubit (any targets)
@@ -545,36 +580,46 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         for (int c = 0; c < D; c++) { long o = 0; for (int i = 0; i < kh; i++) if ((c >> i & 1) != 0) o |= highStride[i]; hoff[c] = o; }
         for (int p = 0; p < P; p++) { int o = 0; for (int i = 0; i < kl; i++) if ((p >> i & 1) != 0) o |= 1 << lowT[i]; lowPat[p] = o; }
         Debug.Assert(table.Length == D * D * P);
-        Span<int> bits = stackalloc int[64];
-        int nb = HighBits(ctrlMask | tmask, bits);
-        ReadOnlySpan<int> sb = bits[..nb];
-        ref double d = ref Base(state);
-        long cv = (long)(ctrlValue >> Lb);
-        Span<TV> xs = stackalloc TV[D * P], ss = stackalloc TV[D * P];
-        ref LaneCoef<TV> t0 = ref MemoryMarshal.GetReference(table);
-        long run = RunLength(sb);
-        for (long f = begin; f < end;)
+        var body = new GenericRun
         {
-            long v0 = BitIndex.InsertZeros(f, sb) | cv;
-            long len = Math.Min(run - (f & (run - 1)), end - f);
-            f += len;
+            Hoff = hoff, LowPat = lowPat, Xs = stackalloc TV[D * P], Ss = stackalloc TV[D * P], Table = table, D = D, P = P,
+        };
+        ForRuns(ref body, ref Base(state), ctrlMask | tmask, (long)(ctrlValue >> Lb), begin, end);
+    }
+
+    private ref struct GenericRun : IRegisterRun
+    {
+        public Span<long> Hoff;
+        public Span<int> LowPat;
+        public Span<TV> Xs, Ss;
+        public ReadOnlySpan<LaneCoef<TV>> Table;
+        public int D, P;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
+        {
+            int dd = D, pp = P;
+            Span<long> hoff = Hoff;
+            Span<int> lowPat = LowPat;
+            Span<TV> xs = Xs, ss = Ss;
+            ref LaneCoef<TV> t0 = ref MemoryMarshal.GetReference(Table);
             for (long v = v0; v < v0 + len; v++)
             {
-                for (int c = 0; c < D; c++)
+                for (int c = 0; c < dd; c++)
                 {
                     TV x = Load(ref d, v + hoff[c]);
-                    for (int p = 0; p < P; p++)
+                    for (int p = 0; p < pp; p++)
                     {
                         TV y = TO.XorAmps(x, lowPat[p]);
-                        xs[c * P + p] = y;
-                        ss[c * P + p] = TO.SwapReIm(y);
+                        xs[c * pp + p] = y;
+                        ss[c * pp + p] = TO.SwapReIm(y);
                     }
                 }
-                for (int r = 0; r < D; r++)
+                for (int r = 0; r < dd; r++)
                 {
                     TV acc = TO.Zero;
-                    ref LaneCoef<TV> row = ref Unsafe.Add(ref t0, r * D * P);
-                    for (int i = 0; i < D * P; i++) acc = MulAdd(Unsafe.Add(ref row, i), xs[i], ss[i], acc);
+                    ref LaneCoef<TV> row = ref Unsafe.Add(ref t0, r * dd * pp);
+                    for (int i = 0; i < dd * pp; i++) acc = MulAdd(Unsafe.Add(ref row, i), xs[i], ss[i], acc);
                     Store(ref d, v + hoff[r], acc);
                 }
             }
@@ -616,19 +661,22 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     {
         int w = dim / Amps;
         Debug.Assert(w >= 1 && columns.Length == 2 * dim * w && (ctrlMask & ((ulong)dim - 1)) == 0);
-        Span<int> bits = stackalloc int[64];
-        int nb = HighBits(ctrlMask | ((ulong)dim - 1), bits);
-        ReadOnlySpan<int> sb = bits[..nb];
-        ref double d = ref Base(state);
-        long cv = (long)(ctrlValue >> Lb);
-        Span<TV> acc = stackalloc TV[w];
-        ref TV col0 = ref MemoryMarshal.GetReference(columns);
-        long run = RunLength(sb);
-        for (long f = begin; f < end;)
+        var body = new MatVecRun { Columns = columns, Acc = stackalloc TV[w], Dim = dim, W = w };
+        ForRuns(ref body, ref Base(state), ctrlMask | ((ulong)dim - 1), (long)(ctrlValue >> Lb), begin, end);
+    }
+
+    private ref struct MatVecRun : IRegisterRun
+    {
+        public ReadOnlySpan<TV> Columns;
+        public Span<TV> Acc;
+        public int Dim, W;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
         {
-            long v0 = BitIndex.InsertZeros(f, sb) | cv; // first register of the block
-            long len = Math.Min(run - (f & (run - 1)), end - f);
-            f += len;
+            int dim = Dim, w = W;
+            Span<TV> acc = Acc;
+            ref TV col0 = ref MemoryMarshal.GetReference(Columns);
             if (w <= 2)
             {
                 // Accumulators in registers: the k = n case of small circuits (8×8 on 3 qubits is w = 2 on Vector512).
@@ -638,8 +686,8 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                     ref double blk = ref Unsafe.Add(ref d, (nint)(v << (Lb + 1)));
                     for (int c = 0; c < dim; c++)
                     {
-                        TV vr = BroadcastHelper.Broadcast<TO, TV>(Unsafe.Add(ref blk, 2 * c));
-                        TV vi = BroadcastHelper.Broadcast<TO, TV>(Unsafe.Add(ref blk, 2 * c + 1));
+                        TV vr = TO.Broadcast(Unsafe.Add(ref blk, 2 * c));
+                        TV vi = TO.Broadcast(Unsafe.Add(ref blk, 2 * c + 1));
                         ref TV cc = ref Unsafe.Add(ref col0, 2 * c * w);
                         a0 = TO.Fma(cc, vr, TO.Fma(Unsafe.Add(ref cc, 1), vi, a0));
                         if (w == 2) a1 = TO.Fma(Unsafe.Add(ref cc, 2), vr, TO.Fma(Unsafe.Add(ref cc, 3), vi, a1));
@@ -647,7 +695,7 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                     Store(ref d, v, a0);
                     if (w == 2) Store(ref d, v + 1, a1);
                 }
-                continue;
+                return;
             }
             for (long v = v0; v < v0 + len; v++)
             {
@@ -655,8 +703,7 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                 ref double blk = ref Unsafe.Add(ref d, (nint)(v << (Lb + 1)));
                 for (int c = 0; c < dim; c++)
                 {
-                    double re = Unsafe.Add(ref blk, 2 * c), im = Unsafe.Add(ref blk, 2 * c + 1);
-                    TV vr = BroadcastHelper.Broadcast<TO, TV>(re), vi = BroadcastHelper.Broadcast<TO, TV>(im);
+                    TV vr = TO.Broadcast(Unsafe.Add(ref blk, 2 * c)), vi = TO.Broadcast(Unsafe.Add(ref blk, 2 * c + 1));
                     ref TV cc = ref Unsafe.Add(ref col0, 2 * c * w);
                     for (int wi = 0; wi < w; wi++)
                         acc[wi] = TO.Fma(Unsafe.Add(ref cc, 2 * wi), vr, TO.Fma(Unsafe.Add(ref cc, 2 * wi + 1), vi, acc[wi]));
@@ -664,26 +711,5 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
                 for (int wi = 0; wi < w; wi++) Store(ref d, v + wi, acc[wi]);
             }
         }
-    }
-}
-
-/// <summary>Broadcast of one double to every lane, for the generic kernels.</summary>
-internal static class BroadcastHelper
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Broadcast<TO, TV>(double x) where TO : struct, ISimd<TV> where TV : unmanaged
-    {
-        if (typeof(TV) == typeof(System.Runtime.Intrinsics.Vector512<double>))
-        {
-            var r = System.Runtime.Intrinsics.Vector512.Create(x);
-            return Unsafe.As<System.Runtime.Intrinsics.Vector512<double>, TV>(ref r);
-        }
-        if (typeof(TV) == typeof(System.Runtime.Intrinsics.Vector256<double>))
-        {
-            var r = System.Runtime.Intrinsics.Vector256.Create(x);
-            return Unsafe.As<System.Runtime.Intrinsics.Vector256<double>, TV>(ref r);
-        }
-        var q = System.Runtime.Intrinsics.Vector128.Create(x);
-        return Unsafe.As<System.Runtime.Intrinsics.Vector128<double>, TV>(ref q);
     }
 }

@@ -305,16 +305,43 @@ internal static class Fusion
         return (ToPrimitive(item.Qubits, acc), 0.0);
     }
 
-    /// <summary>The product [[a, b], [c, d]] of 1-qubit steps (in time order), in closed form.</summary>
+    /// <summary>
+    /// The product [[a, b], [c, d]] of 1-qubit steps (in time order), in closed form. The first step's matrix is taken
+    /// as it is, and the rotations about Z (diagonal) and Y (real) are multiplied in with their structure: 4 and 8
+    /// real-by-complex products instead of a general 2×2 product, which matters because this runs for every fused
+    /// item of every call (the n = 10 ansatz spends about a tenth of its time here).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Product1(System.Collections.Immutable.ImmutableArray<Primitive> steps, int[] items, ReadOnlySpan<double> angles, out Complex a, out Complex b, out Complex c, out Complex d)
     {
         (a, b, c, d) = (Complex.One, Complex.Zero, Complex.Zero, Complex.One);
+        bool first = true;
         foreach (int si in items)
         {
             var s = steps[si];
-            OneQubit(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, out var u00, out var u01, out var u10, out var u11);
-            (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
+            double angle = s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0;
+            if (s.Kind == PrimitiveKind.PauliRotation && s.XMask == 0)
+            {
+                // Rz(φ) = diag(e^{−iφ/2}, e^{iφ/2}).
+                var (sn, cs) = Math.SinCos(0.5 * angle);
+                Complex z0 = new(cs, -sn), z1 = new(cs, sn);
+                if (first) (a, b, c, d) = (z0, Complex.Zero, Complex.Zero, z1);
+                else (a, b, c, d) = (z0 * a, z0 * b, z1 * c, z1 * d);
+            }
+            else if (s.Kind == PrimitiveKind.PauliRotation && s.ZMask != 0)
+            {
+                // Ry(φ) = [[cos φ/2, −sin φ/2], [sin φ/2, cos φ/2]] (X and Z on the qubit: Y).
+                var (sn, cs) = Math.SinCos(0.5 * angle);
+                if (first) (a, b, c, d) = (cs, -sn, sn, cs);
+                else (a, b, c, d) = (a * cs - c * sn, b * cs - d * sn, a * sn + c * cs, b * sn + d * cs);
+            }
+            else
+            {
+                OneQubit(s, angle, out var u00, out var u01, out var u10, out var u11);
+                if (first) (a, b, c, d) = (u00, u01, u10, u11);
+                else (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
+            }
+            first = false;
         }
     }
 
