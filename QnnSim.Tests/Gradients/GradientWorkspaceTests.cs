@@ -166,13 +166,22 @@ public class GradientWorkspaceTests
         var workspace = d.CreateWorkspace(circuit, PauliSum.Parse("Z0"));
         var grad = new double[circuit.ParameterCount];
         d.ValueAndGradient(workspace, theta, InputValues.None, grad); // warm-up: lowering, fusion plan, JIT
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int c = 0; c < calls; c++)
+        // The smallest of three batches: the runtime itself occasionally allocates on the calling thread (a method
+        // compiled on first call or by on-stack replacement allocates its class's static storage there; seen once in
+        // six full suite runs as 3 KB in one batch, never in isolation), whereas a per-call allocation by QnnSim shows
+        // in every batch.
+        long best = long.MaxValue;
+        for (int round = 0; round < 3; round++)
         {
-            thetaArray[0] += 1e-3; // a training-like change of θ between calls
-            d.ValueAndGradient(workspace, theta, InputValues.None, grad);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int c = 0; c < calls; c++)
+            {
+                thetaArray[0] += 1e-3; // a training-like change of θ between calls
+                d.ValueAndGradient(workspace, theta, InputValues.None, grad);
+            }
+            best = Math.Min(best, (GC.GetAllocatedBytesForCurrentThread() - before) / calls);
         }
-        return (GC.GetAllocatedBytesForCurrentThread() - before) / calls;
+        return best;
     }
 
     [Test]

@@ -25,9 +25,16 @@ public class ExecutorAllocationTests
                 Executor.Apply(step, step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0, state.AmplitudesMutable, options, inverse: false);
         }
         RunAll(); // warm-up: per-step coefficient caches are filled once
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int r = 0; r < 50; r++) RunAll();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The smallest of three batches: the runtime occasionally allocates on the calling thread while it compiles
+        // (static storage of a class first used by a method compiled on this thread), whereas an allocation per gate
+        // shows in every batch.
+        long allocated = long.MaxValue;
+        for (int batch = 0; batch < 3; batch++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int r = 0; r < 50; r++) RunAll();
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         Assert.That(allocated, Is.Zero, $"{allocated} bytes over 50 × {program.Steps.Length} gate applications");
     }
 }
