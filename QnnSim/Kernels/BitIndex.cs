@@ -33,6 +33,13 @@ internal static class BitIndex
     {
         if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
             return (long)System.Runtime.Intrinsics.X86.Bmi2.X64.ParallelBitDeposit((ulong)i, ~zeroMask);
+        return DepositPortable(i, zeroMask);
+    }
+
+    /// <summary><see cref="Deposit"/> without BMI2: one <see cref="InsertZero"/> per set bit of the mask, lowest first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long DepositPortable(long i, ulong zeroMask)
+    {
         for (ulong m = zeroMask; m != 0; m &= m - 1) i = InsertZero(i, System.Numerics.BitOperations.TrailingZeroCount(m));
         return i;
     }
