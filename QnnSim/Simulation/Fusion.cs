@@ -184,6 +184,7 @@ internal static class Fusion
 
     [ThreadStatic] private static List<Primitive>? _pool;
     [ThreadStatic] private static List<(Primitive Step, double Angle)>? _resolved;
+    [ThreadStatic] private static double[]? _halfSin, _halfCos;
 
     /// <summary>
     /// Runs <paramref name="program"/> with its bound angles through its fusion plan: single steps as they are,
@@ -198,7 +199,15 @@ internal static class Fusion
         var resolved = _resolved ??= [];
         resolved.Clear();
         int used = 0;
-        foreach (var item in plan.Items) resolved.Add(Resolve(program, item, angles, pool, ref used));
+        // sin and cos of every half-angle at once (vectorised), for the closed-form rotation products.
+        if (_halfSin is null || _halfSin.Length < angles.Length)
+        {
+            _halfSin = new double[Math.Max(angles.Length, 16)];
+            _halfCos = new double[_halfSin.Length];
+        }
+        var trig = new HalfAngles(_halfSin, _halfCos!);
+        Kernels.TrigBatch.SinCosHalf(angles, trig.Sin, trig.Cos);
+        foreach (var item in plan.Items) resolved.Add(Resolve(program, item, angles, trig, pool, ref used));
         int n = BitOperations.Log2((uint)state.Length);
         var items = plan.Items;
         int i = 0;
@@ -259,14 +268,14 @@ internal static class Fusion
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static (Primitive, double) Resolve(CircuitProgram program, Item item, ReadOnlySpan<double> angles, List<Primitive> pool, ref int used)
+    private static (Primitive, double) Resolve(CircuitProgram program, Item item, ReadOnlySpan<double> angles, HalfAngles trig, List<Primitive> pool, ref int used)
     {
         var steps = program.Steps;
         if (item.SelectStep >= 0)
         {
             if (used == pool.Count) pool.Add(new Primitive { Matrix = new Complex[8] });
             var p = pool[used++];
-            Product1(steps, item.Steps, angles, out var a, out var b, out var c, out var d);
+            Product1(steps, item.Steps, angles, trig, out var a, out var b, out var c, out var d);
             var bl = item.SelectBlocks;
             for (int h = 0; h < 8; h += 4)
             {
@@ -287,7 +296,7 @@ internal static class Fusion
         {
             if (used == pool.Count) pool.Add(new Primitive { Matrix = new Complex[8] });
             var p = pool[used++];
-            Product1(steps, item.Steps, angles, out var a, out var b, out var c, out var d);
+            Product1(steps, item.Steps, angles, trig, out var a, out var b, out var c, out var d);
             p.Target0 = item.Qubits[0];
             p.Kind = b == Complex.Zero && c == Complex.Zero ? PrimitiveKind.Diagonal1 : PrimitiveKind.Matrix1;
             if (p.Kind == PrimitiveKind.Diagonal1) { p.Matrix[0] = a; p.Matrix[1] = d; }
@@ -312,7 +321,8 @@ internal static class Fusion
     /// item of every call (the n = 10 ansatz spends about a tenth of its time here).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Product1(System.Collections.Immutable.ImmutableArray<Primitive> steps, int[] items, ReadOnlySpan<double> angles, out Complex a, out Complex b, out Complex c, out Complex d)
+    private static void Product1(System.Collections.Immutable.ImmutableArray<Primitive> steps, int[] items, ReadOnlySpan<double> angles, HalfAngles trig,
+        out Complex a, out Complex b, out Complex c, out Complex d)
     {
         (a, b, c, d) = (Complex.One, Complex.Zero, Complex.Zero, Complex.One);
         bool first = true;
@@ -323,7 +333,7 @@ internal static class Fusion
             if (s.Kind == PrimitiveKind.PauliRotation && s.XMask == 0)
             {
                 // Rz(φ) = diag(e^{−iφ/2}, e^{iφ/2}).
-                var (sn, cs) = Math.SinCos(0.5 * angle);
+                var (sn, cs) = trig.Of(s.AngleSlot);
                 Complex z0 = new(cs, -sn), z1 = new(cs, sn);
                 if (first) (a, b, c, d) = (z0, Complex.Zero, Complex.Zero, z1);
                 else (a, b, c, d) = (z0 * a, z0 * b, z1 * c, z1 * d);
@@ -331,7 +341,7 @@ internal static class Fusion
             else if (s.Kind == PrimitiveKind.PauliRotation && s.ZMask != 0)
             {
                 // Ry(φ) = [[cos φ/2, −sin φ/2], [sin φ/2, cos φ/2]] (X and Z on the qubit: Y).
-                var (sn, cs) = Math.SinCos(0.5 * angle);
+                var (sn, cs) = trig.Of(s.AngleSlot);
                 if (first) (a, b, c, d) = (cs, -sn, sn, cs);
                 else (a, b, c, d) = (a * cs - c * sn, b * cs - d * sn, a * sn + c * cs, b * sn + d * cs);
             }
@@ -343,6 +353,16 @@ internal static class Fusion
             }
             first = false;
         }
+    }
+
+    /// <summary>sin(φ/2) and cos(φ/2) of every bound angle slot, computed once per run (<see cref="Kernels.TrigBatch"/>).</summary>
+    private readonly struct HalfAngles(double[] sin, double[] cos)
+    {
+        public readonly double[] Sin = sin, Cos = cos;
+
+        /// <summary>(sin φ/2, cos φ/2) of the slot's angle; a step without a slot has angle 0.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public (double Sin, double Cos) Of(int slot) => slot >= 0 ? (Sin[slot], Cos[slot]) : (0.0, 1.0);
     }
 
     /// <summary>The 2×2 matrix of an uncontrolled one-qubit step, in closed form.</summary>
