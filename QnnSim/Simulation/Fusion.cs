@@ -38,6 +38,8 @@ internal static class Fusion
         public int SelectQubit = -1;
         /// <summary>The 2×2 blocks B_0, B_1 of <see cref="SelectStep"/> on Qubits[0] (row-major, 8 entries).</summary>
         public Complex[] SelectBlocks = [];
+        /// <summary>The blocks are I and X (a CX): B_1·M is M with its rows exchanged, no products needed.</summary>
+        public bool SelectIsCx;
     }
 
     /// <summary>A fusion plan: depends only on which qubits each step touches, so it is built once per program.</summary>
@@ -85,6 +87,7 @@ internal static class Fusion
                     {
                         Qubits = [t], Steps = it.Step >= 0 ? [it.Step] : it.Steps, Support = ns,
                         SelectStep = items[i + 1].Step, SelectQubit = BitOperations.TrailingZeroCount(ns & ~(1UL << t)), SelectBlocks = blocks,
+                        SelectIsCx = blocks.AsSpan().SequenceEqual([Complex.One, Complex.Zero, Complex.Zero, Complex.One, Complex.Zero, Complex.One, Complex.One, Complex.Zero]),
                     });
                     i++;
                     continue;
@@ -277,10 +280,19 @@ internal static class Fusion
             var p = pool[used++];
             Product1(steps, item.Steps, angles, trig, out var a, out var b, out var c, out var d);
             var bl = item.SelectBlocks;
-            for (int h = 0; h < 8; h += 4)
+            if (item.SelectIsCx)
             {
-                p.Matrix[h] = bl[h] * a + bl[h + 1] * c; p.Matrix[h + 1] = bl[h] * b + bl[h + 1] * d;
-                p.Matrix[h + 2] = bl[h + 2] * a + bl[h + 3] * c; p.Matrix[h + 3] = bl[h + 2] * b + bl[h + 3] * d;
+                var m = p.Matrix;
+                (m[0], m[1], m[2], m[3]) = (a, b, c, d);
+                (m[4], m[5], m[6], m[7]) = (c, d, a, b);
+            }
+            else
+            {
+                for (int h = 0; h < 8; h += 4)
+                {
+                    p.Matrix[h] = bl[h] * a + bl[h + 1] * c; p.Matrix[h + 1] = bl[h] * b + bl[h + 1] * d;
+                    p.Matrix[h + 2] = bl[h + 2] * a + bl[h + 3] * c; p.Matrix[h + 3] = bl[h + 2] * b + bl[h + 3] * d;
+                }
             }
             p.Kind = PrimitiveKind.Select1;
             p.Target0 = item.Qubits[0];
