@@ -62,7 +62,7 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Mul(in LaneCoef<TV> c, TV x, TV sx) => TO.Fma(c.Re, x, TO.Mul(c.Im, sx));
 
-    /// <summary>Builds a lane coefficient from one complex value per amplitude lane (one load and two lane moves).</summary>
+    /// <summary>Builds a lane coefficient from one complex value per amplitude lane (one load, two lane moves and a sign multiply).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LaneCoef<TV> Coef(ReadOnlySpan<Complex> lanes)
     {

@@ -341,7 +341,6 @@ internal static class Fusion
         foreach (int si in items)
         {
             var s = steps[si];
-            double angle = s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0;
             if (s.Kind == PrimitiveKind.PauliRotation && s.XMask == 0)
             {
                 // Rz(φ) = diag(e^{−iφ/2}, e^{iφ/2}).
@@ -359,7 +358,7 @@ internal static class Fusion
             }
             else
             {
-                OneQubit(s, angle, out var u00, out var u01, out var u10, out var u11);
+                OneQubit(s, s.AngleSlot >= 0 ? angles[s.AngleSlot] : 0.0, trig, out var u00, out var u01, out var u10, out var u11);
                 if (first) (a, b, c, d) = (u00, u01, u10, u11);
                 else (a, b, c, d) = (u00 * a + u01 * c, u00 * b + u01 * d, u10 * a + u11 * c, u10 * b + u11 * d);
             }
@@ -377,9 +376,9 @@ internal static class Fusion
         public (double Sin, double Cos) Of(int slot) => slot >= 0 ? (Sin[slot], Cos[slot]) : (0.0, 1.0);
     }
 
-    /// <summary>The 2×2 matrix of an uncontrolled one-qubit step, in closed form.</summary>
+    /// <summary>The 2×2 matrix of an uncontrolled one-qubit step, in closed form (rotations take sin and cos of their half-angle from <paramref name="trig"/>).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void OneQubit(Primitive s, double angle, out Complex u00, out Complex u01, out Complex u10, out Complex u11)
+    private static void OneQubit(Primitive s, double angle, HalfAngles trig, out Complex u00, out Complex u01, out Complex u10, out Complex u11)
     {
         switch (s.Kind)
         {
@@ -400,7 +399,7 @@ internal static class Fusion
                 Complex p00 = x ? 0 : 1, p11 = x ? 0 : -1;
                 Complex p01 = x ? (z ? -Complex.ImaginaryOne : 1) : 0, p10 = x ? (z ? Complex.ImaginaryOne : 1) : 0;
                 if (s.Kind == PrimitiveKind.Pauli) { (u00, u01, u10, u11) = (p00, p01, p10, p11); return; }
-                var (sn, cs) = Math.SinCos(angle / 2);
+                var (sn, cs) = trig.Of(s.AngleSlot);
                 Complex mi = new(0, -sn);
                 (u00, u01, u10, u11) = (cs + mi * p00, mi * p01, mi * p10, cs + mi * p11);
                 return;
