@@ -50,11 +50,15 @@ public sealed class QubitCountMismatchException : ArgumentException
 /// </summary>
 public sealed class InsufficientMemoryForStateException : InvalidOperationException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for a state vector.</summary>
     public InsufficientMemoryForStateException(int qubitCount, long bytesNeeded, long bytesAvailable)
+        : this(qubitCount, bytesNeeded, bytesAvailable, "state vector", null) { }
+
+    /// <summary>Creates the exception for a state of the kind <paramref name="what"/> ("density matrix"), with advice.</summary>
+    public InsufficientMemoryForStateException(int qubitCount, long bytesNeeded, long bytesAvailable, string what, string? advice)
         : base(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"a {qubitCount}-qubit state vector needs {bytesNeeded:N0} bytes ({bytesNeeded / (double)(1L << 30):F2} GiB), " +
-            $"but only {bytesAvailable:N0} bytes ({bytesAvailable / (double)(1L << 30):F2} GiB) are available."))
+            $"a {qubitCount}-qubit {what} needs {bytesNeeded:N0} bytes ({bytesNeeded / (double)(1L << 30):F2} GiB), " +
+            $"but only {bytesAvailable:N0} bytes ({bytesAvailable / (double)(1L << 30):F2} GiB) are available.{(advice is null ? "" : " " + advice)}"))
     {
         QubitCount = qubitCount;
         BytesNeeded = bytesNeeded;
