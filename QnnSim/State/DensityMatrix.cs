@@ -26,7 +26,7 @@ public sealed class DensityMatrix
         if (qubitCount < 1 || qubitCount > MaxQubits)
             throw new ArgumentOutOfRangeException(nameof(qubitCount), qubitCount,
                 $"a density matrix has 1..{MaxQubits} qubits (16·4^n bytes); got {qubitCount}. For more qubits use trajectories (TrajectorySimulator, --backend trajectories).");
-        EnsureFits(qubitCount, qubitCount < 10 ? long.MaxValue : StateVector.AvailableBytes());
+        EnsureFits(qubitCount, qubitCount < 10 ? long.MaxValue : MemoryBudget.AvailableBytes());
         QubitCount = qubitCount;
         Data = new Complex[1L << (2 * qubitCount)];
     }
