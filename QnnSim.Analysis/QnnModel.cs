@@ -155,6 +155,19 @@ public sealed class CircuitModelEvaluator : IResidualGradientEvaluator
         ArgumentNullException.ThrowIfNull(data);
         _model = model;
         _data = data;
+        CheckData(model, data);
+        _theta = new double[model.ParameterCount];
+        var options = model.Differentiator.Options;
+        // As Differentiator.Jacobian does: with several samples the threads go over samples and each state update is
+        // single-threaded; a single sample keeps the simulation options.
+        _simulation = data.Count > 1 ? options.Simulation with { MaxThreads = 1 } : options.Simulation;
+        _workspaces = new GradientWorkspace?[Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, data.Count))];
+        _worker = Worker;
+    }
+
+    /// <summary>Checks that <paramref name="data"/> can feed <paramref name="model"/>'s circuit.</summary>
+    internal static void CheckData(QnnModel model, Dataset data)
+    {
         if (data.Inputs is not null && data.Inputs[0].Length != model.Circuit.InputCount)
             throw new ArgumentException($"the dataset has {data.Inputs[0].Length} inputs per sample, but the circuit reads {model.Circuit.InputCount} ({string.Join(", ", model.Circuit.InputNames)}).", nameof(data));
         if (data.States is not null)
@@ -164,13 +177,6 @@ public sealed class CircuitModelEvaluator : IResidualGradientEvaluator
             if (data.States[0].QubitCount != model.Circuit.QubitCount)
                 throw new QubitCountMismatchException($"the input states have {data.States[0].QubitCount} qubits, but the circuit has {model.Circuit.QubitCount}.", nameof(data));
         }
-        _theta = new double[model.ParameterCount];
-        var options = model.Differentiator.Options;
-        // As Differentiator.Jacobian does: with several samples the threads go over samples and each state update is
-        // single-threaded; a single sample keeps the simulation options.
-        _simulation = data.Count > 1 ? options.Simulation with { MaxThreads = 1 } : options.Simulation;
-        _workspaces = new GradientWorkspace?[Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, data.Count))];
-        _worker = Worker;
     }
 
     /// <inheritdoc/>
@@ -309,15 +315,7 @@ public sealed class CircuitBatchEvaluator : IBatchModelEvaluator
         ArgumentNullException.ThrowIfNull(data);
         _model = model;
         _data = data;
-        if (data.Inputs is not null && data.Inputs[0].Length != model.Circuit.InputCount)
-            throw new ArgumentException($"the dataset has {data.Inputs[0].Length} inputs per sample, but the circuit reads {model.Circuit.InputCount} ({string.Join(", ", model.Circuit.InputNames)}).", nameof(data));
-        if (data.States is not null)
-        {
-            if (model.Circuit.InputCount != 0)
-                throw new ArgumentException($"a state dataset cannot feed a circuit with data inputs ({string.Join(", ", model.Circuit.InputNames)}).", nameof(data));
-            if (data.States[0].QubitCount != model.Circuit.QubitCount)
-                throw new QubitCountMismatchException($"the input states have {data.States[0].QubitCount} qubits, but the circuit has {model.Circuit.QubitCount}.", nameof(data));
-        }
+        CircuitModelEvaluator.CheckData(model, data);
         var options = model.Differentiator.Options;
         _simulation = options.Simulation with { MaxThreads = 1 };
         _workspaces = new GradientWorkspace?[Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, data.Count))];
