@@ -4,7 +4,6 @@ using System.Text.Json;
 using QnnSim.Analysis;
 using QnnSim.Circuits;
 using QnnSim.Cli.Common;
-using QnnSim.State;
 
 namespace QnnSim.Cli.Commands;
 
@@ -161,7 +160,7 @@ internal static class TrainCommand
         int m = dataset.Count;
         long records = schedule.Steps(n).Count;
         long kernelBytes = records * (long)m * m * sizeof(double) + (long)m * model.ParameterCount * sizeof(double);
-        long available = StateVector.AvailableBytes();
+        long available = MemoryBudget.AvailableBytes();
         bool recordKernel = kernelMode switch
         {
             "on" => kernelBytes <= available ? true : throw new CliInputException(
