@@ -102,3 +102,49 @@ public sealed class NoiseCliTests
         Assert.That(noisy.ChannelCount, Is.GreaterThan(0));
     }
 }
+
+/// <summary><c>qnnsim grad</c> under noise.</summary>
+[TestFixture]
+public sealed class NoisyGradCliTests
+{
+    private CliHarness _h = null!;
+
+    [SetUp]
+    public void SetUp() => _h = new CliHarness();
+
+    [TearDown]
+    public void TearDown() => _h.Dispose();
+
+    [Test]
+    public void Grad_AdjointOnDensityMatrix_EqualsTheLibraryAndTheShiftRule()
+    {
+        string path = _h.Write("two.qasm", TestCircuits.TwoParameters);
+        string[] common = ["grad", path, "--bind", "a=0.7", "--bind", "b=-0.4", "--observable", "Z0 + X1", "--noise", "depolarizing=0.02;amplitude-damping=0.05", "--json"];
+        var adjoint = CliHarness.Run([.. common, "--method", "adjoint", "--backend", "density"]);
+        var shift = CliHarness.Run([.. common, "--method", "shift"]);
+        Assert.That(adjoint.Code, Is.EqualTo(ExitCodes.Success), adjoint.ToString());
+        Assert.That(shift.Code, Is.EqualTo(ExitCodes.Success), shift.ToString());
+        var a = adjoint.Json();
+        Assert.That(a.GetProperty("backend").GetString(), Is.EqualTo("density"));
+        var circuit = CircuitFiles.Load(path);
+        if (circuit.ParameterCount == 0) Assert.Ignore("the sample's variables are inputs");
+        var lib = new QnnSim.Gradients.NoisyDifferentiator(NoiseModelParser.ParseSpec("depolarizing=0.02;amplitude-damping=0.05"))
+            .ValueAndGradient(circuit, ParameterValues.Of(0.7, -0.4), InputValues.Of(), PauliSum.Parse("Z0 + X1"));
+        foreach (var (name, j) in circuit.ParameterNames.Select((n, j) => (n, j)))
+        {
+            double g = a.GetProperty("gradient").GetProperty(name).GetDouble();
+            Assert.That(g, Is.EqualTo(lib.Gradient[j]).Within(CliTolerances.JsonRoundTrip));
+            Assert.That(shift.Json().GetProperty("gradient").GetProperty(name).GetDouble(), Is.EqualTo(g).Within(1e-10));
+        }
+    }
+
+    [Test]
+    public void Grad_AdjointWithTrajectories_IsAUsageError()
+    {
+        string path = _h.Write("two.qasm", TestCircuits.TwoParameters);
+        var r = CliHarness.Run("grad", path, "--bind", "a=0.7", "--bind", "b=-0.4", "--observable", "Z0", "--noise", "depolarizing=0.02",
+            "--backend", "trajectories", "--method", "adjoint");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.UsageError), r.ToString());
+        Assert.That(r.Err, Does.Contain("--method shift"));
+    }
+}
