@@ -67,10 +67,12 @@ internal static class GradientEngine
     /// <param name="readouts">Extra observables evaluated on the final state (their values only).</param>
     /// <param name="readoutValues">Values of <paramref name="readouts"/>.</param>
     /// <param name="angleGradient">∂⟨O_0⟩/∂φ_s per angle slot (cleared first; constant-angle slots stay 0), or empty.</param>
+    /// <param name="fuseBackward">With <see cref="SimulationOptions.Fusion"/>: undo each run of constant operations as
+    /// one fused program (<see cref="BackwardPlan"/>); false undoes them step by step (for the benchmark's comparison).</param>
     public static void Adjoint(CircuitProgram program, ReadOnlySpan<double> angles, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs,
         ReadOnlySpan<Complex> initial, PauliTerms[] observables, Span<double> values, Span<double> parameterGradient, Span<double> inputGradient,
         GradientWorkspace workspace, SimulationOptions options, CancellationToken cancellationToken,
-        PauliTerms[]? readouts = null, Span<double> readoutValues = default, Span<double> angleGradient = default)
+        PauliTerms[]? readouts = null, Span<double> readoutValues = default, Span<double> angleGradient = default, bool fuseBackward = true)
     {
         int k = observables.Length;
         int p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
@@ -90,9 +92,19 @@ internal static class GradientEngine
         if (!wantP && !wantX && !wantA) return;
 
         var steps = program.Steps;
+        var plan = options.Fusion && fuseBackward ? BackwardPlan.For(program) : null;
         for (int s = steps.Length - 1; s >= 0; s--)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (plan is not null && plan.TryGetRun(s, out int runStart, out var inverse))
+            {
+                // A run of constant operations: undone as one fused program on ψ and every co-state.
+                if (runStart == 0) break; // the states before the first step are not needed
+                StateOperations.Run(inverse, default, psi, options);
+                for (int o = 0; o < k; o++) StateOperations.Run(inverse, default, workspace.Lambda[o], options);
+                s = runStart;
+                continue;
+            }
             var step = steps[s];
             double angle = step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0.0;
             bool active = step.Angle is { IsConstant: false };
