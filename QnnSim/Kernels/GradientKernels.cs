@@ -8,8 +8,10 @@ using System.Runtime.Intrinsics.X86;
 namespace QnnSim.Kernels;
 
 /// <summary>
-/// Kernels of the adjoint gradient: fused inner products ⟨λ|G|ψ⟩ for the three generator kinds of the lowered
-/// steps, and λ ← λ + c·Pψ for building the co-state of a Pauli sum. None of them materialises Gψ.
+/// Scalar kernels of the adjoint gradient: fused inner products ⟨λ|G|ψ⟩ for the three generator kinds of the lowered
+/// steps, λ ← λ + c·Pψ for building the co-state of a Pauli sum, and the fused backward rotation (with its AVX form
+/// for qubit 0). None of them materialises Gψ. <see cref="VectorGradientKernels{TO, TV}"/> holds the SIMD forms;
+/// Simulation's StateOperations chooses between them per step and path.
 /// </summary>
 /// <remarks>
 /// Argument order as in <see cref="StateKernels"/>: control mask and values, Pauli masks, coefficient, the state
