@@ -186,7 +186,7 @@ public sealed class NoisyDifferentiator
         double value = _density.Expectation(rho, observable);
 
         // σ = vec(O); backwards through every item.
-        var sigma = VecObservable(observable, n);
+        var sigma = DensityOperations.VecObservable(observable, n);
         var gradient = new double[noisy.ParameterCount];
         Span<double> noInputs = default;
         for (int i = items.Length - 1; i >= 0; i--)
@@ -208,7 +208,7 @@ public sealed class NoisyDifferentiator
                 double angle = step.AngleSlot >= 0 ? a[step.AngleSlot] : 0.0;
                 if (step.Angle is { IsConstant: false })
                 {
-                    double d = 0.5 * GradientEngine.StepDerivative(step, sigma, rho.Data, Options);
+                    double d = 0.5 * StateOperations.StepDerivative(step, sigma, rho.Data, Options);
                     if (d != 0) step.Angle.AccumulateGradient(theta, x, d, gradient, noInputs);
                 }
                 Executor.Apply(step, angle, rho.Data, Options, inverse: true);
@@ -222,26 +222,8 @@ public sealed class NoisyDifferentiator
     {
         var step = plan.SuperoperatorStep(item);
         // The global depolarizing map is self-adjoint: (1 − p)σ + p·I_S/d ⊗ Tr_S σ.
-        if (step is null) Kernels.NoiseKernels.GlobalDepolarize(item.TargetMask, item.Channel!.Channel!.Parameters[0], data, n);
+        if (step is null) DensityOperations.GlobalDepolarize(item.TargetMask, item.Channel!.Channel!.Parameters[0], data, n);
         else Executor.Apply(step, 0, data, Options, inverse: adjoint);
-    }
-
-    /// <summary>vec(O) of a Pauli sum: O_{rc} at r + 2^n·c, with P[c ⊕ x, c] = i^{#Y}(−1)^{|c∧z|}.</summary>
-    private static Complex[] VecObservable(PauliSum observable, int n)
-    {
-        long d = 1L << n;
-        var v = new Complex[d * d];
-        foreach (var t in observable.Terms)
-        {
-            Complex phase = t.Coefficient * Kernels.StateKernels.IPower(t.Pauli.YCount);
-            ulong x = t.Pauli.XMask, z = t.Pauli.ZMask;
-            for (long c = 0; c < d; c++)
-            {
-                long r = c ^ (long)x;
-                v[r + (c << n)] += (BitOperations.PopCount((ulong)c & z) & 1) == 0 ? phase : -phase;
-            }
-        }
-        return v;
     }
 
     // ---- parameter shift -------------------------------------------------------------------------------------

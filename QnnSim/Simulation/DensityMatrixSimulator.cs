@@ -101,7 +101,7 @@ public sealed class DensityMatrixSimulator
                 continue;
             }
             var step = plan.SuperoperatorStep(item);
-            if (step is null) NoiseKernels.GlobalDepolarize(item.TargetMask, item.Channel!.Channel!.Parameters[0], rho.Data, n);
+            if (step is null) DensityOperations.GlobalDepolarize(item.TargetMask, item.Channel!.Channel!.Parameters[0], rho.Data, n);
             else Executor.Apply(step, 0, rho.Data, Options, inverse: false);
         }
     }
@@ -116,7 +116,7 @@ public sealed class DensityMatrixSimulator
             ThrowHelper.QubitCountMismatch(nameof(observable), "the observable", observable.RequiredQubits, rho.QubitCount);
         double sum = 0;
         foreach (var t in observable.Terms)
-            sum += t.Coefficient * NoiseKernels.ExpectationPauli(t.Pauli.XMask, t.Pauli.ZMask, t.Pauli.YCount, rho.Data, rho.QubitCount);
+            sum += t.Coefficient * DensityOperations.ExpectationPauli(t.Pauli.XMask, t.Pauli.ZMask, t.Pauli.YCount, rho.Data, rho.QubitCount);
         return sum;
     }
 
