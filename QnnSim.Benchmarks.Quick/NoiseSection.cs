@@ -1,4 +1,5 @@
 using QnnSim.Circuits;
+using QnnSim.Gradients;
 using QnnSim.Noise;
 using QnnSim.Observables;
 using QnnSim.Simulation;
@@ -95,6 +96,35 @@ internal sealed class NoiseSection : IBenchSection
                 $"(a figure) {ratio:0.00}x the ideal HEA(16,10) SV", null, tn[0]);
             yield return new BenchRow(Name, "ideal HEA(16,10) SV + <Z0> (reference)", 16, 1, ti[reps / 2], ti[reps / 2] * 1e9 / (1L << 16), null, null, null, null, ti[0]);
             GC.KeepAlive(sink);
+        }
+
+        // Noisy Jacobian: 64 samples × HEA(6, 10) with depolarizing noise after every gate, density matrix, adjoint
+        // against exact parameter shift, 1 and 2 threads (one sample's row per thread).
+        {
+            var (hea, theta) = Workloads.HardwareEfficientAnsatz(6, 10);
+            var b = new CircuitBuilder(6);
+            var x = b.Input("x");
+            for (int q = 0; q < 6; q++) b.Ry(q, x);
+            var encoded = b.Build().Append(hea);
+            var noise = NoiseModelParser.ParseSpec("depolarizing=0.01");
+            int samples = context.Quick ? 16 : 64;
+            var data = Enumerable.Range(0, samples).Select(i => InputValues.Of(-1 + 2.0 * i / samples)).ToArray();
+            PauliSum[] z0 = [PauliSum.Parse("Z0")];
+            foreach (int threads in new[] { 1, Math.Max(2, context.Options.MaxThreads) }.Distinct())
+            {
+                var d = new NoisyDifferentiator(noise, options: context.Options with { MaxThreads = threads });
+                double Time(GradientMethod m)
+                {
+                    void Once() => d.Jacobian(encoded, theta, data, z0, m);
+                    Once();
+                    return Timing.Measure(Once, context.Quick ? 1 : 3, 1).Median;
+                }
+                double ta = Time(GradientMethod.Adjoint);
+                double ts = Time(GradientMethod.ParameterShift);
+                yield return new BenchRow(Name, $"noisy Jacobian {samples}x HEA(6,10) DM adjoint", 12, threads, ta, ta * 1e9 / samples / (1L << 12), null, null,
+                    $"(a figure) shift/adjoint = {ts / ta:0.0}x", null);
+                yield return new BenchRow(Name, $"noisy Jacobian {samples}x HEA(6,10) DM shift", 12, threads, ts, ts * 1e9 / samples / (1L << 12), null, null);
+            }
         }
 
         // Trajectories per second: HEA(16, 10) with a depolarizing channel after every gate.

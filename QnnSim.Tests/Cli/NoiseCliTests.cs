@@ -148,3 +148,57 @@ public sealed class NoisyGradCliTests
         Assert.That(r.Err, Does.Contain("--method shift"));
     }
 }
+
+/// <summary><c>qnnsim jacobian</c> and <c>qntk</c> under noise: the noisy tangent kernel.</summary>
+[TestFixture]
+public sealed class NoisyKernelCliTests
+{
+    private const string Circuit = """
+        OPENQASM 3.0;
+        include "stdgates.inc";
+        qubit[2] q;
+        input float[64] x;
+        input float[64] a;
+        input float[64] b;
+        ry(x) q[0];
+        ry(a) q[0];
+        cx q[0], q[1];
+        ry(b) q[1];
+        rx(x) q[1];
+        """;
+
+    [Test]
+    public void Qntk_Noise_IsTheKernelOfTheNoisyJacobian()
+    {
+        using var h = new CliHarness();
+        string path = h.Write("k.qasm", Circuit);
+        string data = h.Write("d.csv", "x,label\n0.1,1\n0.5,-1\n0.9,1\n");
+        string p = h.Write("p.csv", "name,value\na,0.3\nb,-0.6\n");
+        var r = CliHarness.Run("qntk", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--params", p, "--noise", "depolarizing=0.05", "--json");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        var json = r.Json();
+        Assert.That(json.GetProperty("backend").GetString(), Is.EqualTo("density"));
+        var circuit = CircuitFiles.Load(path, new CircuitLoadOptions { InputNames = ["x"] });
+        var j = new QnnSim.Gradients.NoisyDifferentiator(NoiseModelParser.ParseSpec("depolarizing=0.05"))
+            .Jacobian(circuit, ParameterValues.Of(0.3, -0.6), [InputValues.Of(0.1), InputValues.Of(0.5), InputValues.Of(0.9)], [PauliSum.Parse("Z1")]);
+        var k = QnnSim.Analysis.TangentKernel.FromJacobian(Enumerable.Range(0, j.Rows).SelectMany(i => j.Row(i).ToArray()).ToArray(), 3, 2);
+        var kernel = json.GetProperty("kernel");
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+                Assert.That(kernel[a][b].GetDouble(), Is.EqualTo(k[a, b]).Within(1e-12));
+        var ideal = CliHarness.Run("qntk", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--params", p, "--json").Json();
+        Assert.That(json.GetProperty("trace").GetDouble(), Is.LessThan(ideal.GetProperty("trace").GetDouble()), "noise shrinks the kernel");
+    }
+
+    [Test]
+    public void Jacobian_Noise_RecordsTheModel()
+    {
+        using var h = new CliHarness();
+        string path = h.Write("k.qasm", Circuit);
+        string data = h.Write("d.csv", "x\n0.1\n0.5\n");
+        var r = CliHarness.Run("jacobian", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--noise", "amplitude-damping=0.1", "--json");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        Assert.That(r.Json().GetProperty("noise").GetString(), Does.Contain("amplitude-damping(0.1)"));
+        Assert.That(r.Json().GetProperty("rows").GetInt32(), Is.EqualTo(2));
+    }
+}

@@ -129,4 +129,35 @@ public sealed class NoisyGradientTests
         var row = new NoisyDifferentiator(noise).ValueAndGradient(circuit, theta, samples[4], o);
         Assert.That(j1.Skip(12).Take(3), Is.EqualTo(row.Gradient).Within(1e-14));
     }
+
+    [TestCase(2, 0.1)]
+    [TestCase(5, 0.03)]
+    public void GlobalDepolarizingAfterEveryLayer_ScalesTheTangentKernelByOneMinusPToTheTwoL(int layers, double p)
+    {
+        // THEORY (issue 11, check 1): outputs scale by (1 − p)^L, so every Jacobian row does too and K = J Jᵀ by (1 − p)^{2L}.
+        const int n = 2;
+        var ideal = new CircuitBuilder(n);
+        var noisy = new CircuitBuilder(n);
+        var x = ideal.Input("x");
+        noisy.Input("x");
+        var t = ideal.Parameters("t", 2 * layers);
+        noisy.Parameters("t", 2 * layers);
+        for (int l = 0; l < layers; l++)
+        {
+            foreach (var b in new[] { ideal, noisy })
+                b.Ry(0, x).Ry(0, t[2 * l]).Ry(1, t[2 * l + 1]).CZ(0, 1).Rx(1, 0.5 * x);
+            noisy.Channel(NoiseChannel.GlobalDepolarizing(p, n), 0, 1);
+        }
+        var theta = GradientTestCircuits.RandomParameters(new SeededRandom(8), 2 * layers);
+        InputValues[] samples = [InputValues.Of(-0.8), InputValues.Of(0.1), InputValues.Of(0.9), InputValues.Of(1.7)];
+        var o = PauliSum.Parse("Z0");
+        var j0 = new Differentiator().Jacobian(ideal.Build(), theta, samples, [o]);
+        var j1 = new NoisyDifferentiator().Jacobian(noisy.Build(), theta, samples, [o]);
+        var k0 = QnnSim.Analysis.TangentKernel.FromJacobian(Enumerable.Range(0, j0.Rows).SelectMany(r => j0.Row(r).ToArray()).ToArray(), samples.Length, 2 * layers);
+        var k1 = QnnSim.Analysis.TangentKernel.FromJacobian(Enumerable.Range(0, j1.Rows).SelectMany(r => j1.Row(r).ToArray()).ToArray(), samples.Length, 2 * layers);
+        double scale = Math.Pow(1 - p, 2 * layers);
+        for (int a = 0; a < samples.Length; a++)
+            for (int b = 0; b < samples.Length; b++)
+                Assert.That(k1[a, b], Is.EqualTo(scale * k0[a, b]).Within(1e-10), $"K[{a},{b}]");
+    }
 }

@@ -150,6 +150,37 @@ public sealed class NoisyDifferentiator
         }
     }
 
+    /// <summary>
+    /// The dataset Jacobian of k observables under noise, laid out as <see cref="Differentiator"/>'s Jacobians
+    /// lays it out (row i·k + j is sample i, observable j), threaded over samples; bit-identical for any thread count.
+    /// On trajectories the rows are estimates (their standard errors are not kept here: use <see cref="ValueAndGradient"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">No observables, or a sample of the wrong length.</exception>
+    public JacobianResult Jacobian(Circuit circuit, ParameterValues parameters, IReadOnlyList<InputValues> samples, IReadOnlyList<PauliSum> observables,
+        GradientMethod method = GradientMethod.Adjoint, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(observables);
+        if (observables.Count == 0) throw new ArgumentException("at least one observable is required.", nameof(observables));
+        int m = samples.Count, k = observables.Count, p = circuit.ParameterCount;
+        var values = new double[m * k];
+        var data = new double[(long)m * k * p];
+        var inner = new NoisyDifferentiator(Noise, Backend, Options with { MaxThreads = 1 }, Trajectories, Seed, FiniteDifferenceStep);
+        int done = 0;
+        Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxThreads, CancellationToken = cancellationToken }, i =>
+        {
+            for (int o = 0; o < k; o++)
+            {
+                var g = inner.ValueAndGradient(circuit, parameters, samples[i], observables[o], method, cancellationToken);
+                values[i * k + o] = g.Value;
+                g.Gradient.CopyTo(data, (long)(i * k + o) * p);
+            }
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        return new JacobianResult(m, k, p, values, data, null);
+    }
+
     // ---- density matrix: adjoint ------------------------------------------------------------------------------
 
     private NoisyGradient DensityAdjoint(Circuit noisy, ParameterValues parameters, InputValues inputs, PauliSum observable, CancellationToken ct)
