@@ -10,7 +10,7 @@ namespace QnnSim.Benchmarks;
 /// <summary>
 /// One section of the quick in-process benchmark. Implementations are discovered by reflection (any public or
 /// internal non-abstract class with a parameterless constructor in a loaded assembly that references
-/// QnnSim.Benchmarks), so a new section is one new file.
+/// QnnSim.Benchmarks.Quick), so a new section is one new file (in QnnSim.Benchmarks.Quick for `qnnsim bench`; sections in QnnSim.Benchmarks run only from that project).
 /// </summary>
 public interface IBenchSection
 {
