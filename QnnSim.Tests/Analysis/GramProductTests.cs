@@ -1,12 +1,14 @@
 using System.Runtime.InteropServices;
 using QnnSim.Analysis;
+using QnnSim.Benchmarks;
 using QnnSim.Kernels;
 
 namespace QnnSim.Tests.Analysis;
 
 /// <summary>
 /// The blocked, vectorised Gram products behind <see cref="TangentKernel.FromJacobian(ReadOnlySpan{double}, int, int)"/>
-/// and <see cref="TangentKernel.Cross"/>, on every SIMD path, against the plain triple loop they replaced. Sizes reach
+/// and <see cref="TangentKernel.Cross"/>, on every SIMD path, against the plain triple loop they replaced (<see cref="TangentKernelWorkload.TripleLoop"/>, and
+/// inline where the rounding bound needs Σ|a b| too). Sizes reach
 /// every edge: tails of every vector width (1, 7, 8, 9), the 4 × 4 register tile, the 16-row thread block, the 128-row
 /// L2 panel (129, 257 rows) and the 512-column depth block (513, 1025 columns).
 /// </summary>
@@ -39,20 +41,6 @@ public class GramProductTests(KernelPath path)
         var a = new double[count];
         for (int i = 0; i < a.Length; i++) a[i] = 2 * r.NextDouble() - 1;
         return a;
-    }
-
-    /// <summary>The old <c>TangentKernel.Gram</c>: C_ij = Σ_l a_il b_jl in increasing l, one rounding per product and sum.</summary>
-    internal static double[] TripleLoop(double[] a, int rowsA, double[] b, int rowsB, int k)
-    {
-        var c = new double[rowsA * rowsB];
-        for (int i = 0; i < rowsA; i++)
-            for (int j = 0; j < rowsB; j++)
-            {
-                double s = 0;
-                for (int l = 0; l < k; l++) s += a[i * k + l] * b[j * k + l];
-                c[i * rowsB + j] = s;
-            }
-        return c;
     }
 
     /// <summary>|C − C_ref| ≤ 2γ_k Σ_l |a_il b_jl| (two evaluations of one dot product in different orders).</summary>
@@ -145,7 +133,7 @@ public class GramProductTests(KernelPath path)
         for (int i = 0; i < a.Length; i++) a[i] = (i * 7919 % 23) - 11;
         var c = new double[rows * rows];
         GramProduct.Symmetric(a, rows, columns, c, 1, path);
-        Assert.That(c, Is.EqualTo(TripleLoop(a, rows, a, rows, columns)).AsCollection);
+        Assert.That(c, Is.EqualTo(TangentKernelWorkload.TripleLoop(a, rows, a, rows, columns)).AsCollection);
     }
 }
 
@@ -164,7 +152,7 @@ public class TangentKernelComputeTests
     {
         const int m = 256, p = 400;
         var j = Jacobian(m, p, 11);
-        var reference = GramProductTests.TripleLoop(j, m, j, m, p);
+        var reference = TangentKernelWorkload.TripleLoop(j, m, j, m, p);
         var one = TangentKernel.FromJacobian(j, m, p, maxThreads: 1).ToArray();
         for (int a = 0; a < m; a++)
             for (int b = 0; b < m; b++)
