@@ -67,10 +67,11 @@ internal static class GradCommand
         var seed = CommonOptions.Seed("shot sampling");
         var json = CommonOptions.Json();
         var noise = new NoiseOptions();
+        var threads = CommonOptions.Threads();
         var loading = new CircuitLoading();
         var command = new Command("grad", "Print <O> and its gradient with respect to every trainable parameter (and data input) of a circuit file.")
         {
-            file, bind, observable, method, shots, seed, json,
+            file, bind, observable, method, shots, seed, json, threads,
         };
         loading.AddTo(command);
         noise.AddTo(command);
@@ -103,8 +104,8 @@ internal static class GradCommand
             ObservableOptions.CheckWidth(observables, circuit);
             var (theta, x) = Bindings.Resolve(circuit, bindings);
             var result = noiseSettings.IsNoisy
-                ? ExecuteNoisy(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, noiseSettings, parse.GetValue(seed), context.CancellationToken)
-                : Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, shotCount, parse.GetValue(seed));
+                ? ExecuteNoisy(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, noiseSettings, parse.GetValue(seed), context.CancellationToken, parse.ThreadCount(threads))
+                : Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, shotCount, parse.GetValue(seed), parse.ThreadCount(threads));
             if (parse.GetValue(json)) WriteJson(context.Out, result);
             else WriteHuman(context, result);
             return ExitCodes.Success;
@@ -115,11 +116,15 @@ internal static class GradCommand
     /// <summary>Computes the value and gradient (no printing).</summary>
     /// <exception cref="CliInputException">The circuit has no trainable parameters.</exception>
     public static GradResult Execute(Circuit circuit, ParameterValues theta, InputValues x, ObservableArg observable, string methodName,
-        int? shots, ulong seed)
+        int? shots, ulong seed, int? threads = null)
     {
         if (circuit.ParameterCount == 0)
             throw new CliInputException("the circuit has no trainable parameters (p = 0), so there is no gradient to compute; declare parameters as OpenQASM 'input float' variables that are not data inputs.");
-        var differentiator = new Differentiator(new GradientOptions { Method = ParseMethod(methodName) });
+        int t = threads ?? Environment.ProcessorCount;
+        var differentiator = new Differentiator(new GradientOptions
+        {
+            Method = ParseMethod(methodName), MaxDegreeOfParallelism = t, Simulation = QnnSim.Simulation.SimulationOptions.Default with { MaxThreads = t },
+        });
         var gradient = new double[circuit.ParameterCount];
         var inputGradient = new double[circuit.InputCount];
         double value = differentiator.ValueAndGradient(circuit, theta, x, observable.Sum, gradient, inputGradient);
@@ -138,12 +143,13 @@ internal static class GradCommand
 
     /// <summary>The value and gradient under noise (density matrix: exact; trajectories: estimates with standard errors).</summary>
     public static GradResult ExecuteNoisy(Circuit circuit, ParameterValues theta, InputValues x, ObservableArg observable, string methodName,
-        NoiseSettings noise, ulong seed, CancellationToken cancellationToken)
+        NoiseSettings noise, ulong seed, CancellationToken cancellationToken, int? threads = null)
     {
         if (circuit.ParameterCount == 0)
             throw new CliInputException("the circuit has no trainable parameters (p = 0), so there is no gradient to compute; declare parameters as OpenQASM 'input float' variables that are not data inputs.");
         var backend = noise.Backend == Backend.Trajectories ? NoisyBackend.Trajectories : NoisyBackend.DensityMatrix;
-        var d = new NoisyDifferentiator(noise.Model, backend, trajectories: noise.Trajectories, seed: seed);
+        var d = new NoisyDifferentiator(noise.Model, backend, Simulation.SimulationOptions.Default with { MaxThreads = threads ?? Environment.ProcessorCount },
+            trajectories: noise.Trajectories, seed: seed);
         var g = d.ValueAndGradient(circuit, theta, x, observable.Sum, ParseMethod(methodName), cancellationToken);
         bool estimated = backend == NoisyBackend.Trajectories;
         return new GradResult(observable.Text, methodName, g.Value, circuit.ParameterNames, g.Gradient, estimated ? g.GradientStandardErrors : null,

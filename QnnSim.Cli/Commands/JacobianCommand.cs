@@ -31,11 +31,12 @@ internal static class JacobianCommand
         var output = CommonOptions.Out("Write the Jacobian to this CSV file (header: parameter names; one row per sample and observable).");
         var json = CommonOptions.Json();
         var noise = new NoiseOptions();
+        var threads = CommonOptions.Threads();
         var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("jacobian",
             "Compute the Jacobian of Pauli readouts over a dataset: one row per sample and observable, one column per trainable parameter.")
         {
-            file, data, observable, seed, method, output, json,
+            file, data, observable, seed, method, output, json, threads,
         };
         initial.AddTo(command);
         loading.AddTo(command);
@@ -66,10 +67,10 @@ internal static class JacobianCommand
             var gradientMethod = GradCommand.ParseMethod(methodName);
             var result = CliProgress.Run(context, "Jacobian", progress => noiseSettings.IsNoisy
                 ? new NoisyDifferentiator(noiseSettings.Model, noiseSettings.Backend == Backend.Trajectories ? NoisyBackend.Trajectories : NoisyBackend.DensityMatrix,
-                        trajectories: noiseSettings.Trajectories, seed: parse.GetValue(seed))
+                        parse.SimulationWith(threads), trajectories: noiseSettings.Trajectories, seed: parse.GetValue(seed))
                     .Jacobian(circuit, ParameterValues.Of(theta), samples, sums, gradientMethod,
                         new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken)
-                : new Differentiator(new GradientOptions { Method = gradientMethod }).Jacobian(circuit, ParameterValues.Of(theta), samples, sums, null,
+                : new Differentiator(parse.GradientWith(threads, gradientMethod)).Jacobian(circuit, ParameterValues.Of(theta), samples, sums, null,
                     new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken));
             var outFile = parse.GetValue(output);
             if (outFile is not null) CsvFiles.WriteMatrix(outFile.ToString(), circuit.ParameterNames, Rows(result));
