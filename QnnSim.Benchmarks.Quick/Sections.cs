@@ -78,20 +78,9 @@ internal sealed class GateSection : IBenchSection
                     // On a shared machine the bandwidth drifts: alternate reference passes and gate passes and
                     // compare medians of the same time window.
                     var reference = referencePass ??= QuickBench.CreateBandwidthPass(options.MaxThreads, out referenceBytes);
-                    int reps = context.Quick ? 7 : 21;
-                    var tr = new double[reps];
-                    var tg = new double[reps];
-                    for (int r = 0; r < reps; r++)
-                    {
-                        tr[r] = Timing.Measure(reference, 1, 1).Median;
-                        tg[r] = Timing.Measure(Once, 1, 1).Median;
-                    }
-                    Array.Sort(tr);
-                    Array.Sort(tg);
-                    t = tg[reps / 2];
-                    tmin = tg[0];
+                    (double tr, t, tmin) = Timing.Interleaved(reference, Once, context.Quick ? 7 : 21);
                     gbps = 32.0 * data.Length / t / 1e9;
-                    ratio = gbps / (referenceBytes / tr[reps / 2] / 1e9);
+                    ratio = gbps / (referenceBytes / tr / 1e9);
                 }
                 yield return new BenchRow(Name, name, n, options.MaxThreads, t, t * 1e9 / data.Length, gbps, ratio,
                     big ? ">= 0.85 of bandwidth" : null, big ? ratio >= 0.85 : null, tmin);

@@ -345,24 +345,8 @@ public sealed class NoisyDifferentiator
                 for (int t = 0; t < nt; t++) perTrajectory[(long)t * p + j] += chain[j] * combined[t];
             }
         }
-        var gradient = new double[p];
-        var errors = new double[p];
-        for (int j = 0; j < p; j++)
-        {
-            double mean = 0;
-            for (int t = 0; t < nt; t++) mean += perTrajectory[(long)t * p + j];
-            mean /= nt;
-            double ss = 0;
-            for (int t = 0; t < nt; t++)
-            {
-                double dd = perTrajectory[(long)t * p + j] - mean;
-                ss += dd * dd;
-            }
-            gradient[j] = mean;
-            errors[j] = Math.Sqrt(ss / (nt - 1) / nt);
-        }
-        double value = baseValues.Average();
-        double vss = baseValues.Sum(v => (v - value) * (v - value));
-        return new NoisyGradient(value, Math.Sqrt(vss / (nt - 1) / nt), gradient, errors);
+        var (gradient, errors) = TrajectorySimulator.MeansAndStandardErrors(perTrajectory, nt, p);
+        var (value, valueError) = TrajectorySimulator.MeansAndStandardErrors(baseValues, nt, 1);
+        return new NoisyGradient(value[0], valueError[0], gradient, errors);
     }
 }

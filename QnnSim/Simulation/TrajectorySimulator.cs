@@ -81,23 +81,33 @@ public sealed class TrajectorySimulator
         int k = observables.Count;
         var perTrajectory = RunAll(noisy, parameters, inputs, observables, trajectories, seed, cancellationToken);
 
-        var values = new double[k];
-        var errors = new double[k];
-        for (int o = 0; o < k; o++)
+        var (values, errors) = MeansAndStandardErrors(perTrajectory, trajectories, k);
+        return new TrajectoryEstimate(values, errors, trajectories);
+    }
+
+    /// <summary>
+    /// Per column o of a trajectory-major table (value of trajectory t, column o at t·columns + o): the mean over
+    /// trajectories, summed in trajectory order, and its standard error s/√N.
+    /// </summary>
+    internal static (double[] Means, double[] StandardErrors) MeansAndStandardErrors(double[] table, int trajectories, int columns)
+    {
+        var means = new double[columns];
+        var errors = new double[columns];
+        for (int o = 0; o < columns; o++)
         {
             double mean = 0;
-            for (int t = 0; t < trajectories; t++) mean += perTrajectory[(long)t * k + o];
+            for (int t = 0; t < trajectories; t++) mean += table[(long)t * columns + o];
             mean /= trajectories;
             double ss = 0;
             for (int t = 0; t < trajectories; t++)
             {
-                double d = perTrajectory[(long)t * k + o] - mean;
+                double d = table[(long)t * columns + o] - mean;
                 ss += d * d;
             }
-            values[o] = mean;
+            means[o] = mean;
             errors[o] = Math.Sqrt(ss / (trajectories - 1) / trajectories);
         }
-        return new TrajectoryEstimate(values, errors, trajectories);
+        return (means, errors);
     }
 
     /// <summary>⟨ψ_t|O|ψ_t⟩ for every trajectory t of an already noisy, validated circuit (gradients combine these per trajectory).</summary>
