@@ -222,14 +222,19 @@ public class ReproduceQuickTests
     }
 
     [Test]
-    public void Claim6_TopModeFactorsFromCsv_EqualSummary()
+    public void Claim6_ThresholdAndFactorsFromCsv_EqualSummary()
     {
         var claim = Claim("6");
-        var csv = Csv("claim6_training.csv");
-        double Factor(double[] top) => Math.Pow(Math.Abs(top[4] / top[0]), 0.25);
-        Assert.That(Factor(csv["top_mode_below"]), Is.EqualTo(ReportFiles.Measured(claim, "top_mode_factor_below")).Within(ReportTolerances.Recomputed));
-        Assert.That(Factor(csv["top_mode_above"]), Is.EqualTo(ReportFiles.Measured(claim, "top_mode_factor_above")).Within(ReportTolerances.Recomputed));
-        Assert.That(ReportFiles.Measured(claim, "critical_learning_rate"), Is.EqualTo(2 / ReportFiles.Measured(claim, "lambda_max")).Within(1e-12));
-        Assert.That(csv["r_norm_below"][^1] / csv["r_norm_below"][0], Is.LessThan(1e-3));
+        var csv = Csv("claim6_instances.csv");
+        var ratio = claim.GetProperty("measured").GetProperty("eta_star_over_critical").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        Assert.That(csv["eta_star_over_critical"], Is.EqualTo(ratio).Within(ReportTolerances.Recomputed));
+        for (int i = 0; i < ratio.Length; i++)
+        {
+            Assert.That(csv["eta_star"][i] / csv["critical_rate"][i], Is.EqualTo(ratio[i]).Within(ReportTolerances.Recomputed));
+            Assert.That(ratio[i], Is.GreaterThanOrEqualTo(1.0));
+            Assert.That(csv["top_factor_above"][i], Is.GreaterThan(1.0));
+            Assert.That(csv["top_factor_below"][i], Is.LessThan(1.0));
+        }
     }
+
 }
