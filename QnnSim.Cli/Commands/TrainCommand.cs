@@ -21,7 +21,7 @@ internal static class TrainCommand
         var lr = new Option<double>("--lr") { Description = "Learning rate η > 0.", HelpName = "ETA", Required = true };
         var steps = new Option<int>("--steps") { Description = "Number of gradient-descent steps (≥ 0).", HelpName = "N", Required = true };
         var record = new Option<string>("--record") { Description = "Recorded steps: log (20 per decade), log:N, or every:K.", DefaultValueFactory = _ => "log", HelpName = "log|every:K" };
-        var outFile = CommonOptions.Out("Write the run (the qnnsim.train/1 JSON object) to this file.");
+        var outFile = CommonOptions.Out("Write the run to this file: run.npy (the training records as float64, shape (records, 9 + m); columns in docs/cli.md) or JSON (the qnnsim.train/1 object).");
         var json = CommonOptions.Json();
         var setup = new ModelSetup();
         var loading = new CircuitLoading();
@@ -82,7 +82,20 @@ internal static class TrainCommand
                 JsonOutput.WriteArray(w, "final_parameters", run.FinalParameters);
                 ExperimentCommand.WriteDiagnosis(w, diagnosis);
             }
-            if (parse.GetValue(outFile) is { } o) JsonOutput.WriteFile(o.ToString(), "train", Body);
+            if (parse.GetValue(outFile) is { } o && ResultFiles.IsNpy(o))
+            {
+                int width = RecordColumns.Length + dataset.Count;
+                var table = new double[run.Records.Count * width];
+                for (int i = 0; i < run.Records.Count; i++)
+                {
+                    var r = run.Records[i];
+                    double[] row = [r.Step, r.Time, r.Loss, r.ResidualNorm, Norm(frozen.Discrete(r.Step)), deviations[i].TraceRatio,
+                        deviations[i].RelativeChange, deviations[i].Alignment, r.ParameterDisplacement, .. r.Outputs];
+                    row.CopyTo(table, i * width);
+                }
+                ResultFiles.WriteNpy(o, table, run.Records.Count, width);
+            }
+            else if (parse.GetValue(outFile) is { } oj) JsonOutput.WriteFile(oj.ToString(), "train", Body);
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, "train", Body);
             else
             {
@@ -103,6 +116,10 @@ internal static class TrainCommand
         });
         return command;
     }
+
+    /// <summary>The first columns of the .npy training records (then one column per sample: the outputs ŷ_i).</summary>
+    internal static readonly string[] RecordColumns =
+        ["step", "s", "loss", "residual_norm", "frozen_residual_norm", "kernel_trace_ratio", "kernel_relative_change", "kernel_alignment", "parameter_displacement"];
 
     internal static double Norm(double[] v) => Math.Sqrt(v.Sum(x => x * x));
 
