@@ -46,27 +46,26 @@ public sealed class QubitCountMismatchException : ArgumentException
 
 /// <summary>
 /// Raised when a state vector would not fit in memory. Thrown before any allocation; the message gives the bytes
-/// needed and the bytes available.
+/// needed and the bytes available (the state's case of <see cref="NotEnoughMemoryException"/>).
 /// </summary>
-public sealed class InsufficientMemoryForStateException : InvalidOperationException
+public sealed class InsufficientMemoryForStateException : NotEnoughMemoryException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for a state vector.</summary>
     public InsufficientMemoryForStateException(int qubitCount, long bytesNeeded, long bytesAvailable)
-        : base(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"a {qubitCount}-qubit state vector needs {bytesNeeded:N0} bytes ({bytesNeeded / (double)(1L << 30):F2} GiB), " +
-            $"but only {bytesAvailable:N0} bytes ({bytesAvailable / (double)(1L << 30):F2} GiB) are available."))
+        : base($"a {qubitCount}-qubit state vector", bytesNeeded, bytesAvailable)
     {
         QubitCount = qubitCount;
-        BytesNeeded = bytesNeeded;
-        BytesAvailable = bytesAvailable;
+    }
+
+    /// <summary>Creates the exception for a state of the kind <paramref name="what"/> ("density matrix"), with advice
+    /// appended to the message.</summary>
+    public InsufficientMemoryForStateException(int qubitCount, long bytesNeeded, long bytesAvailable, string what, string? advice)
+        : base($"a {qubitCount}-qubit {what}", bytesNeeded, bytesAvailable,
+            $"a {qubitCount}-qubit {what} needs {MemoryBudget.Describe(bytesNeeded)}, but only {MemoryBudget.Describe(bytesAvailable)} are available.{(advice is null ? "" : " " + advice)}")
+    {
+        QubitCount = qubitCount;
     }
 
     /// <summary>The requested number of qubits.</summary>
     public int QubitCount { get; }
-
-    /// <summary>Bytes the amplitudes would occupy (16 · 2^n).</summary>
-    public long BytesNeeded { get; }
-
-    /// <summary>Bytes the runtime reported as available when the request was made.</summary>
-    public long BytesAvailable { get; }
 }

@@ -9,36 +9,103 @@ namespace QnnSim.Simulation;
 internal static class Sampling
 {
     /// <summary>
-    /// Draws shots by inverse-CDF search over cumulative probabilities (O(2^n) set-up, O(n) a shot). The draws are
-    /// sorted uniforms, so one pass over the cumulative array serves all shots.
+    /// Draws the counts of <paramref name="shots"/> measurements as one multinomial draw, by conditional binomials
+    /// over the outcomes in index order: c_k ~ Binomial(N − Σ_{j&lt;k} c_j, p_k / Σ_{j≥k} p_j). Memory is O(number of
+    /// outcomes with non-zero counts) and time O(2^n) plus O(1) expected per binomial, independent of the shot count
+    /// (a million shots and 2^31 − 1 shots cost the same).
     /// </summary>
     public static SortedDictionary<long, int> SampleCounts(ReadOnlySpan<Complex> amplitudes, int shots, SeededRandom rng)
     {
-        var uniforms = new double[shots];
-        for (int i = 0; i < shots; i++) uniforms[i] = rng.NextDouble();
-        Array.Sort(uniforms);
         double total = 0;
         for (int k = 0; k < amplitudes.Length; k++) total += amplitudes[k].Real * amplitudes[k].Real + amplitudes[k].Imaginary * amplitudes[k].Imaginary;
         var counts = new SortedDictionary<long, int>();
-        double cumulative = 0;
-        int u = 0;
-        long last = 0;
-        for (int k = 0; k < amplitudes.Length && u < shots; k++)
+        double remainingMass = total;
+        int remaining = shots;
+        long last = -1;
+        for (int k = 0; k < amplitudes.Length && remaining > 0; k++)
         {
             double p = amplitudes[k].Real * amplitudes[k].Real + amplitudes[k].Imaginary * amplitudes[k].Imaginary;
             if (p == 0) continue;
             last = k;
-            cumulative += p / total;
-            int c = 0;
-            while (u < shots && uniforms[u] < cumulative)
-            {
-                u++;
-                c++;
-            }
+            double q = remainingMass > 0 ? p / remainingMass : 1;
+            int c = q >= 1 ? remaining : Binomial(remaining, q, rng);
+            remainingMass -= p;
+            remaining -= c;
             if (c > 0) counts[k] = c;
         }
-        if (u < shots) counts[last] = (counts.TryGetValue(last, out int prior) ? prior : 0) + (shots - u); // rounding at the top end
+        if (remaining > 0 && last >= 0) counts[last] = (counts.TryGetValue(last, out int prior) ? prior : 0) + remaining; // rounding at the top end
         return counts;
+    }
+
+    /// <summary>
+    /// One Binomial(n, p) draw in O(1) expected time: inversion by geometric waiting times when n·min(p, 1−p) &lt; 10,
+    /// otherwise Hörmann's transformed rejection with squeeze (BTRS; W. Hörmann, "The generation of binomial random
+    /// variates", J. Statist. Comput. Simul. 46 (1993) 101–110).
+    /// </summary>
+    internal static int Binomial(int n, double p, SeededRandom rng)
+    {
+        if (n <= 0 || p <= 0) return 0;
+        if (p >= 1) return n;
+        if (p > 0.5) return n - Binomial(n, 1 - p, rng);
+        if ((double)n * p < 10) return BinomialInversion(n, p, rng);
+        return BinomialBtrs(n, p, rng);
+    }
+
+    private static int BinomialInversion(int n, double p, SeededRandom rng)
+    {
+        // The number of successes is the number of geometric waiting times that fit in n trials.
+        double logQ = double.LogP1(-p);
+        long trials = 0;
+        int successes = 0;
+        while (true)
+        {
+            // Trials up to and including the next success: Geometric(p) = ⌈ln U / ln(1 − p)⌉, U in (0, 1].
+            double g = Math.Ceiling(Math.Log(1 - rng.NextDouble()) / logQ);
+            trials += (long)Math.Clamp(g, 1, n + 1.0);
+            if (trials > n) return successes;
+            successes++;
+        }
+    }
+
+    private static int BinomialBtrs(int count, double p, SeededRandom rng)
+    {
+        double n = count; // in double: n + 1 must not overflow at 2^31 − 1
+        double spq = Math.Sqrt(n * p * (1 - p));
+        double b = 1.15 + 2.53 * spq;
+        double a = -0.0873 + 0.0248 * b + 0.01 * p;
+        double c = n * p + 0.5;
+        double vR = 0.92 - 4.2 / b;
+        double r = p / (1 - p);
+        double alpha = (2.83 + 5.1 / b) * spq;
+        double m = Math.Floor((n + 1) * p);
+        while (true)
+        {
+            double u = rng.NextDouble() - 0.5;
+            double v = rng.NextDouble();
+            double us = 0.5 - Math.Abs(u);
+            double k = Math.Floor((2 * a / us + b) * u + c);
+            if (us >= 0.07 && v <= vR) return (int)k;
+            if (k < 0 || k > n || us <= 0) continue;
+            v = Math.Log(v * alpha / (a / (us * us) + b));
+            double bound = (m + 0.5) * Math.Log((m + 1) / (r * (n - m + 1)))
+                + (n + 1) * Math.Log((n - m + 1) / (n - k + 1))
+                + (k + 0.5) * Math.Log(r * (n - k + 1) / (k + 1))
+                + StirlingTail(m) + StirlingTail(n - m) - StirlingTail(k) - StirlingTail(n - k);
+            if (v <= bound) return (int)k;
+        }
+    }
+
+    /// <summary>log(k!) − [(k + ½) log(k + 1) − (k + 1) + ½ log 2π]: tabulated below 10, a series above.</summary>
+    private static double StirlingTail(double k)
+    {
+        ReadOnlySpan<double> table =
+        [
+            0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509, 0.0166446911898211,
+            0.0138761288230707, 0.0118967099458917, 0.0104112652619720, 0.00925546218271273, 0.00833056343336287,
+        ];
+        if (k <= 9) return table[(int)k];
+        double kp1 = k + 1, kp1sq = kp1 * kp1;
+        return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / kp1;
     }
 
     public static ShotEstimate EstimatePauliSum(Simulator simulator, StateVector state, PauliSum observable, int shots, ulong seed)

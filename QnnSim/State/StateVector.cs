@@ -84,14 +84,8 @@ public sealed class StateVector
     /// <summary>Bytes needed for the amplitudes of <paramref name="qubitCount"/> qubits: 16 · 2^n.</summary>
     public static long RequiredBytes(int qubitCount) => 16L << qubitCount;
 
-    /// <summary>Bytes the runtime reports as available for a new allocation: total available memory minus the current load.</summary>
-    public static long AvailableBytes()
-    {
-        var info = GC.GetGCMemoryInfo();
-        long total = info.TotalAvailableMemoryBytes;
-        long load = Math.Max(info.MemoryLoadBytes, GC.GetTotalMemory(false));
-        return Math.Max(0, total - load);
-    }
+    /// <summary>Bytes available for a new allocation now: <see cref="MemoryBudget.AvailableBytes"/> (available, not total, memory).</summary>
+    public static long AvailableBytes() => MemoryBudget.AvailableBytes();
 
     private static void CheckQubitCount(int qubitCount)
     {
