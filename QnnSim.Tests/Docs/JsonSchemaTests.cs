@@ -82,9 +82,9 @@ public sealed class JsonSchemaTests
 
     private static IEnumerable<TestCaseData> Commands()
     {
-        yield return new TestCaseData("qnnsim.run/1", (string[])["run", "{circuit}", "--bind", "w[0]=0.1", "--shots", "50", "--state", "--json"]).SetName("Run");
+        yield return new TestCaseData("qnnsim.run/1", (string[])["run", "{bell}", "--bind", "t=0.3", "--shots", "50", "--state", "--json"]).SetName("Run");
         yield return new TestCaseData("qnnsim.info/1", (string[])["info", "{circuit}", "--json"]).SetName("Info");
-        yield return new TestCaseData("qnnsim.grad/1", (string[])["grad", "{circuit}", "--observable", "Z0", "--json"]).SetName("Grad");
+        yield return new TestCaseData("qnnsim.grad/1", (string[])["grad", "{bell}", "--bind", "t=0.3", "--observable", "Z0", "--shots", "100", "--json"]).SetName("Grad");
         yield return new TestCaseData("qnnsim.jacobian/1", (string[])["jacobian", "{circuit}", "--data", "{data}", "--observable", "Z0", "--json"]).SetName("Jacobian");
         yield return new TestCaseData("qnnsim.qntk/1", (string[])["qntk", "{circuit}", "--data", "{data}", "--observable", "Z0", "--init", "uniform", "--json"]).SetName("Qntk");
         yield return new TestCaseData("qnnsim.train/1", (string[])["train", "{circuit}", "--data", "{data}", "--observable", "Z0", "--lr", "0.1", "--steps", "5", "--json"]).SetName("Train");
@@ -97,7 +97,8 @@ public sealed class JsonSchemaTests
     {
         using var h = new CliHarness();
         string data = h.Write("d.csv", Data);
-        string[] resolved = [.. args.Select(a => a == "{circuit}" ? Circuit : a == "{data}" ? data : a)];
+        string bell = h.Write("bell.qasm", TestCircuits.BellRy);
+        string[] resolved = [.. args.Select(a => a == "{circuit}" ? Circuit : a == "{data}" ? data : a == "{bell}" ? bell : a)];
         var o = CliHarness.Run(resolved);
         Assert.That(o.Code, Is.EqualTo(0), o.ToString());
         using var doc = JsonDocument.Parse(o.Out);
@@ -120,7 +121,7 @@ public sealed class JsonSchemaTests
         var report = new BenchReport("test machine", true, 12.5,
         [
             new BenchRow("gates", "Ry q0", 24, 1, 0.02, 1.2, 13.4, 1.07, ">= 0.85 of bandwidth", true, 0.019, null),
-            new BenchRow("ansatz", "n=10", 10, 1, 8e-5, double.NaN, null, null),
+            new BenchRow("ansatz", "n=10", 10, 1, 8e-5, 0.08, null, null),
         ]);
         JsonSchemas.AssertValid(BenchFormat.Json(report));
     }
