@@ -18,5 +18,6 @@ internal static class CommandRegistry
         yield return QntkCommand.Create(context);
         yield return TrainCommand.Create(context);
         yield return ExperimentCommand.Create(context);
+        yield return SweepCommand.Create(context);
     }
 }

@@ -40,9 +40,14 @@ internal static class JsonSchemas
         return [.. result.Details.Where(d => d.HasErrors).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))];
     }
 
-    /// <summary>Fails the test when the JSON text does not match its schema.</summary>
+    /// <summary>
+    /// Fails the test when the JSON text does not match its schema. An output whose tag has no schema file yet is not
+    /// checked here (JsonSchemaTests.Tags lists the outputs that must have one).
+    /// </summary>
     public static void AssertValid(string json)
     {
+        string? tag = JsonNode.Parse(json)?["schema"]?.GetValue<string>();
+        if (tag is not null && !File.Exists(FileOf(tag))) return;
         var errors = Errors(json);
         Assert.That(errors, Is.Empty, "JSON output does not match its schema in docs/schemas/:\n" + string.Join("\n", errors) + "\n" + json);
     }

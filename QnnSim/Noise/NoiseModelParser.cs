@@ -20,7 +20,7 @@ public static class NoiseModelParser
     public static readonly IReadOnlyList<string> SpecForms =
     [
         "depolarizing=p", "depolarizing2=p", "global-depolarizing=p", "pauli=px,py,pz", "bit-flip=p", "phase-flip=p",
-        "amplitude-damping=gamma", "phase-damping=lambda", "thermal-relaxation=t1,t2,time", "readout=p10,p01", "qdk-pauli=px,py,pz",
+        "amplitude-damping=gamma", "phase-damping=lambda", "thermal-relaxation=t1,t2,time", "readout=p1given0,p0given1", "qdk-pauli=px,py,pz",
     ];
 
     /// <summary>
