@@ -60,7 +60,7 @@ public sealed class JsonSchemaTests
     public static readonly string[] Tags =
     [
         "qnnsim.run/1", "qnnsim.info/1", "qnnsim.grad/1", "qnnsim.jacobian/1", "qnnsim.qntk/1", "qnnsim.train/1",
-        "qnnsim.experiment.convergence/1", "qnnsim.experiment.haar_kernel/1", "qnnsim.bench/1", "qnnsim.reproduce/1",
+        "qnnsim.experiment.convergence/1", "qnnsim.experiment.haar_kernel/1", "qnnsim.bench/1", "qnnsim.reproduce/1", "qnnsim.params/1",
     ];
 
     private static string Circuit => Path.Combine(TestContext.CurrentContext.TestDirectory, "circuits", "data_reuploading.qasm");
@@ -118,6 +118,18 @@ public sealed class JsonSchemaTests
         string data = h.Write("d.csv", Data), run = Path.Combine(h.Folder, "run.json");
         Assert.That(CliHarness.Run("train", Circuit, "--data", data, "--observable", "Z0", "--lr", "0.1", "--steps", "3", "--out", run).Code, Is.EqualTo(0));
         JsonSchemas.AssertValid(File.ReadAllText(run));
+    }
+
+    [Test]
+    public void ParameterFile_WithCheckpoint_MatchesSchema()
+    {
+        using var h = new CliHarness();
+        string data = h.Write("d.csv", Data), saved = Path.Combine(h.Folder, "p.json");
+        var o = CliHarness.Run("train", Circuit, "--data", data, "--observable", "Z0", "--lr", "0.1", "--epochs", "2", "--optimizer", "adam", "--save-params", saved);
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        string text = File.ReadAllText(saved);
+        Assert.That(text, Does.Contain("\"training\""));
+        JsonSchemas.AssertValid(text);
     }
 
     [Test]
