@@ -152,6 +152,80 @@ public sealed class AsymptoticDynamics
     }
 
     /// <summary>
+    /// One step of the asymptotic dynamics discretised as gradient descent discretises it: with the generator
+    /// A = c Σ_j r_j [M, ρ_j] (anti-Hermitian, so that dM/ds = [A, M] is the flow above) frozen at the start of the step,
+    /// M ← e^{η0 A} M e^{−η0 A} (the exponential map, a Lie–Euler step). It conserves the spectrum of M exactly
+    /// (up to round-off) and, like one gradient-descent step with η = η0/p, uses the residuals at the start of the
+    /// step, so for p → ∞ training follows it with no O(η0) step-size error (THEORY.md §3c; docs/theory.md).
+    /// </summary>
+    /// <param name="eta0">The step η0 in rescaled time (s advances by η0).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A step that is not positive and finite.</exception>
+    public void StepDiscrete(double eta0)
+    {
+        if (!(eta0 > 0) || !double.IsFinite(eta0)) throw new ArgumentOutOfRangeException(nameof(eta0), eta0, $"eta0 = {eta0} is out of range; allowed: a finite number > 0.");
+        int d = _d;
+        // B = −i η0 A is Hermitian; A = Σ_j c r_j (|u_j⟩⟨ψ_j| − |ψ_j⟩⟨u_j|) with u_j = Mψ_j.
+        var b = MathNet.Numerics.LinearAlgebra.Matrix<Complex>.Build.Dense(d, d);
+        for (int j = 0; j < _m; j++)
+        {
+            var psi = _psi[j];
+            MatVec(_mat, psi, _u);
+            double r = Dot(psi, _u).Real - _y[j];
+            Complex f = new Complex(0, -eta0 * C * r);
+            for (int a = 0; a < d; a++)
+                for (int col = 0; col < d; col++)
+                    b[a, col] += f * (_u[a] * Complex.Conjugate(psi[col]) - psi[a] * Complex.Conjugate(_u[col]));
+        }
+        // e^{η0 A} = e^{iB} = V diag(e^{iλ}) V†.
+        var evd = b.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Hermitian);
+        var v = evd.EigenVectors;
+        var phases = MathNet.Numerics.LinearAlgebra.Matrix<Complex>.Build.DenseOfDiagonalArray(evd.EigenValues.Select(l => Complex.FromPolarCoordinates(1, l.Real)).ToArray());
+        var g = v * phases * v.ConjugateTranspose();
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<Complex>.Build.Dense(d, d, (row, col) => _mat[row * d + col]);
+        var next = g * m * g.ConjugateTranspose();
+        for (int row = 0; row < d; row++)
+        {
+            _mat[row * d + row] = new Complex(next[row, row].Real, 0);
+            for (int col = row + 1; col < d; col++)
+            {
+                Complex a = 0.5 * (next[row, col] + Complex.Conjugate(next[col, row]));
+                _mat[row * d + col] = a;
+                _mat[col * d + row] = Complex.Conjugate(a);
+            }
+        }
+        Time += eta0;
+    }
+
+    /// <summary>
+    /// Runs <see cref="StepDiscrete"/> with step <paramref name="eta0"/> and returns a point after each of
+    /// <paramref name="steps"/> (ascending step counts from the current step count, as gradient descent's records:
+    /// step k is time k·η0).
+    /// </summary>
+    /// <exception cref="ArgumentException">Step counts not ascending or before the current step.</exception>
+    public List<AsymptoticPoint> IntegrateDiscrete(IEnumerable<long> steps, double eta0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (!(eta0 > 0) || !double.IsFinite(eta0)) throw new ArgumentOutOfRangeException(nameof(eta0), eta0, $"eta0 = {eta0} is out of range; allowed: a finite number > 0.");
+        var points = new List<AsymptoticPoint>();
+        long current = _discreteSteps;
+        foreach (long k in steps)
+        {
+            if (k < current) throw new ArgumentException($"step {k} comes before step {current}; steps must ascend.", nameof(steps));
+            for (; current < k; current++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                StepDiscrete(eta0);
+            }
+            var r = Residuals();
+            points.Add(new AsymptoticPoint(k * eta0, r, Math.Sqrt(r.Sum(x => x * x)), Kernel().Trace, TracePower(2), TracePower(4)));
+        }
+        _discreteSteps = current;
+        return points;
+    }
+
+    private long _discreteSteps;
+
+    /// <summary>
     /// Integrates to each of <paramref name="times"/> (ascending, ≥ the current time) with steps of at most
     /// <paramref name="maxStep"/> (the last step before a record is shortened to land on it) and returns a point per time.
     /// </summary>

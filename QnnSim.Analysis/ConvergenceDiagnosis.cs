@@ -55,7 +55,21 @@ public enum ConvergenceKind
 /// <param name="FinalResidual">‖r‖ at the last record.</param>
 /// <param name="Explanation">One sentence for people.</param>
 public sealed record ConvergenceDiagnosis(ConvergenceKind Kind, LinearFit? LogLogFit, LinearFit? ExponentialFit, double Rate,
-    double RateStandardError, double FinalResidual, string Explanation);
+    double RateStandardError, double FinalResidual, string Explanation)
+{
+    /// <summary>
+    /// β = ln(α_late/α_early)/ln(s̄_late/s̄_early) from the local log–log slopes α of the two halves (in ln s) of the
+    /// late window: 0 for a power law (constant slope), 1 for an exponential (α = −λs grows with s). NaN when not
+    /// computed.
+    /// </summary>
+    public double Curvature { get; init; } = double.NaN;
+
+    /// <summary>The standard error of <see cref="Curvature"/> (delta method from the two slopes' standard errors).</summary>
+    public double CurvatureStandardError { get; init; } = double.NaN;
+
+    /// <summary>The late window [s_lo, s_hi] the classification used (NaN when none).</summary>
+    public (double Low, double High) Window { get; init; } = (double.NaN, double.NaN);
+}
 
 /// <summary>
 /// Fits and classifies convergence curves ‖r‖ against rescaled time s (THEORY.md §3, §5.5, §5.7; You et al.,
@@ -102,12 +116,28 @@ public static class ConvergenceAnalysis
         return (x, y);
     }
 
+    /// <summary>Minimum usable points in each half of the late window; fewer gives <see cref="ConvergenceKind.Undetermined"/>.</summary>
+    public const int MinimumPointsPerHalf = 4;
+
+    /// <summary>A late log–log slope above −<see cref="StallSlope"/> (‖r‖ falls by less than 11 % per decade of s) is stalled.</summary>
+    public const double StallSlope = 0.05;
+
+    /// <summary>How many standard errors <see cref="ConvergenceDiagnosis.Curvature"/> must lie from the midpoint 1/2 to decide.</summary>
+    public const double DecisionSigmas = 2;
+
     /// <summary>
-    /// Classifies a run. The late window is the last decade of s among points above <see cref="Floor"/>
-    /// (or [<paramref name="sMin"/>, <paramref name="sMax"/>] when given). Linear: the exponential fit exists with
-    /// R² ≥ 0.98 and the late log–log slope is below −2 (or the run reached the floor). Stalled: late slope above
-    /// −0.1 with ‖r‖ above 1e-6. Sublinear: late slope in (−2, −0.1].
+    /// Classifies a run from its data, with the uncertainty of the decision. The late window is the last decade of s
+    /// among points with s &gt; 0 and ‖r‖ above <see cref="Floor"/> (or [<paramref name="sMin"/>, <paramref name="sMax"/>]).
+    /// It is split in two halves in ln s and the local log–log slope α is fitted in each. Stalled: the late slope is
+    /// above −<see cref="StallSlope"/>. Otherwise the curvature β = ln(α_late/α_early)/ln(s̄_late/s̄_early) separates a
+    /// power law (β = 0: ‖r‖ ~ s^α keeps its slope) from an exponential (β = 1: α = −λs steepens in proportion to s):
+    /// exponential ("linear convergence") when β − 2σ_β &gt; 1/2, sublinear when β + 2σ_β &lt; 1/2.
+    /// Undetermined when the run is too short (fewer than <see cref="MinimumPointsPerHalf"/> usable points per half,
+    /// or a window narrower than a factor 4 in s), when the slopes have mixed signs, or when β lies within 2σ_β of 1/2.
+    /// A run that reached the floor after falling exponentially is judged on the decade before the floor.
     /// </summary>
+    /// <remarks>Noiseless curves give σ_β from the curvature left inside each half (the fit residuals), so a clean
+    /// exponential or power law decides by a wide margin, and a transient between two regimes is left undetermined.</remarks>
     public static ConvergenceDiagnosis Diagnose(IReadOnlyList<double> times, IReadOnlyList<double> residualNorms, double? sMin = null, double? sMax = null)
     {
         ArgumentNullException.ThrowIfNull(times);
@@ -116,24 +146,67 @@ public static class ConvergenceAnalysis
         double final = residualNorms.Count > 0 ? residualNorms[^1] : double.NaN;
         var exp = ExponentialFit(times, residualNorms);
         double rate = exp is { } e ? -e.Slope : double.NaN, rateSe = exp?.SlopeStandardError ?? double.NaN;
-        double lastUsable = 0;
-        for (int i = 0; i < times.Count; i++) if (times[i] > 0 && residualNorms[i] > Floor) lastUsable = times[i];
+        double lastUsable = 0, firstUsable = double.PositiveInfinity;
+        for (int i = 0; i < times.Count; i++)
+            if (times[i] > 0 && residualNorms[i] > Floor && double.IsFinite(residualNorms[i]))
+            {
+                lastUsable = times[i];
+                firstUsable = Math.Min(firstUsable, times[i]);
+            }
+        double hi = sMax ?? lastUsable, lo = sMin ?? Math.Max(hi / 10, firstUsable);
         LinearFit? loglog = null;
-        double hi = sMax ?? lastUsable, lo = sMin ?? hi / 10;
         try { if (hi > 0) loglog = LogLogSlope(times, residualNorms, lo, hi); } catch (ArgumentException) { }
-        bool reachedFloor = residualNorms.Count > 0 && final <= Floor;
-        if (exp is { RSquared: >= 0.98 } && (reachedFloor || loglog is null || loglog.Value.Slope < -2))
-            return new(ConvergenceKind.Linear, loglog, exp, rate, rateSe, final,
-                $"linear (exponential) convergence at rate {rate:G4} ± {rateSe:G2} per unit s");
-        if (loglog is not { } f)
-            return new(ConvergenceKind.Undetermined, null, exp, rate, rateSe, final, "too few usable points to classify the run");
-        if (f.Slope > -0.1 && final > 1e-6)
-            return new(ConvergenceKind.Stalled, f, exp, rate, rateSe, final,
-                $"stalled: ‖r‖ stays near {final:G4} (late log–log slope {f.Slope:F3} ± {f.SlopeStandardError:G2})");
-        if (f.Slope > -2)
-            return new(ConvergenceKind.Sublinear, f, exp, rate, rateSe, final,
-                $"sublinear convergence: ‖r‖ ~ s^{f.Slope:F3} (± {f.SlopeStandardError:G2})");
-        return new(ConvergenceKind.Linear, f, exp, rate, rateSe, final,
-            $"faster than any power law seen (late log–log slope {f.Slope:F2}); treated as linear");
+        ConvergenceDiagnosis Undetermined(string why) =>
+            new(ConvergenceKind.Undetermined, loglog, exp, rate, rateSe, final, $"undetermined: {why}") { Window = (lo, hi) };
+        if (!(hi > 0) || !(hi / lo >= 4)) return Undetermined($"the run spans too little time (s from {lo:G3} to {hi:G3}; a factor 4 is needed)");
+        double mid = Math.Sqrt(lo * hi);
+        LinearFit early, late;
+        try
+        {
+            early = LogLogSlope(times, residualNorms, lo, mid);
+            late = LogLogSlope(times, residualNorms, mid, hi);
+        }
+        catch (ArgumentException) { return Undetermined("too few usable points in the late window"); }
+        if (early.Points < MinimumPointsPerHalf || late.Points < MinimumPointsPerHalf)
+            return Undetermined($"too few usable points in the late window ({early.Points} and {late.Points}; {MinimumPointsPerHalf} per half are needed)");
+        if (late.Slope > -StallSlope)
+            return new(ConvergenceKind.Stalled, loglog, exp, rate, rateSe, final,
+                $"stalled: ‖r‖ stays near {final:G4} (late log–log slope {late.Slope:F3} ± {late.SlopeStandardError:G2})") { Window = (lo, hi) };
+        if (early.Slope >= 0)
+            return Undetermined($"‖r‖ rises and then falls within the window (local slopes {early.Slope:F2}, {late.Slope:F2})");
+        double span = Math.Log(Centre(times, residualNorms, mid, hi) / Centre(times, residualNorms, lo, mid));
+        double beta = Math.Log(late.Slope / early.Slope) / span;
+        double seEarly = double.IsFinite(early.SlopeStandardError) ? early.SlopeStandardError : 0;
+        double seLate = double.IsFinite(late.SlopeStandardError) ? late.SlopeStandardError : 0;
+        double betaSe = Math.Sqrt(Math.Pow(seEarly / early.Slope, 2) + Math.Pow(seLate / late.Slope, 2)) / span;
+        if (beta - DecisionSigmas * betaSe > 0.5)
+        {
+            var lateExp = ExponentialLate(times, residualNorms, mid, hi);
+            if (exp is null && lateExp is { } le) { rate = -le.Slope; rateSe = le.SlopeStandardError; }
+            return new(ConvergenceKind.Linear, loglog, exp ?? lateExp, rate, rateSe, final,
+                $"exponential (linear) convergence at rate {rate:G4} ± {rateSe:G2} per unit s (curvature β = {beta:F2} ± {betaSe:F2}; 1 for an exponential, 0 for a power law)")
+                { Curvature = beta, CurvatureStandardError = betaSe, Window = (lo, hi) };
+        }
+        if (beta + DecisionSigmas * betaSe < 0.5)
+            return new(ConvergenceKind.Sublinear, loglog, exp, rate, rateSe, final,
+                $"sublinear convergence: ‖r‖ ~ s^{late.Slope:F3} (± {late.SlopeStandardError:G2}) over s in [{mid:G3}, {hi:G3}] (curvature β = {beta:F2} ± {betaSe:F2}; 0 for a power law)")
+                { Curvature = beta, CurvatureStandardError = betaSe, Window = (lo, hi) };
+        return Undetermined($"the curvature β = {beta:F2} ± {betaSe:F2} cannot tell a power law (0) from an exponential (1); run longer")
+            with { Curvature = beta, CurvatureStandardError = betaSe };
+    }
+
+    /// <summary>The geometric mean of the usable s in [lo, hi].</summary>
+    private static double Centre(IReadOnlyList<double> times, IReadOnlyList<double> r, double lo, double hi)
+    {
+        double sum = 0; int n = 0;
+        for (int i = 0; i < times.Count; i++)
+            if (times[i] > 0 && times[i] >= lo && times[i] <= hi && r[i] > Floor) { sum += Math.Log(times[i]); n++; }
+        return Math.Exp(sum / n);
+    }
+
+    private static LinearFit? ExponentialLate(IReadOnlyList<double> times, IReadOnlyList<double> r, double lo, double hi)
+    {
+        var (x, y) = Select(times, r, (s, v) => s >= lo && s <= hi && v > Floor, s => s);
+        return x.Count >= 3 ? LinearFit.Fit(x, y) : null;
     }
 }

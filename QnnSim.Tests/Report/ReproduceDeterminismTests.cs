@@ -10,7 +10,7 @@ public class ReproduceDeterminismTests
     private static IEnumerable<TestCaseData> Claims()
     {
         yield return new TestCaseData(2, "claim2_rates.csv").SetName("LinearClaim_OneOrTwoThreads_SameCsv");
-        yield return new TestCaseData(6, "claim6_training.csv").SetName("CriticalRateClaim_OneOrTwoThreads_SameCsv");
+        yield return new TestCaseData(6, "claim6_instances.csv").SetName("CriticalRateClaim_OneOrTwoThreads_SameCsv");
     }
 
     private static IClaim Create(int claim) => claim == 2 ? new QnnSim.Cli.Report.Claims.LinearClaim() : new QnnSim.Cli.Report.Claims.CriticalRateClaim();
