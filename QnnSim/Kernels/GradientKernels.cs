@@ -365,24 +365,32 @@ internal static class VectorGradientKernels<TO, TV> where TO : struct, ISimd<TV>
     }
 
     /// <summary>
-    /// Σ_j conj(λ_{j⊕x}) i^{#Y} (−1)^{popcount(j ∧ z)} ψ_j over the source registers [begin, end) (no controls): the
-    /// range's share of ⟨λ|P|ψ⟩.
+    /// Σ_{j : j ∧ c = v} conj(λ_{j⊕x}) i^{#Y} (−1)^{popcount(j ∧ z)} ψ_j over the free registers [begin, end): the range's
+    /// share of ⟨λ|Π_c P|ψ⟩ (with x = z = 0, ⟨λ|Π_c|ψ⟩ for the projector onto the subspace fixed by c and v). The free
+    /// register index is the register index with the high control bits removed
+    /// (<see cref="FreeCount"/>); low control bits are a lane mask. Controls are disjoint from x and z.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Complex InnerPauli(ulong xMask, ulong zMask, int yCount, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi, long begin, long end)
+    public static Complex InnerPauli(ulong ctrlMask, ulong ctrlValue, ulong xMask, ulong zMask, int yCount,
+        ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi, long begin, long end)
     {
-        Debug.Assert(lambda.Length == psi.Length && psi.Length >= TO.Amps);
+        Debug.Assert(lambda.Length == psi.Length && psi.Length >= TO.Amps && (ctrlMask & (xMask | zMask)) == 0 && (ctrlValue & ~ctrlMask) == 0);
         ref double p = ref Base(psi);
         ref double l = ref Base(lambda);
         int xl = (int)(xMask & LaneMask);
         long xh = (long)(xMask >> Lb);
         ulong zh = zMask >> Lb, zl = zMask & LaneMask;
+        ulong ch = ctrlMask >> Lb;
+        long cv = (long)(ctrlValue >> Lb);
         Span<double> signs = stackalloc double[4];
-        for (int j = 0; j < TO.Amps; j++) signs[j] = (BitOperations.PopCount((ulong)j & zl) & 1) == 0 ? 1 : -1;
+        for (int j = 0; j < TO.Amps; j++)
+            signs[j] = ((ulong)j & ctrlMask & LaneMask) != (ctrlValue & LaneMask) ? 0
+                : (BitOperations.PopCount((ulong)j & zl) & 1) == 0 ? 1 : -1;
         TV even = LaneSigns(signs, 1, false), odd = TO.Sub(TO.Zero, even);
         TV re = TO.Zero, im = TO.Zero;
-        for (long u = begin; u < end; u++)
+        for (long f = begin; f < end; f++)
         {
+            long u = ch == 0 ? f : BitIndex.Deposit(f, ch) | cv;
             TV b = Load(ref p, u);
             bool oddRegister = (BitOperations.PopCount((ulong)u & zh) & 1) != 0;
             TV a = TO.Mul(TO.XorAmps(Load(ref l, u ^ xh), xl), oddRegister ? odd : even);
@@ -392,6 +400,9 @@ internal static class VectorGradientKernels<TO, TV> where TO : struct, ISimd<TV>
         var sum = new Complex(TO.Sum(re), -TO.Sum(TO.Mul(im, TO.AltSign)));
         return StateKernels.IPower(yCount) * sum;
     }
+
+    /// <summary>Free registers of <see cref="InnerPauli"/>: registers with the high control bits removed.</summary>
+    public static long FreeCount(int stateLength, ulong ctrlMask) => ((long)stateLength >> Lb) >> BitOperations.PopCount(ctrlMask >> Lb);
 }
 
 /// <summary>The three rotation steps of the fused backward rotation, for any register width.</summary>

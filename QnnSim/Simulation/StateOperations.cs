@@ -13,11 +13,10 @@ namespace QnnSim.Simulation;
 /// </summary>
 /// <remarks>
 /// <para>Path: every operation runs on <see cref="Executor.PathFor"/> of the options (the forced
-/// <see cref="SimulationOptions.KernelPath"/> narrowed for tiny states). Kernels with no SIMD form fall back to a
-/// narrower path as the executor's wide dense blocks do: the derivative of a controlled step and of a phase
-/// (projector inner products) is scalar; a fused rotation on a qubit inside one register uses the next width that
-/// holds it in separate registers (Vector512: qubits 0 and 1 run with 256-bit registers, qubit 0 with the AVX
-/// pair-shuffle kernel).</para>
+/// <see cref="SimulationOptions.KernelPath"/> narrowed for tiny states); every operation has a kernel for each path.
+/// One exception narrows like the executor's wide dense blocks: a fused rotation on a qubit inside one register uses
+/// the next width that holds it in separate registers (Vector512: qubit 1 runs with 256-bit registers, qubit 0 with
+/// the AVX pair-shuffle kernel).</para>
 /// <para>Threads and reproducibility: each operation runs over its kernel's free index in fixed chunks of
 /// 2^<see cref="ChunkBits"/> indices; states of at least <see cref="SimulationOptions.ParallelThresholdQubits"/>
 /// qubits hand the chunks to up to <see cref="SimulationOptions.MaxThreads"/> threads, and partial sums are added in
@@ -111,33 +110,37 @@ internal static unsafe class StateOperations
             switch (step.Kind)
             {
                 case PrimitiveKind.PauliRotation:
-                {
                     // G = Π_c P/2: 2 Im⟨λ|G|ψ⟩ = Im⟨λ|Π_c P|ψ⟩.
-                    var body = new Reduction(step.CtrlMask == 0 ? path : KernelPath.Scalar, ReductionKind.StepPauli, (nint)l, (nint)p, psi.Length)
-                        { X = step.XMask, Z = step.ZMask, Y = step.YCount, Mask = step.CtrlMask, Value = step.CtrlValue };
-                    long free = step.CtrlMask == 0 ? psi.Length >> LaneBits(body.Path) : StateKernels.FreeCount(psi.Length, BitOperations.PopCount(step.CtrlMask));
-                    return Reduce(body, free, psi.Length, options).Imaginary;
-                }
+                    return ControlledPauli(path, step.CtrlMask, step.CtrlValue, step.XMask, step.ZMask, step.YCount, l, p, psi.Length, options).Imaginary;
                 case PrimitiveKind.PhaseShift:
                 {
                     // G = −Π_c |1⟩⟨1|_t.
                     ulong bit = 1UL << step.Target0;
-                    return -2 * Subspace(step.CtrlMask | bit, step.CtrlValue | bit, l, p, psi.Length, options).Imaginary;
+                    return -2 * ControlledPauli(path, step.CtrlMask | bit, step.CtrlValue | bit, 0, 0, 0, l, p, psi.Length, options).Imaginary;
                 }
                 case PrimitiveKind.GlobalPhase:
                     // G = −Π_c; without controls ⟨λ|ψ⟩ = ⟨ψ|O|ψ⟩ is real and the derivative is exactly 0.
                     if (step.CtrlMask == 0) return 0;
-                    return -2 * Subspace(step.CtrlMask, step.CtrlValue, l, p, psi.Length, options).Imaginary;
+                    return -2 * ControlledPauli(path, step.CtrlMask, step.CtrlValue, 0, 0, 0, l, p, psi.Length, options).Imaginary;
                 default:
                     throw new System.Diagnostics.UnreachableException($"step kind {step.Kind} has no parameter.");
             }
         }
     }
 
-    private static Complex Subspace(ulong mask, ulong value, Complex* l, Complex* p, int length, SimulationOptions options)
+    /// <summary>⟨λ|Π_c P|ψ⟩ (P = I for x = z = 0: a projector inner product) over the kernel's free index in chunks.</summary>
+    private static Complex ControlledPauli(KernelPath path, ulong mask, ulong value, ulong x, ulong z, int y, Complex* l, Complex* p, int length,
+        SimulationOptions options)
     {
-        var body = new Reduction(KernelPath.Scalar, ReductionKind.Subspace, (nint)l, (nint)p, length) { Mask = mask, Value = value };
-        return Reduce(body, StateKernels.FreeCount(length, BitOperations.PopCount(mask)), length, options);
+        var body = new Reduction(path, ReductionKind.StepPauli, (nint)l, (nint)p, length) { X = x, Z = z, Y = y, Mask = mask, Value = value };
+        long free = path switch
+        {
+            KernelPath.Vector512 => VectorGradientKernels<Simd512, Vector512<double>>.FreeCount(length, mask),
+            KernelPath.Vector256 => VectorGradientKernels<Simd256, Vector256<double>>.FreeCount(length, mask),
+            KernelPath.Vector128 => VectorGradientKernels<Simd128, Vector128<double>>.FreeCount(length, mask),
+            _ => StateKernels.FreeCount(length, BitOperations.PopCount(mask)),
+        };
+        return Reduce(body, free, length, options);
     }
 
     /// <summary>Whether <see cref="BackwardRotation"/> handles the step: an uncontrolled one-qubit Pauli rotation.</summary>
@@ -188,7 +191,7 @@ internal static unsafe class StateOperations
 
     private static int LaneBits(KernelPath path) => path switch { KernelPath.Vector512 => 2, KernelPath.Vector256 => 1, _ => 0 };
 
-    private enum ReductionKind { Norm, Inner, Pauli, Accumulate, StepPauli, Subspace, Fused }
+    private enum ReductionKind { Norm, Inner, Pauli, Accumulate, StepPauli, Fused }
 
     private enum FusedKernel { Scalar, Vector128, Vector256, Vector256Target0, Vector512 }
 
@@ -232,12 +235,13 @@ internal static unsafe class StateOperations
                 case ReductionKind.StepPauli:
                     return Path switch
                     {
-                        KernelPath.Vector512 => VectorGradientKernels<Simd512, Vector512<double>>.InnerPauli(X, Z, Y, sa, sb, begin, end),
-                        KernelPath.Vector256 => VectorGradientKernels<Simd256, Vector256<double>>.InnerPauli(X, Z, Y, sa, sb, begin, end),
-                        KernelPath.Vector128 => VectorGradientKernels<Simd128, Vector128<double>>.InnerPauli(X, Z, Y, sa, sb, begin, end),
-                        _ => GradientKernels.InnerPauli(Mask, Value, X, Z, Y, sa, sb, begin, end),
+                        KernelPath.Vector512 => VectorGradientKernels<Simd512, Vector512<double>>.InnerPauli(Mask, Value, X, Z, Y, sa, sb, begin, end),
+                        KernelPath.Vector256 => VectorGradientKernels<Simd256, Vector256<double>>.InnerPauli(Mask, Value, X, Z, Y, sa, sb, begin, end),
+                        KernelPath.Vector128 => VectorGradientKernels<Simd128, Vector128<double>>.InnerPauli(Mask, Value, X, Z, Y, sa, sb, begin, end),
+                        // Scalar: the Pauli kernel, or the projector kernel (runs of 2^t amplitudes for one fixed bit).
+                        _ => (X | Z) == 0 ? GradientKernels.InnerSubspace(Mask, Value, sa, sb, begin, end)
+                            : GradientKernels.InnerPauli(Mask, Value, X, Z, Y, sa, sb, begin, end),
                     };
-                case ReductionKind.Subspace: return GradientKernels.InnerSubspace(Mask, Value, sa, sb, begin, end);
                 case ReductionKind.Fused:
                     return Fused switch
                     {
