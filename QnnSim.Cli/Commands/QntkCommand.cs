@@ -23,6 +23,7 @@ internal static class QntkCommand
         var setup = new ModelSetup();
         var outFile = CommonOptions.Out("Write K as CSV (header s0, s1, …; one row per sample).");
         var json = CommonOptions.Json();
+        var noise = new NoiseOptions();
         var loading = new CircuitLoading();
         var command = new Command("qntk", "Quantum neural tangent kernel K = J Jᵀ of a circuit on a dataset: spectrum, trace, condition number, critical learning rate.")
         {
@@ -30,12 +31,27 @@ internal static class QntkCommand
         };
         setup.AddTo(command);
         loading.AddTo(command);
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
+            var noiseSettings = noise.Parse(parse);
             var path = parse.GetValue(file)!;
             var circuit = loading.Load(parse, path);
             var (model, dataset, theta) = setup.Build(parse, circuit, parse.GetValue(data)!.ToString(), parse.GetValue(observable)!);
-            var jac = model.Jacobian(theta, dataset, out var outputs);
+            double[] jac, outputs;
+            if (noiseSettings.IsNoisy)
+            {
+                // The noisy tangent kernel: J of Tr(O 𝓔(θ, x)(ρ0)) on the density matrix (adjoint) or trajectories (shift).
+                var samples = dataset.Inputs ?? [.. Enumerable.Repeat(InputValues.None, dataset.Count)];
+                bool trajectories = noiseSettings.Backend == Backend.Trajectories;
+                var result = new Gradients.NoisyDifferentiator(noiseSettings.Model, trajectories ? Gradients.NoisyBackend.Trajectories : Gradients.NoisyBackend.DensityMatrix,
+                        trajectories: noiseSettings.Trajectories)
+                    .Jacobian(model.Circuit, ParameterValues.Of(theta), samples, [model.Readout],
+                        trajectories ? Gradients.GradientMethod.ParameterShift : Gradients.GradientMethod.Adjoint, cancellationToken: context.CancellationToken);
+                jac = [.. Enumerable.Range(0, result.Rows).SelectMany(r => result.Row(r).ToArray())];
+                outputs = result.Values;
+            }
+            else jac = model.Jacobian(theta, dataset, out outputs);
             var k = TangentKernel.FromJacobian(jac, dataset.Count, model.ParameterCount);
             if (parse.GetValue(outFile) is { } o)
                 CsvFiles.WriteMatrix(o.ToString(), [.. Enumerable.Range(0, k.Size).Select(i => $"s{i}")],
@@ -46,6 +62,11 @@ internal static class QntkCommand
                 JsonOutput.Write(context.Out, "qntk", w =>
                 {
                     w.WriteString("file", path.ToString());
+                    if (noiseSettings.IsNoisy)
+                    {
+                        w.WriteString("backend", noiseSettings.Backend.ToString().ToLowerInvariant());
+                        w.WriteString("noise", noiseSettings.Description);
+                    }
                     w.WriteNumber("samples", k.Size);
                     w.WriteNumber("parameters", model.ParameterCount);
                     JsonOutput.WriteMatrix(w, "kernel", k.ToArray());
