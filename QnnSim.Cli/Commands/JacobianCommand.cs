@@ -28,7 +28,7 @@ internal static class JacobianCommand
         var initial = new InitialParameters();
         var seed = CommonOptions.Seed("--init uniform");
         var method = GradCommand.MethodOption();
-        var output = CommonOptions.Out("Write the Jacobian to this CSV file (header: parameter names; one row per sample and observable).");
+        var output = CommonOptions.Out("Write the Jacobian to this file: X.npy (float64, shape (m·k, p), row i·k + j is sample i, observable j) or CSV (header: sample, observable, then the parameter names; one row per sample and observable).");
         var json = CommonOptions.Json();
         var noise = new NoiseOptions();
         var threads = CommonOptions.Threads();
@@ -73,7 +73,8 @@ internal static class JacobianCommand
                 : new Differentiator(parse.GradientWith(threads, gradientMethod)).Jacobian(circuit, ParameterValues.Of(theta), samples, sums, null,
                     new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken));
             var outFile = parse.GetValue(output);
-            if (outFile is not null) CsvFiles.WriteMatrix(outFile.ToString(), circuit.ParameterNames, Rows(result));
+            if (outFile is not null && ResultFiles.IsNpy(outFile)) ResultFiles.WriteNpy(outFile, result.Data, result.Rows, result.Columns);
+            else if (outFile is not null) ResultFiles.WriteCsv(outFile, ["sample", "observable", .. circuit.ParameterNames], IndexedRows(result));
             if (parse.GetValue(json)) WriteJson(context.Out, circuit, observables, theta, result, noiseSettings);
             else WriteHuman(context, circuit, observables, result, outFile);
             return ExitCodes.Success;
@@ -84,6 +85,12 @@ internal static class JacobianCommand
     private static IEnumerable<IReadOnlyList<double>> Rows(JacobianResult j)
     {
         for (int r = 0; r < j.Rows; r++) yield return j.Row(r).ToArray();
+    }
+
+    /// <summary>The CSV rows: sample index i, observable index j, then row i·k + j of the Jacobian.</summary>
+    private static IEnumerable<IReadOnlyList<double>> IndexedRows(JacobianResult j)
+    {
+        for (int r = 0; r < j.Rows; r++) yield return [r / j.ObservableCount, r % j.ObservableCount, .. j.Row(r)];
     }
 
     /// <summary>Schema qnnsim.jacobian/1.</summary>
@@ -126,7 +133,7 @@ internal static class JacobianCommand
         }
         console.Write(table);
         if (j.Rows > maxRows || j.Columns > shownColumns)
-            console.WriteLine(outFile is null ? "(truncated; write the whole matrix with --out J.csv or --json)" : "(truncated)");
+            console.WriteLine(outFile is null ? "(truncated; write the whole matrix with --out J.csv, --out J.npy or --json)" : "(truncated)");
         if (outFile is not null) console.WriteLine($"wrote {outFile}");
     }
 }

@@ -21,13 +21,14 @@ internal static class QntkCommand
         var data = CommonOptions.Data();
         var observable = new Option<string>("--observable") { Description = "The readout O as a Pauli sum, e.g. \"Z0\" or \"0.5*Z0 Z1 + X2\".", HelpName = "TEXT", Required = true };
         var setup = new ModelSetup();
-        var outFile = CommonOptions.Out("Write K as CSV (header s0, s1, …; one row per sample).");
+        var outFile = CommonOptions.Out("Write K to this file: K.npy (float64, shape (m, m)) or CSV (header: sample, s0, s1, …; one row per sample).");
+        var spectrumFile = new Option<FileInfo?>("--spectrum-out") { Description = "Write the eigenvalues of K (ascending) to this file: E.npy (float64, shape (m,)) or CSV (header: index, eigenvalue).", HelpName = "FILE" };
         var json = CommonOptions.Json();
         var noise = new NoiseOptions();
         var loading = new CircuitLoading();
         var command = new Command("qntk", "Quantum neural tangent kernel K = J Jᵀ of a circuit on a dataset: spectrum, trace, condition number, critical learning rate.")
         {
-            file, data, observable, outFile, json,
+            file, data, observable, outFile, spectrumFile, json,
         };
         setup.AddTo(command);
         loading.AddTo(command);
@@ -54,8 +55,16 @@ internal static class QntkCommand
             else jac = model.Jacobian(theta, dataset, out outputs);
             var k = TangentKernel.FromJacobian(jac, dataset.Count, model.ParameterCount);
             if (parse.GetValue(outFile) is { } o)
-                CsvFiles.WriteMatrix(o.ToString(), [.. Enumerable.Range(0, k.Size).Select(i => $"s{i}")],
-                    Enumerable.Range(0, k.Size).Select(i => (IReadOnlyList<double>)Enumerable.Range(0, k.Size).Select(j => k[i, j]).ToArray()));
+            {
+                if (ResultFiles.IsNpy(o)) ResultFiles.WriteNpy(o, k.ToArray());
+                else ResultFiles.WriteCsv(o, ["sample", .. Enumerable.Range(0, k.Size).Select(i => $"s{i}")],
+                    Enumerable.Range(0, k.Size).Select(i => (IReadOnlyList<double>)[i, .. Enumerable.Range(0, k.Size).Select(j => k[i, j])]));
+            }
+            if (parse.GetValue(spectrumFile) is { } e)
+            {
+                if (ResultFiles.IsNpy(e)) ResultFiles.WriteNpy(e, [.. k.Eigenvalues], k.Size);
+                else ResultFiles.WriteCsv(e, ["index", "eigenvalue"], k.Eigenvalues.Select((v, i) => (IReadOnlyList<double>)[i, v]));
+            }
             var labels = dataset.LabelArray();
             double alignment = labels.Any(y => y != 0) ? k.TargetAlignment(labels) : double.NaN;
             if (parse.GetValue(json))
