@@ -9,6 +9,7 @@ using QnnSim.Randomness;
 using QnnSim.Simulation;
 using QnnSim.Tests.Cli;
 using QnnSim.Tests.Interop.QSharp;
+using QirFormat = QnnSim.Interop.Qir;
 using QSharpFormat = QnnSim.Interop.QSharp;
 
 namespace QnnSim.Tests.Noise;
@@ -250,6 +251,25 @@ public sealed class QdkNoiseTests
     private static double Parity(string bits, int[] support) => support.Count(q => bits[q] == '1') % 2 == 0 ? 1 : -1;
 
     private static double Z(Dictionary<string, double> distribution, int[] support) => distribution.Sum(kv => kv.Value * Parity(kv.Key, support));
+
+    /// <summary>
+    /// M then ResetAll: the base profile defers the measurement with a CNOT copy onto a fresh qubit (whose noise round the
+    /// QDK's simulator never applies); Compile reads the measurement in place. A measured qubit used again keeps the copy.
+    /// </summary>
+    [Test]
+    public void Compile_MeasureThenReset_ReadsTheMeasurementInPlace()
+    {
+        var qdk = QdkTestSupport.Compiler();
+        string inPlace = ExperimentSource("H(q[0]); CNOT(q[0], q[1]); [M(q[0]), M(q[1])]", 2);
+        Assert.That(QirFormat.Parse(qdk.GetQir(inPlace), "base.ll").QubitCount, Is.EqualTo(4), "the base profile copies both measured qubits");
+        var circuit = qdk.Compile(inPlace);
+        Assert.That(circuit.QubitCount, Is.EqualTo(2));
+        Assert.That(circuit.Operations.Select(o => o.Name), Is.EqualTo(new[] { "h", "cx" }));
+        Assert.That(circuit.MeasuredQubits, Is.EqualTo(new[] { 0, 1 }));
+
+        var reused = qdk.Compile(ExperimentSource("let a = M(q[0]); X(q[0]); let b = M(q[0]); [a, b]", 1));
+        Assert.That(reused.QubitCount, Is.GreaterThan(1), "a measured qubit used again keeps the deferred form");
+    }
 
     // ---------------------------------------------------------------------------------------------------------------
     // The worker's noisy-run request: bad input and run-time failures.
