@@ -38,6 +38,69 @@ public sealed class Dataset
     /// <summary>m.</summary>
     public int Count => Labels.Count;
 
+    /// <summary>The samples at <paramref name="indices"/> (in that order; repeats allowed), with their labels.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index outside 0..m−1.</exception>
+    /// <exception cref="ArgumentException">No indices.</exception>
+    public Dataset Subset(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        if (indices.Count == 0) throw new ArgumentException("a subset needs at least one sample.", nameof(indices));
+        foreach (int i in indices)
+            if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), i, $"sample index {i} is out of range; allowed: 0..{Count - 1}.");
+        return new Dataset(Inputs is null ? null : [.. indices.Select(i => Inputs[i])], States is null ? null : [.. indices.Select(i => States[i])],
+            [.. indices.Select(i => Labels[i])], InputNames);
+    }
+
+    /// <summary>
+    /// A seeded train/test split: a permutation of 0..m−1 from <c>new SeededRandom(seed)</c> (Fisher–Yates); the first
+    /// round(f·m) indices, in ascending order, form the test set and the rest, ascending, the training set.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">f outside (0, 1), or a split that leaves either side empty.</exception>
+    public (Dataset Train, Dataset Test) Split(double testFraction, ulong seed)
+    {
+        if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, $"testFraction = {testFraction} is out of range; allowed: (0, 1).");
+        int test = (int)Math.Round(testFraction * Count);
+        if (test < 1 || test > Count - 1)
+            throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, $"testFraction = {testFraction} of {Count} samples gives {test} test samples; both sides need at least one.");
+        var order = Enumerable.Range(0, Count).ToArray();
+        var rng = new SeededRandom(seed);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = (int)rng.NextInt64(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        var testIdx = order[..test].Order().ToArray();
+        var trainIdx = order[test..].Order().ToArray();
+        return (Subset(trainIdx), Subset(testIdx));
+    }
+
+    /// <summary>The same samples with labels y'_i = <paramref name="map"/>(y_i) (e.g. y ↦ (1 + y)/2 for 0/1 labels).</summary>
+    /// <exception cref="ArgumentException">A mapped label that is not finite.</exception>
+    public Dataset MapLabels(Func<double, double> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var labels = Labels.Select(map).ToArray();
+        for (int i = 0; i < labels.Length; i++)
+            if (!double.IsFinite(labels[i])) throw new ArgumentException($"label {i} maps to {labels[i]}; labels must be finite.", nameof(map));
+        return new Dataset(Inputs, States, labels, InputNames);
+    }
+
+    /// <summary>The dataset as CSV text that <see cref="ParseCsv"/> reads back: a header of the input names and
+    /// <c>label</c>, then one row per sample, numbers in the invariant culture with round-trip precision.</summary>
+    /// <exception cref="InvalidOperationException">A state dataset (no columns to write).</exception>
+    public string ToCsv()
+    {
+        if (Inputs is null) throw new InvalidOperationException("a dataset of prepared states has no CSV form; only classical inputs can be written.");
+        var sb = new System.Text.StringBuilder();
+        sb.Append(string.Join(",", InputNames.Append("label"))).Append('\n');
+        for (int i = 0; i < Count; i++)
+        {
+            foreach (double v in Inputs[i].Span) sb.Append(v.ToString("R", CultureInfo.InvariantCulture)).Append(',');
+            sb.Append(Labels[i].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
     /// <summary>A dataset of classical inputs.</summary>
     /// <exception cref="ArgumentException">Counts differ, rows of different lengths, or non-finite values.</exception>
     public static Dataset FromInputs(IReadOnlyList<double[]> inputs, IReadOnlyList<double> labels, IReadOnlyList<string>? inputNames = null)

@@ -134,8 +134,10 @@ public readonly record struct TrainingProgress(long Step, long TotalSteps, doubl
 public sealed class TrainingRun
 {
     internal TrainingRun(double learningRate, int parameterCount, double[] labels, double[] initial, double[] final,
-        List<TrainingRecord> records, long stepsCompleted, bool cancelled, bool diverged)
+        List<TrainingRecord> records, long stepsCompleted, bool cancelled, bool diverged, long? divergedAtStep = null, string? divergenceReason = null)
     {
+        DivergedAtStep = divergedAtStep;
+        DivergenceReason = divergenceReason;
         LearningRate = learningRate;
         ParameterCount = parameterCount;
         Labels = labels;
@@ -174,8 +176,16 @@ public sealed class TrainingRun
     /// <summary>True when the run stopped early because of the cancellation token (the records so far are kept).</summary>
     public bool Cancelled { get; }
 
-    /// <summary>True when the loss became non-finite (η far above the critical rate) and the run stopped.</summary>
+    /// <summary>True when the loss or a parameter became non-finite (η far above the critical rate) and the run stopped;
+    /// the records so far are kept and <see cref="FinalParameters"/> is the last finite θ.</summary>
     public bool Diverged { get; }
+
+    /// <summary>The step at which the run diverged: k when the loss at θ_k was non-finite, k + 1 when the update
+    /// θ_k → θ_{k+1} overflowed; null when it did not diverge.</summary>
+    public long? DivergedAtStep { get; }
+
+    /// <summary>What became non-finite, at which step, and what to do; null when the run did not diverge.</summary>
+    public string? DivergenceReason { get; }
 
     /// <summary>Rescaled times s of the records.</summary>
     public double[] Times => [.. Records.Select(r => r.Time)];
@@ -234,6 +244,9 @@ public static class GradientDescent
         var residual = new double[m];
         var jacobian = new double[m * p];
         var gradient = new double[p];
+        var previous = new double[p];
+        long? divergedAt = null;
+        string? reason = null;
         var fast = model as IResidualGradientEvaluator;
         var records = new List<TrainingRecord>(schedule.Count);
         bool cancelled = false, diverged = false;
@@ -244,8 +257,21 @@ public static class GradientDescent
             // J itself is needed only for a recorded kernel; otherwise an IResidualGradientEvaluator gives Jᵀr directly
             // (bit-identical by its contract).
             bool direct = fast is not null && !(scheduled && options.RecordKernel);
-            if (direct) fast!.EvaluateResidualGradient(theta, y0, outputs, gradient);
-            else model.Evaluate(theta, outputs, jacobian);
+            try
+            {
+                if (direct) fast!.EvaluateResidualGradient(theta, y0, outputs, gradient);
+                else model.Evaluate(theta, outputs, jacobian);
+            }
+            catch (ArgumentOutOfRangeException e) when (k > 0)
+            {
+                // θ_k is finite but an angle it drives is not (e.g. w·x with w near 1e308): the update to step k diverged.
+                previous.CopyTo(theta, 0);
+                diverged = true;
+                divergedAt = k;
+                reason = $"the model could not be evaluated at step {k} ({e.Message.Split(" (Parameter", 2)[0]}); the learning rate η = {eta.ToString(CultureInfo.InvariantCulture)} is far above the critical rate";
+                k--;
+                break;
+            }
             double loss = 0;
             for (int i = 0; i < m; i++)
             {
@@ -253,33 +279,70 @@ public static class GradientDescent
                 loss += residual[i] * residual[i];
             }
             loss *= 0.5;
-            if (!double.IsFinite(loss)) { diverged = true; break; }
+            if (!double.IsFinite(loss))
+            {
+                diverged = true;
+                divergedAt = k;
+                reason = $"the loss became {loss.ToString(CultureInfo.InvariantCulture)} at step {k}; the learning rate η = {eta.ToString(CultureInfo.InvariantCulture)} is far above the critical rate";
+                break;
+            }
             bool last = k == total;
             if (scheduled)
             {
                 next++;
-                double disp = 0;
-                for (int l = 0; l < p; l++) disp += (theta[l] - theta0[l]) * (theta[l] - theta0[l]);
-                records.Add(new TrainingRecord(k, eta * p * k, loss, Math.Sqrt(2 * loss), (double[])residual.Clone(), (double[])outputs.Clone(),
-                    Math.Sqrt(disp), options.RecordKernel ? TangentKernel.FromJacobian(jacobian, m, p) : null,
+                records.Add(new TrainingRecord(k, eta * ((double)p * k), loss, Math.Sqrt(2 * loss), (double[])residual.Clone(), (double[])outputs.Clone(),
+                    Distance(theta, theta0), options.RecordKernel ? TangentKernel.FromJacobian(jacobian, m, p) : null,
                     options.RecordParameters ? (double[])theta.Clone() : null));
                 progress?.Report(new TrainingProgress(k, total, loss));
             }
             else if ((k & 1023) == 0) progress?.Report(new TrainingProgress(k, total, loss));
             if (last) break;
             if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
+            theta.CopyTo(previous, 0);
             if (direct)
             {
                 for (int l = 0; l < p; l++) theta[l] -= eta * gradient[l];
-                continue;
             }
-            for (int l = 0; l < p; l++)
+            else
             {
-                double g = 0;
-                for (int i = 0; i < m; i++) g += residual[i] * jacobian[i * p + l];
-                theta[l] -= eta * g;
+                for (int l = 0; l < p; l++)
+                {
+                    double g = 0;
+                    for (int i = 0; i < m; i++) g += residual[i] * jacobian[i * p + l];
+                    theta[l] -= eta * g;
+                }
+            }
+            int bad = Array.FindIndex(theta, t => !double.IsFinite(t));
+            if (bad >= 0)
+            {
+                // The update θ_k → θ_{k+1} overflowed: keep θ_k (the last finite point) and say where and why.
+                string value = theta[bad].ToString(CultureInfo.InvariantCulture);
+                previous.CopyTo(theta, 0);
+                diverged = true;
+                divergedAt = k + 1;
+                reason = $"parameter {bad} became {value} in the update to step {k + 1} (η·gradient overflowed); the learning rate η = {eta.ToString(CultureInfo.InvariantCulture)} is far above the critical rate";
+                break;
             }
         }
-        return new TrainingRun(eta, p, y0, theta0, theta, records, k, cancelled, diverged);
+        return new TrainingRun(eta, p, y0, theta0, theta, records, k, cancelled, diverged, divergedAt, reason);
+    }
+
+    /// <summary>‖a − b‖₂ without overflow for finite a, b of any size (scaled by the largest difference).</summary>
+    internal static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double scale = 0;
+        for (int l = 0; l < a.Length; l++) scale = Math.Max(scale, Math.Abs(a[l] - b[l]));
+        if (scale == 0 || double.IsInfinity(scale))
+        {
+            // A difference of two finite numbers can overflow only beyond 1.8e308; halve both first.
+            if (scale == 0) return 0;
+            double s2 = 0, big = 0;
+            for (int l = 0; l < a.Length; l++) big = Math.Max(big, Math.Abs(0.5 * a[l] - 0.5 * b[l]));
+            for (int l = 0; l < a.Length; l++) { double d = (0.5 * a[l] - 0.5 * b[l]) / big; s2 += d * d; }
+            return 2 * big * Math.Sqrt(s2);
+        }
+        double s = 0;
+        for (int l = 0; l < a.Length; l++) { double d = (a[l] - b[l]) / scale; s += d * d; }
+        return scale * Math.Sqrt(s);
     }
 }

@@ -45,3 +45,30 @@ public interface IResidualGradientEvaluator : IModelEvaluator
     /// <exception cref="ArgumentException">A span has the wrong length.</exception>
     void EvaluateResidualGradient(ReadOnlySpan<double> parameters, ReadOnlySpan<double> labels, Span<double> outputs, Span<double> gradient);
 }
+
+/// <summary>
+/// A model with k outputs bound to a dataset of m samples, evaluated on any subset of the samples: outputs
+/// f_o(x_i; θ) and, on request, the Jacobian blocks ∂f_o(x_i)/∂θ_l. What <see cref="Trainer"/> trains (minibatches,
+/// several readouts, any loss) and what the ensemble and geometry tools read. Implementations: the evaluator of
+/// <see cref="QnnModel.BindBatches"/>; a noisy backend can implement the same interface.
+/// </summary>
+/// <remarks>Not thread-safe: use one instance per thread. Results for a sample do not depend on the other samples asked
+/// for with it, nor on the number of threads.</remarks>
+public interface IBatchModelEvaluator
+{
+    /// <summary>m, the number of samples the model is bound to.</summary>
+    int SampleCount { get; }
+
+    /// <summary>p.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>k, the number of outputs (readouts) per sample.</summary>
+    int OutputCount { get; }
+
+    /// <summary>
+    /// Writes f_o(x_{s_i}; θ) into <paramref name="outputs"/>[i·k + o] for the samples s = <paramref name="samples"/>
+    /// and, unless <paramref name="jacobian"/> is empty, ∂f_o(x_{s_i})/∂θ_l into jacobian[(i·k + o)·p + l].
+    /// </summary>
+    /// <exception cref="ArgumentException">A span of the wrong length, or a sample index out of range.</exception>
+    void Evaluate(ReadOnlySpan<double> parameters, ReadOnlySpan<int> samples, Span<double> outputs, Span<double> jacobian);
+}

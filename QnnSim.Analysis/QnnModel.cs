@@ -21,22 +21,62 @@ public sealed class QnnModel
     /// <exception cref="ArgumentException">The circuit has no trainable parameters.</exception>
     /// <exception cref="QubitCountMismatchException">The readout names a qubit beyond the circuit.</exception>
     public QnnModel(Circuit circuit, PauliSum readout, GradientOptions? gradientOptions = null)
+        : this(circuit, [readout ?? throw new ArgumentNullException(nameof(readout))], gradientOptions)
+    {
+    }
+
+    /// <summary>
+    /// Creates a model with k readouts O_0, …, O_{k−1} (e.g. one per class): f_o(x; θ) = ⟨O_o⟩. The single-readout
+    /// members (<see cref="Bind"/>, <see cref="Kernel"/>, …) use O_0; <see cref="BindBatches"/> gives all k outputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The circuit has no trainable parameters, or the readout list is empty.</exception>
+    /// <exception cref="QubitCountMismatchException">A readout names a qubit beyond the circuit.</exception>
+    public QnnModel(Circuit circuit, IReadOnlyList<PauliSum> readouts, GradientOptions? gradientOptions = null)
     {
         ArgumentNullException.ThrowIfNull(circuit);
-        ArgumentNullException.ThrowIfNull(readout);
+        ArgumentNullException.ThrowIfNull(readouts);
         if (circuit.ParameterCount == 0) throw new ArgumentException("the circuit has no trainable parameters; a QNN needs at least one.", nameof(circuit));
-        if (readout.RequiredQubits > circuit.QubitCount)
-            throw new QubitCountMismatchException($"the readout acts on {readout.RequiredQubits} qubits, but the circuit has {circuit.QubitCount} (allowed: at most {circuit.QubitCount}).", nameof(readout));
+        if (readouts.Count == 0) throw new ArgumentException("the readout list is empty; at least one readout is required.", nameof(readouts));
+        foreach (var readout in readouts)
+        {
+            ArgumentNullException.ThrowIfNull(readout, nameof(readouts));
+            if (readout.RequiredQubits > circuit.QubitCount)
+                throw new QubitCountMismatchException($"the readout acts on {readout.RequiredQubits} qubits, but the circuit has {circuit.QubitCount} (allowed: at most {circuit.QubitCount}).", nameof(readouts));
+        }
         Circuit = circuit;
-        Readout = readout;
+        Readouts = [.. readouts];
         Differentiator = new Differentiator(gradientOptions);
     }
 
     /// <summary>The circuit U(θ, x).</summary>
     public Circuit Circuit { get; }
 
-    /// <summary>The readout O.</summary>
-    public PauliSum Readout { get; }
+    /// <summary>The (first) readout O = O_0.</summary>
+    public PauliSum Readout => Readouts[0];
+
+    /// <summary>All k readouts.</summary>
+    public IReadOnlyList<PauliSum> Readouts { get; }
+
+    /// <summary>k, the number of outputs.</summary>
+    public int OutputCount => Readouts.Count;
+
+    /// <summary>
+    /// Binds the model's k readouts to a dataset for minibatch evaluation (<see cref="IBatchModelEvaluator"/>): what
+    /// <see cref="Trainer"/> uses. Memory: one state workspace per worker and buffers for the largest batch asked for.
+    /// </summary>
+    /// <exception cref="ArgumentException">The dataset does not fit the circuit (input count, qubit count).</exception>
+    public CircuitBatchEvaluator BindBatches(Dataset data) => new(this, data);
+
+    /// <summary>The outputs f_o(x_i; θ) on every sample, row-major m × k (forward passes only).</summary>
+    /// <exception cref="ArgumentException">θ of the wrong length, or a dataset that does not fit the circuit.</exception>
+    public double[] Predict(ReadOnlySpan<double> parameters, Dataset data)
+    {
+        var e = BindBatches(data);
+        var all = Enumerable.Range(0, data.Count).ToArray();
+        var outputs = new double[data.Count * OutputCount];
+        e.Evaluate(parameters, all, outputs, default);
+        return outputs;
+    }
 
     /// <summary>The differentiator (its options choose adjoint, parameter shift or finite differences).</summary>
     public Differentiator Differentiator { get; }
@@ -115,6 +155,19 @@ public sealed class CircuitModelEvaluator : IResidualGradientEvaluator
         ArgumentNullException.ThrowIfNull(data);
         _model = model;
         _data = data;
+        CheckData(model, data);
+        _theta = new double[model.ParameterCount];
+        var options = model.Differentiator.Options;
+        // As Differentiator.Jacobian does: with several samples the threads go over samples and each state update is
+        // single-threaded; a single sample keeps the simulation options.
+        _simulation = data.Count > 1 ? options.Simulation with { MaxThreads = 1 } : options.Simulation;
+        _workspaces = new GradientWorkspace?[Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, data.Count))];
+        _worker = Worker;
+    }
+
+    /// <summary>Checks that <paramref name="data"/> can feed <paramref name="model"/>'s circuit.</summary>
+    internal static void CheckData(QnnModel model, Dataset data)
+    {
         if (data.Inputs is not null && data.Inputs[0].Length != model.Circuit.InputCount)
             throw new ArgumentException($"the dataset has {data.Inputs[0].Length} inputs per sample, but the circuit reads {model.Circuit.InputCount} ({string.Join(", ", model.Circuit.InputNames)}).", nameof(data));
         if (data.States is not null)
@@ -124,13 +177,6 @@ public sealed class CircuitModelEvaluator : IResidualGradientEvaluator
             if (data.States[0].QubitCount != model.Circuit.QubitCount)
                 throw new QubitCountMismatchException($"the input states have {data.States[0].QubitCount} qubits, but the circuit has {model.Circuit.QubitCount}.", nameof(data));
         }
-        _theta = new double[model.ParameterCount];
-        var options = model.Differentiator.Options;
-        // As Differentiator.Jacobian does: with several samples the threads go over samples and each state update is
-        // single-threaded; a single sample keeps the simulation options.
-        _simulation = data.Count > 1 ? options.Simulation with { MaxThreads = 1 } : options.Simulation;
-        _workspaces = new GradientWorkspace?[Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, data.Count))];
-        _worker = Worker;
     }
 
     /// <inheritdoc/>
@@ -243,5 +289,94 @@ public sealed class CircuitModelEvaluator : IResidualGradientEvaluator
     {
         if (field is null || field.Length < length) field = new double[length];
         return field;
+    }
+}
+
+/// <summary>
+/// A <see cref="QnnModel"/>'s k readouts bound to a dataset for evaluation on any subset of samples
+/// (<see cref="IBatchModelEvaluator"/>). Samples run in parallel (<see cref="GradientOptions.MaxDegreeOfParallelism"/>),
+/// one <see cref="GradientWorkspace"/> per worker, each state update single-threaded when more than one sample is
+/// asked for, so a sample's numbers are the same whichever batch it is in and however many threads run.
+/// </summary>
+public sealed class CircuitBatchEvaluator : IBatchModelEvaluator
+{
+    private readonly QnnModel _model;
+    private readonly Dataset _data;
+    private readonly GradientWorkspace?[] _workspaces;
+    private readonly SimulationOptions _simulation;
+    private double[] _theta;
+    private int[] _samples = [];
+    private int _count, _next;
+    private bool _withJacobian;
+    private double[] _outputs = [], _rows = [];
+
+    internal CircuitBatchEvaluator(QnnModel model, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        _model = model;
+        _data = data;
+        CircuitModelEvaluator.CheckData(model, data);
+        var options = model.Differentiator.Options;
+        _simulation = options.Simulation with { MaxThreads = 1 };
+        _workspaces = new GradientWorkspace?[Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, data.Count))];
+        _theta = new double[model.ParameterCount];
+    }
+
+    /// <inheritdoc/>
+    public int SampleCount => _data.Count;
+
+    /// <inheritdoc/>
+    public int ParameterCount => _model.ParameterCount;
+
+    /// <inheritdoc/>
+    public int OutputCount => _model.OutputCount;
+
+    /// <inheritdoc/>
+    public void Evaluate(ReadOnlySpan<double> parameters, ReadOnlySpan<int> samples, Span<double> outputs, Span<double> jacobian)
+    {
+        int b = samples.Length, k = OutputCount, p = ParameterCount;
+        if (parameters.Length != p) throw new ArgumentException($"θ has length {parameters.Length}, but the model has {p} parameters.", nameof(parameters));
+        if (outputs.Length != b * k) throw new ArgumentException($"the output span has length {outputs.Length}, but {b * k} (samples·k) are required.", nameof(outputs));
+        if (!jacobian.IsEmpty && jacobian.Length != (long)b * k * p) throw new ArgumentException($"the Jacobian span has length {jacobian.Length}, but {(long)b * k * p} (samples·k·p) are required.", nameof(jacobian));
+        foreach (int s in samples)
+            if ((uint)s >= (uint)SampleCount) throw new ArgumentOutOfRangeException(nameof(samples), s, $"sample index {s} is out of range; allowed: 0..{SampleCount - 1}.");
+        parameters.CopyTo(_theta);
+        _withJacobian = !jacobian.IsEmpty;
+        if (_samples.Length < b) _samples = new int[b];
+        samples.CopyTo(_samples);
+        _count = b;
+        if (_outputs.Length < b * k) _outputs = new double[b * k];
+        if (_withJacobian && _rows.Length < b * k * p) _rows = new double[b * k * p];
+        int workers = Math.Min(_workspaces.Length, b);
+        if (workers <= 1) Worker(0, sequential: true);
+        else
+        {
+            _next = -1;
+            try { Parallel.For(0, workers, w => Worker(w, sequential: false)); }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count >= 1)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+            }
+        }
+        _outputs.AsSpan(0, b * k).CopyTo(outputs);
+        if (_withJacobian) _rows.AsSpan(0, b * k * p).CopyTo(jacobian);
+    }
+
+    private void Worker(int worker, bool sequential)
+    {
+        var workspace = _workspaces[worker] ??= _model.Differentiator.CreateWorkspace(_model.Circuit, _model.Readouts, _simulation);
+        int k = OutputCount, p = ParameterCount;
+        var theta = new ParameterValues(_theta);
+        var d = _model.Differentiator;
+        for (int seq = 0; ; seq++)
+        {
+            int i = sequential ? seq : Interlocked.Increment(ref _next);
+            if (i >= _count) break;
+            int s = _samples[i];
+            var x = _data.Inputs is null ? InputValues.None : _data.Inputs[s];
+            var state = _data.States?[s];
+            if (_withJacobian) d.ValuesAndJacobian(workspace, theta, x, _outputs.AsSpan(i * k, k), _rows.AsSpan(i * k * p, k * p), default, state);
+            else d.Values(workspace, theta, x, _outputs.AsSpan(i * k, k), state);
+        }
     }
 }

@@ -50,9 +50,18 @@ public sealed class QubitCountMismatchException : ArgumentException
 /// </summary>
 public sealed class InsufficientMemoryForStateException : NotEnoughMemoryException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for a state vector.</summary>
     public InsufficientMemoryForStateException(int qubitCount, long bytesNeeded, long bytesAvailable)
         : base($"a {qubitCount}-qubit state vector", bytesNeeded, bytesAvailable)
+    {
+        QubitCount = qubitCount;
+    }
+
+    /// <summary>Creates the exception for a state of the kind <paramref name="what"/> ("density matrix"), with advice
+    /// appended to the message.</summary>
+    public InsufficientMemoryForStateException(int qubitCount, long bytesNeeded, long bytesAvailable, string what, string? advice)
+        : base($"a {qubitCount}-qubit {what}", bytesNeeded, bytesAvailable,
+            $"a {qubitCount}-qubit {what} needs {MemoryBudget.Describe(bytesNeeded)}, but only {MemoryBudget.Describe(bytesAvailable)} are available.{(advice is null ? "" : " " + advice)}")
     {
         QubitCount = qubitCount;
     }

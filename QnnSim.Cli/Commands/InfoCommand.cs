@@ -12,6 +12,7 @@ internal static class InfoCommand
     {
         var file = CommonOptions.CircuitFile();
         var json = CommonOptions.Json();
+        var noise = new NoiseOptions();
         var loading = new CircuitLoading();
         var command = new Command("info",
             "Describe a circuit file: qubits, operations and gate counts by kind, depth, trainable parameters, data inputs and measured qubits.")
@@ -19,20 +20,24 @@ internal static class InfoCommand
             file, json,
         };
         loading.AddTo(command);
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             var path = parse.GetValue(file)!;
+            var noiseSettings = noise.Parse(parse);
             var circuit = loading.Load(parse, path);
-            if (parse.GetValue(json)) WriteJson(context.Out, path.ToString(), circuit);
-            else WriteHuman(context, path.ToString(), circuit);
+            var model = noiseSettings.Model;
+            var noisy = model?.ApplyTo(circuit);
+            if (parse.GetValue(json)) WriteJson(context.Out, path.ToString(), circuit, model, noisy);
+            else WriteHuman(context, path.ToString(), circuit, model, noisy);
             return ExitCodes.Success;
         });
         return command;
     }
 
     /// <summary>Writes the qnnsim.info/1 JSON object.</summary>
-    public static void WriteJson(TextWriter output, string fileName, Circuit c) => JsonOutput.Write(output, "info", w =>
+    public static void WriteJson(TextWriter output, string fileName, Circuit c, Noise.NoiseModel? model = null, Circuit? noisy = null) => JsonOutput.Write(output, "info", w =>
     {
         w.WriteString("file", fileName);
         w.WriteNumber("qubits", c.QubitCount);
@@ -47,10 +52,19 @@ internal static class InfoCommand
         w.WriteStartObject("parameter_usage");
         for (int j = 0; j < c.ParameterCount; j++) JsonOutput.WriteArray(w, c.ParameterNames[j], c.ParameterUsage[j]);
         w.WriteEndObject();
+        if (model is not null)
+        {
+            w.WriteString("noise", model.ToString());
+            w.WriteNumber("noise_channels", noisy!.ChannelCount);
+            w.WriteStartObject("noise_channel_counts");
+            foreach (var g in noisy.Operations.Where(o => o.IsChannel).GroupBy(o => o.Channel!.ToString()).OrderBy(g => g.Key, StringComparer.Ordinal))
+                w.WriteNumber(g.Key, g.Count());
+            w.WriteEndObject();
+        }
     });
 
     /// <summary>Writes a summary and the gate-count table for people.</summary>
-    public static void WriteHuman(CliContext context, string fileName, Circuit c)
+    public static void WriteHuman(CliContext context, string fileName, Circuit c, Noise.NoiseModel? model = null, Circuit? noisy = null)
     {
         var console = HumanOutput.Stdout(context);
         static string List(IEnumerable<string> names, int count) => count == 0 ? "none" : $"{count}: {string.Join(", ", names)}";
@@ -63,6 +77,7 @@ internal static class InfoCommand
             ("parameters", List(c.ParameterNames, c.ParameterCount)),
             ("inputs", List(c.InputNames, c.InputCount)),
             ("measured qubits", c.MeasuredQubits.IsEmpty ? "none" : string.Join(", ", c.MeasuredQubits) + " (classical bits 0, 1, ...)"),
+            ("noise", model is null ? "none (pure-state simulation)" : $"{model}: {noisy!.ChannelCount} channels attached"),
         ]));
         var counts = c.GateCounts();
         if (counts.Count > 0)

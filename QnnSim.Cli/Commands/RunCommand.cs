@@ -18,7 +18,11 @@ namespace QnnSim.Cli.Commands;
 /// <param name="Seed">--seed.</param>
 /// <param name="State">--state.</param>
 /// <param name="Json">--json.</param>
-internal sealed record RunSettings(IReadOnlyList<ObservableArg> Observables, int? Shots, ulong Seed, bool State, bool Json);
+internal sealed record RunSettings(IReadOnlyList<ObservableArg> Observables, int? Shots, ulong Seed, bool State, bool Json)
+{
+    /// <summary>--noise, --backend and --trajectories (null: the pure state vector).</summary>
+    public NoiseSettings? Noise { get; init; }
+}
 
 /// <summary>The result of <c>qnnsim run</c>, before it is printed.</summary>
 internal sealed class RunResult
@@ -39,6 +43,12 @@ internal sealed class RunResult
     public IReadOnlyList<KeyValuePair<string, int>>? Counts { get; init; }
     /// <summary>The final state, when asked (index bit q = qubit q).</summary>
     public Complex[]? State { get; init; }
+    /// <summary>The backend ("statevector", "density" or "trajectories").</summary>
+    public string Backend { get; init; } = "statevector";
+    /// <summary>The noise model's description, when a noisy backend ran.</summary>
+    public string? Noise { get; init; }
+    /// <summary>Trajectories per estimate (trajectory backend).</summary>
+    public int? Trajectories { get; init; }
     /// <summary>Parameter values used, in circuit order.</summary>
     public required IReadOnlyList<KeyValuePair<string, double>> Parameters { get; init; }
     /// <summary>Input values used, in circuit order.</summary>
@@ -47,9 +57,10 @@ internal sealed class RunResult
 
 /// <summary>One expectation value: exact, and estimated from shots when asked.</summary>
 /// <param name="Observable">The observable as the user wrote it (or "Zq" for the default readout).</param>
-/// <param name="Value">The exact ⟨ψ|O|ψ⟩.</param>
+/// <param name="Value">The exact ⟨ψ|O|ψ⟩ or Tr(Oρ); with trajectories, the trajectory estimate.</param>
 /// <param name="Estimate">The shot estimate, or null.</param>
-internal sealed record RunExpectation(string Observable, double Value, ShotEstimate? Estimate);
+/// <param name="StandardError">The trajectory estimate's standard error, or null when <paramref name="Value"/> is exact.</param>
+internal sealed record RunExpectation(string Observable, double Value, ShotEstimate? Estimate, double? StandardError = null);
 
 /// <summary>
 /// <c>qnnsim run FILE</c>: simulates a circuit file from |0…0⟩ and prints expectation values, and the counts or the
@@ -87,6 +98,7 @@ internal static class RunCommand
             Description = $"Also print the final state vector (index bit q is qubit q; at most {MaxStateQubits} qubits).",
         };
         var json = CommonOptions.Json();
+        var noise = new NoiseOptions();
         var loading = new CircuitLoading();
         var command = new Command("run",
             "Simulate a circuit file from |0...0> and print expectation values, and counts or the state when asked.")
@@ -94,15 +106,20 @@ internal static class RunCommand
             file, bind, observable, shots, seed, state, json,
         };
         loading.AddTo(command);
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
             context.CancellationToken.ThrowIfCancellationRequested();
             // Usage errors and malformed option text first, then the file.
             var bindings = Bindings.Parse(parse.GetValue(bind));
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
+            var noiseSettings = noise.Parse(parse);
             var circuit = loading.Load(parse, parse.GetValue(file)!);
             ObservableOptions.CheckWidth(observables, circuit);
-            var settings = new RunSettings(observables, parse.GetOptional(shots), parse.GetValue(seed), parse.GetValue(state), parse.GetValue(json));
+            var settings = new RunSettings(observables, parse.GetOptional(shots), parse.GetValue(seed), parse.GetValue(state), parse.GetValue(json))
+            {
+                Noise = noiseSettings,
+            };
             var (theta, x) = Bindings.Resolve(circuit, bindings);
             context.CancellationToken.ThrowIfCancellationRequested();
             var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken);
@@ -120,20 +137,14 @@ internal static class RunCommand
     {
         if (settings.State && circuit.QubitCount > MaxStateQubits)
             throw new CliInputException($"--state prints 2^n amplitudes; the circuit has {circuit.QubitCount} qubits (allowed: at most {MaxStateQubits}).");
+        var (readout, observables) = Readout(circuit, settings);
+        if (settings.Noise is { IsNoisy: true } noise) return ExecuteNoisy(circuit, theta, x, settings, noise, readout, observables, cancellationToken);
+        if (circuit.HasNoise)
+            throw new CliInputException($"the circuit has {circuit.ChannelCount} noise channel(s); simulate it with --backend density or --backend trajectories.");
         simulator ??= new Simulator();
         var psi = simulator.Run(circuit, theta, x);
         cancellationToken.ThrowIfCancellationRequested();
-
         bool measures = !circuit.MeasuredQubits.IsEmpty;
-        string readout;
-        IReadOnlyList<ObservableArg> observables;
-        if (settings.Observables.Count > 0) { readout = "observables"; observables = settings.Observables; }
-        else if (measures) { readout = "measurements"; observables = []; }
-        else
-        {
-            readout = "default";
-            observables = [.. Enumerable.Range(0, circuit.QubitCount).Select(q => new ObservableArg($"Z{q}", PauliString.Z(q)))];
-        }
 
         var expectations = new List<RunExpectation>();
         for (int k = 0; k < observables.Count; k++)
@@ -164,6 +175,75 @@ internal static class RunCommand
             CountedQubits = countedQubits,
             Counts = counts,
             State = settings.State ? psi.ToArray() : null,
+            Parameters = [.. circuit.ParameterNames.Select((n, j) => new KeyValuePair<string, double>(n, theta.Span[j]))],
+            Inputs = [.. circuit.InputNames.Select((n, j) => new KeyValuePair<string, double>(n, x.Span[j]))],
+        };
+    }
+
+    /// <summary>The readout rule (docs/cli.md): the --observable list, the measured qubits' counts, or ⟨Z_q⟩ on every qubit.</summary>
+    private static (string Readout, IReadOnlyList<ObservableArg> Observables) Readout(Circuit circuit, RunSettings settings)
+    {
+        if (settings.Observables.Count > 0) return ("observables", settings.Observables);
+        if (!circuit.MeasuredQubits.IsEmpty) return ("measurements", []);
+        return ("default", [.. Enumerable.Range(0, circuit.QubitCount).Select(q => new ObservableArg($"Z{q}", PauliString.Z(q)))]);
+    }
+
+    /// <summary>
+    /// The noisy run: the density matrix gives exact Tr(Oρ) (and shot estimates and counts with readout errors); trajectories
+    /// give estimates with standard errors (and counts from trajectory states). The noise model's channels before
+    /// measurement act on the measured qubits, or on every qubit of a circuit that measures nothing.
+    /// </summary>
+    private static RunResult ExecuteNoisy(Circuit circuit, ParameterValues theta, InputValues x, RunSettings settings, NoiseSettings noise,
+        string readout, IReadOnlyList<ObservableArg> observables, CancellationToken cancellationToken)
+    {
+        if (settings.State)
+            throw new CliUsageException($"--state prints a pure state vector; with --backend {noise.Backend.ToString().ToLowerInvariant()} the state is mixed (use the library's DensityMatrix for its entries).");
+        bool measures = !circuit.MeasuredQubits.IsEmpty;
+        int? countShots = settings.Shots ?? (readout == "measurements" ? DefaultMeasurementShots : null);
+        bool wantCounts = countShots is not null && (measures || settings.Observables.Count == 0);
+        IReadOnlyList<int> countedQubits = measures ? circuit.MeasuredQubits : [.. Enumerable.Range(0, circuit.QubitCount)];
+        var expectations = new List<RunExpectation>();
+        IReadOnlyList<KeyValuePair<string, int>>? counts = null;
+        if (noise.Backend == Backend.Density)
+        {
+            var dm = new DensityMatrixSimulator();
+            var rho = dm.Run(circuit, theta, x, noise.Model);
+            for (int k = 0; k < observables.Count; k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var o = observables[k];
+                ShotEstimate? estimate = settings.Shots is int n ? dm.EstimateExpectation(rho, o.Sum, n, ObservableSeed(settings.Seed, k), noise.Model) : null;
+                expectations.Add(new RunExpectation(o.Text, dm.Expectation(rho, o.Sum), estimate));
+            }
+            if (wantCounts) counts = Marginal(dm.Sample(rho, countShots!.Value, settings.Seed, noise.Model).Select(kv => KeyValuePair.Create(kv.Key, (int)kv.Value)), countedQubits);
+        }
+        else
+        {
+            if (settings.Shots is not null && settings.Observables.Count > 0)
+                throw new CliUsageException("--shots with --observable is not supported with --backend trajectories: the trajectory estimates already carry standard errors; drop --shots, or use --backend density.");
+            var ts = new TrajectorySimulator();
+            if (observables.Count > 0)
+            {
+                var est = ts.Estimate(circuit, theta, x, [.. observables.Select(o => o.Sum)], noise.Model, noise.Trajectories, settings.Seed, cancellationToken);
+                for (int k = 0; k < observables.Count; k++)
+                    expectations.Add(new RunExpectation(observables[k].Text, est.Values[k], null, est.StandardErrors[k]));
+            }
+            if (wantCounts)
+                counts = Marginal(ts.Sample(circuit, theta, x, noise.Model, countShots!.Value, noise.Trajectories, settings.Seed)
+                    .Select(kv => KeyValuePair.Create(kv.Key, (int)kv.Value)), countedQubits);
+        }
+        return new RunResult
+        {
+            Qubits = circuit.QubitCount,
+            Readout = readout,
+            Expectations = expectations,
+            Shots = settings.Shots is not null || wantCounts ? countShots : null,
+            Seed = settings.Seed,
+            CountedQubits = wantCounts ? countedQubits : null,
+            Counts = counts,
+            Backend = noise.Backend.ToString().ToLowerInvariant(),
+            Noise = noise.Description,
+            Trajectories = noise.Backend == Backend.Trajectories ? noise.Trajectories : null,
             Parameters = [.. circuit.ParameterNames.Select((n, j) => new KeyValuePair<string, double>(n, theta.Span[j]))],
             Inputs = [.. circuit.InputNames.Select((n, j) => new KeyValuePair<string, double>(n, x.Span[j]))],
         };
@@ -206,6 +286,12 @@ internal static class RunCommand
     {
         w.WriteNumber("qubits", r.Qubits);
         w.WriteString("readout", r.Readout);
+        if (r.Noise is not null)
+        {
+            w.WriteString("backend", r.Backend);
+            w.WriteString("noise", r.Noise);
+            if (r.Trajectories is int t) w.WriteNumber("trajectories", t);
+        }
         JsonOutput.WriteObject(w, "parameters", r.Parameters);
         JsonOutput.WriteObject(w, "inputs", r.Inputs);
         if (r.Shots is int n)
@@ -219,6 +305,7 @@ internal static class RunCommand
             w.WriteStartObject();
             w.WriteString("observable", e.Observable);
             JsonOutput.WriteNumber(w, "value", e.Value);
+            if (e.StandardError is double se) JsonOutput.WriteNumber(w, "standard_error", se);
             if (e.Estimate is ShotEstimate s)
             {
                 JsonOutput.WriteNumber(w, "estimate", s.Estimate);
@@ -252,7 +339,16 @@ internal static class RunCommand
         if (r.Parameters.Count > 0) summary.Append("; parameters ").Append(string.Join(", ", r.Parameters.Select(p => $"{p.Key}={HumanOutput.Number(p.Value)}")));
         if (r.Inputs.Count > 0) summary.Append("; inputs ").Append(string.Join(", ", r.Inputs.Select(p => $"{p.Key}={HumanOutput.Number(p.Value)}")));
         console.WriteLine(summary.ToString());
-        if (r.Expectations.Count > 0)
+        if (r.Noise is not null)
+            console.WriteLine($"Backend: {r.Backend}{(r.Trajectories is int nt ? $" ({nt} trajectories, seed {r.Seed})" : "")}; noise: {r.Noise}.");
+        if (r.Expectations.Count > 0 && r.Expectations.Any(e => e.StandardError is not null))
+        {
+            var table = HumanOutput.Table("observable", "estimate", "standard error").NumberColumns(1, 2);
+            foreach (var e in r.Expectations) table.Row(e.Observable, HumanOutput.Number(e.Value), HumanOutput.Number(e.StandardError ?? 0));
+            if (r.Readout == "default") console.WriteLine("Readout: <Z_q> on every qubit (no --observable given).");
+            console.Write(table);
+        }
+        else if (r.Expectations.Count > 0)
         {
             bool shots = r.Expectations.Any(e => e.Estimate is not null);
             var table = shots

@@ -11,6 +11,9 @@ internal enum Verdict { Pass, Fail, NotRun }
 /// <summary>Options of one reproduction.</summary>
 internal sealed record ReproduceSettings(ReproduceMode Mode, ulong Seed, int Threads, string OutputDirectory)
 {
+    /// <summary>False when only the verdicts are wanted (<c>--seeds</c>): claims compute but write no CSV or plot.</summary>
+    public bool WriteArtifacts { get; init; } = true;
+
     public bool Full => Mode == ReproduceMode.Full;
     public string ModeName => Mode == ReproduceMode.Full ? "full" : "quick";
 }
@@ -43,6 +46,16 @@ internal sealed record PlotSpec(string Name, string Title, string XLabel, string
     public ScottPlot.Alignment Legend { get; init; } = ScottPlot.Alignment.UpperRight;
 }
 
+/// <summary>
+/// One gated figure of a claim: the value, the band [Low, High] it must lie in, and what the band means statistically
+/// (how many standard errors, or which theoretical bound it encodes).
+/// </summary>
+internal sealed record Gate(string Name, double Value, double Low, double High, string Meaning)
+{
+    /// <summary>True when the value is finite and inside the band.</summary>
+    public bool Pass => double.IsFinite(Value) && Value >= Low && Value <= High;
+}
+
 /// <summary>A claim's outcome: measured beside predicted figures, the tolerance, the verdict and its files.</summary>
 internal sealed class ClaimResult
 {
@@ -58,6 +71,20 @@ internal sealed class ClaimResult
     public List<string> Plots { get; } = new();
     public List<string> Notes { get; } = new();
     public double Seconds { get; set; }
+
+    /// <summary>The gated figures, in order; the first is the one <c>reproduce --seeds</c> plots against the seed.</summary>
+    public List<Gate> Gates { get; } = new();
+
+    /// <summary>Records a gated figure and returns whether it passes.</summary>
+    public bool Check(string name, double value, double low, double high, string meaning)
+    {
+        var gate = new Gate(name, value, low, high, meaning);
+        lock (Gates) Gates.Add(gate);
+        return gate.Pass;
+    }
+
+    /// <summary>Sets the verdict from the gates: pass when every gate passes (and there is at least one).</summary>
+    public void VerdictFromGates() => Verdict = Gates.Count > 0 && Gates.All(g => g.Pass) ? Verdict.Pass : Verdict.Fail;
 
     public static string VerdictText(Verdict v) => v switch { Verdict.Pass => "pass", Verdict.Fail => "fail", _ => "not run" };
     public static string VerdictKey(Verdict v) => v switch { Verdict.Pass => "pass", Verdict.Fail => "fail", _ => "not_run" };
@@ -90,6 +117,8 @@ internal interface IClaim
 {
     string Id { get; }
     string Title { get; }
+    /// <summary>Whether the claim belongs to this mode (default: every mode; a <c>--full</c>-only claim returns <c>settings.Full</c>).</summary>
+    bool RunsIn(ReproduceSettings settings) => true;
     /// <summary>Work units (used for progress and time estimates) in this mode.</summary>
     long WorkUnits(ReproduceSettings settings);
     /// <summary>Runs the experiment, writes its CSV and plots through the context and fills the result.</summary>

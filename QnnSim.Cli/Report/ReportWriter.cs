@@ -41,6 +41,19 @@ internal static class ReportWriter
                 w.WritePropertyName("measured"); WriteDictionary(w, c.Measured);
                 w.WritePropertyName("predicted"); WriteDictionary(w, c.Predicted);
                 w.WriteString("tolerance", c.Tolerance);
+                w.WriteStartArray("gates");
+                foreach (var g in c.Gates)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", g.Name);
+                    w.WritePropertyName("value"); WriteValue(w, g.Value);
+                    w.WritePropertyName("low"); WriteValue(w, g.Low);
+                    w.WritePropertyName("high"); WriteValue(w, g.High);
+                    w.WriteBoolean("pass", g.Pass);
+                    w.WriteString("meaning", g.Meaning);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 w.WriteNumber("seconds", Math.Round(c.Seconds, 2));
                 w.WriteStartArray("csv"); foreach (var f in c.Csv) w.WriteStringValue(f); w.WriteEndArray();
                 w.WriteStartArray("plots"); foreach (var f in c.Plots) w.WriteStringValue(f); w.WriteEndArray();
@@ -108,6 +121,13 @@ internal static class ReportWriter
             foreach (var (k, m, p) in Rows(c)) sb.AppendLine($"| {k} | {m} | {p} |");
             sb.AppendLine();
             sb.AppendLine($"Tolerance: {c.Tolerance}");
+            if (c.Gates.Count > 0)
+            {
+                sb.AppendLine();
+                sb.AppendLine("| gated figure | value | band | pass | what the band means |");
+                sb.AppendLine("|---|---|---|---|---|");
+                foreach (var g in c.Gates) sb.AppendLine($"| {g.Name} | {ClaimResult.Format(g.Value)} | [{ClaimResult.Format(g.Low)}, {ClaimResult.Format(g.High)}] | {(g.Pass ? "yes" : "**no**")} | {g.Meaning} |");
+            }
             foreach (var n in c.Notes) { sb.AppendLine(); sb.AppendLine($"Note: {n}"); }
             sb.AppendLine();
             foreach (var p in c.Plots) sb.AppendLine($"![{p}]({p})");
@@ -153,6 +173,13 @@ internal static class ReportWriter
             foreach (var (k, m, p) in Rows(c)) sb.AppendLine($"<tr><td><code>{E(k)}</code></td><td>{E(m)}</td><td>{E(p)}</td></tr>");
             sb.AppendLine("</table>");
             sb.AppendLine($"<p>Tolerance: {E(c.Tolerance)}</p>");
+            if (c.Gates.Count > 0)
+            {
+                sb.AppendLine("<table><tr><th>gated figure</th><th>value</th><th>band</th><th>pass</th><th>what the band means</th></tr>");
+                foreach (var g in c.Gates)
+                    sb.AppendLine($"<tr><td><code>{E(g.Name)}</code></td><td>{E(ClaimResult.Format(g.Value))}</td><td>[{E(ClaimResult.Format(g.Low))}, {E(ClaimResult.Format(g.High))}]</td><td class=\"{(g.Pass ? "pass" : "fail")}\">{(g.Pass ? "yes" : "no")}</td><td>{E(g.Meaning)}</td></tr>");
+                sb.AppendLine("</table>");
+            }
             foreach (var n in c.Notes) sb.AppendLine($"<p><i>Note:</i> {E(n)}</p>");
             foreach (var p in c.Plots)
             {

@@ -9,17 +9,14 @@ namespace QnnSim.Cli.Report;
 /// </summary>
 internal static class ReproduceRunner
 {
-    /// <summary>The six claims of the reproduction (THEORY.md §3–§5, issue 5).</summary>
-    public static IReadOnlyList<IClaim> DefaultClaims() =>
-    [
-        new Claims.SublinearClaim(), new Claims.LinearClaim(), new Claims.KernelMotionClaim(),
-        new Claims.AsymptoticClaim(), new Claims.HaarClaim(), new Claims.CriticalRateClaim(),
-    ];
+    /// <summary>The claims of the reproduction in report order (the registry: see <see cref="ClaimRegistry"/>).</summary>
+    public static IReadOnlyList<IClaim> DefaultClaims() => ClaimRegistry.All;
 
     public static int Run(ReproduceSettings settings, IReadOnlyList<IClaim> claims, CliContext context, bool interactive)
     {
         Directory.CreateDirectory(settings.OutputDirectory);
-        var writer = new ArtifactWriter(settings.OutputDirectory);
+        ArtifactWriter.ClearPreviousReport(settings.OutputDirectory);
+        var writer = new ArtifactWriter(settings.OutputDirectory, settings.WriteArtifacts);
         var results = claims.Select(c => new ClaimResult { Id = c.Id, Title = c.Title }).ToList();
         var total = Stopwatch.StartNew();
         bool cancelled = false;
@@ -27,32 +24,8 @@ internal static class ReproduceRunner
 
         void RunOne(int index, Action<long> advance)
         {
-            var claim = claims[index]; var result = results[index];
             if (cancelled || context.CancellationToken.IsCancellationRequested) { cancelled = true; return; }
-            var sw = Stopwatch.StartNew();
-            try
-            {
-                claim.Run(new ClaimContext(settings, writer, advance, context.CancellationToken), result);
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled = true;
-                result.Verdict = Verdict.NotRun;
-                result.Notes.Add("cancelled while running; its partial files may be incomplete");
-            }
-            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
-            {
-                cancelled = true;
-                result.Verdict = Verdict.NotRun;
-                result.Notes.Add("cancelled while running; its partial files may be incomplete");
-            }
-            catch (Exception ex)
-            {
-                result.Verdict = Verdict.Fail;
-                result.Notes.Add($"error: {ex.GetType().Name}: {ex.Message}");
-                context.Error.WriteLine($"qnnsim: claim {claim.Id} failed with an error: {ex}");
-            }
-            result.Seconds = sw.Elapsed.TotalSeconds;
+            if (!Execute(claims[index], results[index], new ClaimContext(settings, writer, advance, context.CancellationToken), context.Error)) cancelled = true;
         }
 
         if (interactive) RunWithSpectre(settings, claims, Common.HumanOutput.Console(context.Error, interactive: true), RunOne);
@@ -67,6 +40,48 @@ internal static class ReproduceRunner
             return ExitCodes.Cancelled;
         }
         return results.Any(r => r.Verdict == Verdict.Fail) ? ExitCodes.CheckFailed : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs one claim into <paramref name="result"/>; false when it was cancelled (its verdict is then "not run").
+    /// An unexpected error fails the claim with the message in its notes.
+    /// </summary>
+    public static bool Execute(IClaim claim, ClaimResult result, ClaimContext claimContext, TextWriter error)
+    {
+        var sw = Stopwatch.StartNew();
+        bool finished = true;
+        try
+        {
+            claim.Run(claimContext, result);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || ex is AggregateException agg && agg.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            finished = false;
+            result.Verdict = Verdict.NotRun;
+            result.Notes.Add("cancelled while running; its files were not kept");
+            DeleteFiles(claimContext.Writer.Directory, result);
+        }
+        catch (Exception ex)
+        {
+            result.Verdict = Verdict.Fail;
+            result.Notes.Add($"error: {ex.GetType().Name}: {ex.Message}");
+            error.WriteLine($"qnnsim: claim {claim.Id} failed with an error: {ex}");
+        }
+        result.Seconds = sw.Elapsed.TotalSeconds;
+        return finished;
+    }
+
+    /// <summary>Deletes the partial files of a cancelled claim, so no half-written file sits beside the summary.</summary>
+    private static void DeleteFiles(string directory, ClaimResult result)
+    {
+        foreach (var name in result.Csv.Concat(result.Plots).Concat(result.Plots.Select(p => Path.ChangeExtension(p, ".svg"))).ToArray())
+        {
+            var path = Path.Combine(directory, name);
+            try { if (File.Exists(path)) File.Delete(path); }
+            catch (IOException) { }
+        }
+        result.Csv.Clear();
+        result.Plots.Clear();
     }
 
     /// <summary>Spectre progress bars (one per claim, with elapsed and remaining time) drawn on standard error.</summary>

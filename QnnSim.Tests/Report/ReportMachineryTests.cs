@@ -106,6 +106,107 @@ public class ReportMachineryTests
     }
 
     [Test]
+    public void Run_CancelledIntoAnOldReportFolder_LeavesNoOldClaimFileBesideTheNewSummary()
+    {
+        // An earlier complete run leaves claim files and a summary listing them (issue 15, item 8).
+        Assert.That(Run([new SyntheticClaim("1", true), new SyntheticClaim("2", true)]).Code, Is.EqualTo(ExitCodes.Success));
+        File.WriteAllText(Path.Combine(_folder, "claim2_old.csv"), "x\n1\n");
+        File.WriteAllText(Path.Combine(_folder, "notes.txt"), "mine");
+        Assert.That(File.Exists(Path.Combine(_folder, "synthetic2.csv")), Is.True);
+        using var cts = new CancellationTokenSource();
+        var result = Run([new SyntheticClaim("1", true, _ => cts.Cancel()), new SyntheticClaim("2", true)], cts.Token);
+        Assert.That(result.Code, Is.EqualTo(ExitCodes.Cancelled));
+        var summary = Summary();
+        Assert.That(ReportFiles.Claim(summary, "2").GetProperty("verdict").GetString(), Is.EqualTo("not_run"));
+        foreach (var stale in new[] { "synthetic1.csv", "synthetic1.png", "synthetic1.svg", "synthetic2.csv", "synthetic2.png", "synthetic2.svg", "claim2_old.csv" })
+            Assert.That(File.Exists(Path.Combine(_folder, stale)), Is.False, stale);
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "notes.txt")), Is.EqualTo("mine"));
+    }
+
+    [Test]
+    public void Run_ClaimRecordsGates_VerdictFromGatesAndSummaryListsThem()
+    {
+        var claim = new GatedClaim(0.5);
+        Assert.That(Run([claim]).Code, Is.EqualTo(ExitCodes.Success));
+        var gates = ReportFiles.Claim(Summary(), "g").GetProperty("gates");
+        Assert.That(gates.GetArrayLength(), Is.EqualTo(1));
+        Assert.That(gates[0].GetProperty("value").GetDouble(), Is.EqualTo(0.5));
+        Assert.That(gates[0].GetProperty("pass").GetBoolean(), Is.True);
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "report.md")), Does.Contain("| x | 0.5 | [0, 1] | yes | a unit band |"));
+        Assert.That(Run([new GatedClaim(1.5)]).Code, Is.EqualTo(ExitCodes.CheckFailed));
+        Assert.That(Run([new GatedClaim(double.NaN)]).Code, Is.EqualTo(ExitCodes.CheckFailed));
+    }
+
+    private sealed class GatedClaim(double value) : IClaim
+    {
+        public string Id => "g";
+        public string Title => "gated";
+        public long WorkUnits(ReproduceSettings settings) => 1;
+        public void Run(ClaimContext context, ClaimResult result)
+        {
+            result.Check("x", value, 0, 1, "a unit band");
+            result.VerdictFromGates();
+        }
+    }
+
+    [Test]
+    public void SeedSweep_ThreeSeeds_WritesPassRatesCsvAndPlot()
+    {
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        var settings = new ReproduceSettings(ReproduceMode.Quick, 0, 1, _folder);
+        int code = SeedSweep.Run(settings, [new SeedDependentClaim()], 10, 12, new CliContext(stdout, stderr, default));
+        Assert.That(code, Is.EqualTo(ExitCodes.CheckFailed), stdout.ToString());
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "seeds.json")));
+        var claim = doc.RootElement.GetProperty("claims")[0];
+        Assert.That(claim.GetProperty("runs").GetInt32(), Is.EqualTo(3));
+        Assert.That(claim.GetProperty("passes").GetInt32(), Is.EqualTo(2));
+        Assert.That(claim.GetProperty("failing_seeds")[0].GetUInt64(), Is.EqualTo(11UL));
+        var csv = ReportFiles.Csv(Path.Combine(_folder, "seeds.csv"), numericOnly: false);
+        Assert.That(csv["value"], Is.EqualTo(new[] { 10.0, 11.0, 12.0 }));
+        Assert.That(ReportFiles.PngSize(Path.Combine(_folder, "seeds_claims.png")), Is.EqualTo((ReportTolerances.PlotWidth, ReportTolerances.PlotHeight)));
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "seeds.md")), Does.Contain("| s | seed-dependent | 2/3 | 11 |"));
+    }
+
+    /// <summary>Gated figure = the seed; odd seeds fail.</summary>
+    private sealed class SeedDependentClaim : IClaim
+    {
+        public string Id => "s";
+        public string Title => "seed-dependent";
+        public long WorkUnits(ReproduceSettings settings) => 1;
+        public void Run(ClaimContext context, ClaimResult result)
+        {
+            result.Check("seed", context.Settings.Seed, 0, 100, "even seeds pass");
+            result.Verdict = context.Settings.Seed % 2 == 0 ? Verdict.Pass : Verdict.Fail;
+        }
+    }
+
+    [TestCase("1..20", 1UL, 20UL)]
+    [TestCase("7", 7UL, 7UL)]
+    [TestCase(" 3..3 ", 3UL, 3UL)]
+    public void SeedRange_Valid_Parses(string text, ulong from, ulong to) =>
+        Assert.That(SeedSweep.ParseRange(text), Is.EqualTo((from, to)));
+
+    [TestCase("5..1")]
+    [TestCase("a..b")]
+    [TestCase("1..")]
+    [TestCase("-1..3")]
+    [TestCase("0..10000")]
+    public void SeedRange_Invalid_ThrowsUsageNamingTheText(string text) =>
+        Assert.That(() => SeedSweep.ParseRange(text), Throws.TypeOf<CliUsageException>().With.Message.Contain(text));
+
+    [Test]
+    public void ClaimRegistry_SelectKnownAndUnknown()
+    {
+        Assert.That(ClaimRegistry.Select("4,1").Select(c => c.Id), Is.EqualTo(new[] { "1", "4" }));
+        Assert.That(() => ClaimRegistry.Select("99"), Throws.TypeOf<CliUsageException>().With.Message.Contain("'99'").And.Message.Contain("1-d4"));
+        Assert.That(ClaimRegistry.All.Select(c => c.Id).Distinct().Count(), Is.EqualTo(ClaimRegistry.All.Count));
+        var quick = new ReproduceSettings(ReproduceMode.Quick, 1, 1, _folder);
+        var full = quick with { Mode = ReproduceMode.Full };
+        Assert.That(ClaimRegistry.For(quick).Select(c => c.Id), Is.EqualTo(ReproduceQuickTests.ExpectedQuickClaims));
+        Assert.That(ClaimRegistry.For(full).Count, Is.GreaterThan(ClaimRegistry.For(quick).Count));
+    }
+
+    [Test]
     public void Plotting_LogAxesWithNonPositivePoints_WritesPngAndSvgOfPlotSize()
     {
         double[] xs = [0, 1, 10, 100, 1000];

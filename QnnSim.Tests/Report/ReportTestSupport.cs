@@ -8,11 +8,14 @@ namespace QnnSim.Tests.Report;
 internal static class ReportFiles
 {
     /// <summary>Reads a CSV written by the report into named columns.</summary>
-    public static Dictionary<string, double[]> Csv(string path)
+    /// <remarks>With <paramref name="numericOnly"/> false, a cell that is not a number reads as NaN.</remarks>
+    public static Dictionary<string, double[]> Csv(string path, bool numericOnly = true)
     {
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
         var header = lines[0].Split(',');
-        var rows = lines.Skip(1).Select(l => l.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        double Cell(string x) => numericOnly ? double.Parse(x, CultureInfo.InvariantCulture)
+            : double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+        var rows = lines.Skip(1).Select(l => l.Split(',').Select(Cell).ToArray()).ToArray();
         return header.Select((h, i) => (h, rows.Select(r => r[i]).ToArray())).ToDictionary(t => t.h, t => t.Item2);
     }
 

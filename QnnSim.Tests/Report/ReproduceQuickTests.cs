@@ -29,6 +29,9 @@ public class ReproduceQuickTests
     [OneTimeTearDown]
     public void Cleanup() => ReportFiles.Delete(_folder);
 
+    /// <summary>The claims --quick runs, in report order.</summary>
+    internal static readonly string[] ExpectedQuickClaims = ["1", "2", "3", "4", "5", "6", "1-d4", "2-d4"];
+
     private string Path_(string name) => Path.Combine(_folder, name);
     private JsonElement Claim(string id) => ReportFiles.Claim(_summary, id);
     private Dictionary<string, double[]> Csv(string name) => ReportFiles.Csv(Path_(name));
@@ -42,14 +45,14 @@ public class ReproduceQuickTests
     }
 
     [Test]
-    public void Reproduce_Quick_SummaryHasSchemaSeedModeAndSixPassingClaims()
+    public void Reproduce_Quick_SummaryHasSchemaSeedModeAndPassingClaims()
     {
         Assert.That(_summary.GetProperty("schema").GetString(), Is.EqualTo("qnnsim.reproduce/1"));
         Assert.That(_summary.GetProperty("seed").GetUInt64(), Is.EqualTo(2023UL));
         Assert.That(_summary.GetProperty("mode").GetString(), Is.EqualTo("quick"));
         Assert.That(_summary.GetProperty("cancelled").GetBoolean(), Is.False);
         var claims = _summary.GetProperty("claims").EnumerateArray().ToArray();
-        Assert.That(claims.Select(c => c.GetProperty("id").GetString()), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
+        Assert.That(claims.Select(c => c.GetProperty("id").GetString()), Is.EqualTo(ExpectedQuickClaims));
         foreach (var c in claims)
         {
             Assert.That(c.GetProperty("verdict").GetString(), Is.EqualTo("pass"), c.ToString());
@@ -106,7 +109,7 @@ public class ReproduceQuickTests
     }
 
     [Test]
-    public void Claim1_SlopeRecomputedFromCsv_EqualsSummary()
+    public void Claim1_SlopesRecomputedFromCsv_EqualSummary()
     {
         var claim = Claim("1");
         var csv = Csv("claim1_residual.csv");
@@ -114,13 +117,36 @@ public class ReproduceQuickTests
         var idx = Enumerable.Range(0, csv["s"].Length).Where(i => csv["s"][i] >= window[0] && csv["s"][i] <= window[1]).ToArray();
         Assert.That(idx, Has.Length.GreaterThan(10));
         double slope = ReportFiles.Slope(idx.Select(i => Math.Log(csv["s"][i])).ToArray(), idx.Select(i => Math.Log(csv["r_norm"][i])).ToArray());
-        Assert.That(slope, Is.EqualTo(ReportFiles.Measured(claim, "slope")).Within(ReportTolerances.Recomputed));
-        Assert.That(slope, Is.InRange(-1.05, -0.95));
-        Assert.That(csv["s_times_r_norm"][^1], Is.EqualTo(ReportFiles.Measured(claim, "s_times_r_norm_at_end")).Within(ReportTolerances.Recomputed));
+        var seeds = Csv("claim1_seeds.csv");
+        Assert.That(slope, Is.EqualTo(seeds["slope"][0]).Within(ReportTolerances.Recomputed));
+        Assert.That(seeds["slope"].Average(), Is.EqualTo(ReportFiles.Measured(claim, "slope_mean")).Within(ReportTolerances.Recomputed));
+        Assert.That(seeds["slope"].Average(), Is.InRange(-1.05, -0.95));
         // √m/(4c) with m = 2, c = d/(d² − 1) = 8/63: √2 · 63/32.
-        Assert.That(claim.GetProperty("predicted").GetProperty("s_times_r_norm_at_end").GetDouble(), Is.EqualTo(Math.Sqrt(2) * 63 / 32).Within(1e-12));
+        double limit = Math.Sqrt(2) * 63 / 32;
+        Assert.That(claim.GetProperty("predicted").GetProperty("s_times_r_norm_limit").GetDouble(), Is.EqualTo(limit).Within(1e-12));
+        Assert.That(csv["s_times_r_norm"][^1] / limit, Is.EqualTo(seeds["s_times_r_over_limit"][0]).Within(ReportTolerances.Recomputed));
+        Assert.That(seeds["s_times_r_over_limit"].Average(), Is.EqualTo(ReportFiles.Measured(claim, "s_times_r_over_limit_mean")).Within(ReportTolerances.Recomputed));
         // THEORY.md §3a: never below the 1/t lower bound.
         for (int i = 0; i < csv["s"].Length; i++) Assert.That(csv["r_norm"][i], Is.GreaterThanOrEqualTo(csv["r_lower_bound"][i] * (1 - 1e-9)));
+    }
+
+    [Test]
+    public void Reproduce_Quick_EveryClaimRecordsGatesThatDecideItsVerdict()
+    {
+        foreach (var c in _summary.GetProperty("claims").EnumerateArray())
+        {
+            var gates = c.GetProperty("gates").EnumerateArray().ToArray();
+            Assert.That(gates, Is.Not.Empty, c.GetProperty("id").GetString());
+            foreach (var g in gates)
+            {
+                double v = g.GetProperty("value").GetDouble();
+                double lo = g.GetProperty("low").ValueKind == JsonValueKind.Number ? g.GetProperty("low").GetDouble() : double.NegativeInfinity;
+                double hi = g.GetProperty("high").ValueKind == JsonValueKind.Number ? g.GetProperty("high").GetDouble() : double.PositiveInfinity;
+                Assert.That(g.GetProperty("pass").GetBoolean(), Is.EqualTo(v >= lo && v <= hi), g.ToString());
+                Assert.That(g.GetProperty("meaning").GetString(), Is.Not.Empty);
+            }
+            Assert.That(c.GetProperty("verdict").GetString() == "pass", Is.EqualTo(gates.All(g => g.GetProperty("pass").GetBoolean())), c.GetProperty("id").GetString());
+        }
     }
 
     [Test]
@@ -128,6 +154,7 @@ public class ReproduceQuickTests
     {
         var claim = Claim("2");
         var csv = Csv("claim2_residuals.csv");
+        Assert.That(claim.GetProperty("gates").GetArrayLength(), Is.EqualTo(4));
         var c = 8.0 / 63.0;
         foreach (var (gamma, key) in new[] { (1.5, "gamma_1_5"), (2.0, "gamma_2") })
         {

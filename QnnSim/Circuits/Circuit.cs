@@ -66,6 +66,14 @@ public sealed class Circuit
     /// <summary>Number of qubits n.</summary>
     public int QubitCount { get; }
 
+    /// <summary>Number of noise channels (<see cref="GateKind.Channel"/> operations) in the circuit.</summary>
+    public int ChannelCount => _channelCount ??= Operations.Count(o => o.IsChannel);
+
+    private int? _channelCount;
+
+    /// <summary>True when the circuit contains noise channels, so it needs a density-matrix or trajectory simulator.</summary>
+    public bool HasNoise => ChannelCount > 0;
+
     /// <summary>The operations in time order.</summary>
     public ImmutableArray<Operation> Operations { get; }
 

@@ -221,6 +221,26 @@ public sealed class CircuitBuilder
     /// <summary>Global phase e^{iα}.</summary>
     public CircuitBuilder GlobalPhase(Angle alpha) => Add(new Operation(GateKind.GlobalPhase, [], [alpha]));
 
+    /// <summary>Appends a noise channel on <paramref name="targets"/> (as many as the channel acts on).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A target outside the register.</exception>
+    /// <exception cref="ArgumentException">The target count differs from the channel's qubit count, or a target repeats.</exception>
+    public CircuitBuilder Channel(Noise.NoiseChannel channel, params int[] targets)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(targets);
+        foreach (int t in targets) CheckQubit(t, nameof(targets));
+        return Add(new Operation(GateKind.Channel, [.. targets], channel: channel));
+    }
+
+    /// <summary>Appends the one-qubit depolarizing channel (<see cref="Noise.NoiseChannel.Depolarizing"/>) on <paramref name="target"/>.</summary>
+    public CircuitBuilder Depolarizing(int target, double p) => Channel(Noise.NoiseChannel.Depolarizing(p), target);
+
+    /// <summary>Appends the Pauli channel (<see cref="Noise.NoiseChannel.Pauli"/>) on <paramref name="target"/>.</summary>
+    public CircuitBuilder PauliChannel(int target, double px, double py, double pz) => Channel(Noise.NoiseChannel.Pauli(px, py, pz), target);
+
+    /// <summary>Appends amplitude damping (<see cref="Noise.NoiseChannel.AmplitudeDamping"/>) on <paramref name="target"/>.</summary>
+    public CircuitBuilder AmplitudeDamping(int target, double gamma) => Channel(Noise.NoiseChannel.AmplitudeDamping(gamma), target);
+
     /// <summary>Appends all operations of <paramref name="circuit"/>, its qubit q placed on <paramref name="qubitMap"/>[q] (identity when null); variables merge by name.
     /// Everything is checked before anything is added: a failed append leaves the builder unchanged.</summary>
     /// <exception cref="ArgumentException">The map has the wrong length, maps two qubits to one, the circuit is wider than the builder, or a name is a parameter in one and an input in the other.</exception>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using QnnSim.Noise;
 using QnnSim.Observables;
 
 namespace QnnSim.Circuits;
@@ -63,6 +64,12 @@ public enum GateKind
     Unitary,
     /// <summary>Global phase e^{iα} (no targets; with controls it is a phase on the control subspace).</summary>
     GlobalPhase,
+    /// <summary>
+    /// A noise channel (<see cref="Operation.Channel"/>) on k targets: not a gate but a completely positive,
+    /// trace-preserving map. Simulated by <see cref="Simulation.DensityMatrixSimulator"/> and
+    /// <see cref="Simulation.TrajectorySimulator"/>; the pure-state <see cref="Simulation.Simulator"/> refuses it.
+    /// </summary>
+    Channel,
 }
 
 /// <summary>
@@ -81,11 +88,13 @@ public sealed class Operation
     /// <param name="controlStates">Per control: true for a positive control (acts on |1⟩), false for negctrl; null means all positive.</param>
     /// <param name="pauliFactors">For PauliRotation: the X, Y or Z factor on each target.</param>
     /// <param name="matrix">For Unitary: the 2^k × 2^k matrix on the targets.</param>
-    /// <exception cref="ArgumentException">Wrong target, angle, factor or matrix count; a qubit used twice; a control equal to a target.</exception>
+    /// <param name="channel">For Channel: the noise channel on the targets (no controls, no angles).</param>
+    /// <exception cref="ArgumentException">Wrong target, angle, factor or matrix count; a qubit used twice; a control equal to a target;
+    /// a channel whose qubit count differs from the targets or that has controls.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative qubit index.</exception>
     public Operation(GateKind kind, ImmutableArray<int> targets, ImmutableArray<Angle> angles = default,
         ImmutableArray<int> controls = default, ImmutableArray<bool> controlStates = default,
-        ImmutableArray<Pauli> pauliFactors = default, UnitaryMatrix? matrix = null)
+        ImmutableArray<Pauli> pauliFactors = default, UnitaryMatrix? matrix = null, NoiseChannel? channel = null)
     {
         targets = targets.IsDefault ? [] : targets;
         angles = angles.IsDefault ? [] : angles;
@@ -143,6 +152,17 @@ public sealed class Operation
         else if (matrix is not null)
             throw new ArgumentException($"a matrix is only meaningful for Unitary, not {kind}.", nameof(matrix));
 
+        if (kind == GateKind.Channel)
+        {
+            if (channel is null) throw new ArgumentNullException(nameof(channel), "a Channel operation needs its noise channel.");
+            if (channel.QubitCount != targets.Length)
+                throw new ArgumentException($"the channel {channel} acts on {channel.QubitCount} qubits but {targets.Length} targets were given.", nameof(channel));
+            if (!controls.IsEmpty)
+                throw new ArgumentException($"a noise channel cannot be controlled; got {controls.Length} controls.", nameof(controls));
+        }
+        else if (channel is not null)
+            throw new ArgumentException($"a noise channel is only meaningful for Channel, not {kind}.", nameof(channel));
+
         Kind = kind;
         Targets = targets;
         Angles = angles;
@@ -150,6 +170,7 @@ public sealed class Operation
         ControlStates = controlStates;
         PauliFactors = pauliFactors;
         Matrix = matrix;
+        Channel = channel;
     }
 
     /// <summary>The gate kind.</summary>
@@ -173,6 +194,12 @@ public sealed class Operation
     /// <summary>For <see cref="GateKind.Unitary"/>: the matrix on the targets.</summary>
     public UnitaryMatrix? Matrix { get; }
 
+    /// <summary>For <see cref="GateKind.Channel"/>: the noise channel on the targets.</summary>
+    public NoiseChannel? Channel { get; }
+
+    /// <summary>True for a noise channel (<see cref="GateKind.Channel"/>).</summary>
+    public bool IsChannel => Kind == GateKind.Channel;
+
     /// <summary>All qubits the operation touches: controls then targets.</summary>
     public IEnumerable<int> Qubits => Controls.Concat(Targets);
 
@@ -187,6 +214,7 @@ public sealed class Operation
     {
         get
         {
+            if (Channel is not null) return Channel.Name;
             string baseName = BaseName(Kind);
             if (Controls.IsEmpty) return baseName;
             bool allPositive = ControlStates.All(s => s);
@@ -201,7 +229,7 @@ public sealed class Operation
     /// <summary>Targets a kind requires, or −1 for any k ≥ 1.</summary>
     public static int FixedTargetCount(GateKind kind) => kind switch
     {
-        GateKind.PauliRotation or GateKind.Unitary => -1,
+        GateKind.PauliRotation or GateKind.Unitary or GateKind.Channel => -1,
         GateKind.Swap or GateKind.ISwap or GateKind.ISwapDg or GateKind.Rxx or GateKind.Ryy or GateKind.Rzz => 2,
         GateKind.GlobalPhase => 0,
         _ => 1,
@@ -230,27 +258,30 @@ public sealed class Operation
         GateKind.ISwap => "iswap",
         GateKind.ISwapDg => "iswapdg",
         GateKind.GlobalPhase => "gphase",
+        GateKind.Channel => "channel",
         _ => kind.ToString().ToLowerInvariant(),
     };
 
     /// <summary>The same operation with other angles (same kind, qubits, factors, matrix).</summary>
     public Operation WithAngles(ImmutableArray<Angle> angles) =>
-        new(Kind, Targets, angles, Controls, ControlStates, PauliFactors, Matrix);
+        new(Kind, Targets, angles, Controls, ControlStates, PauliFactors, Matrix, Channel);
 
     /// <summary>The same operation on relabelled qubits.</summary>
     public Operation MapQubits(Func<int, int> map) =>
-        new(Kind, [.. Targets.Select(map)], Angles, [.. Controls.Select(map)], ControlStates, PauliFactors, Matrix);
+        new(Kind, [.. Targets.Select(map)], Angles, [.. Controls.Select(map)], ControlStates, PauliFactors, Matrix, Channel);
 
     /// <summary>The same operation with extra controls prepended.</summary>
     public Operation WithExtraControls(IEnumerable<int> controls, IEnumerable<bool> states) =>
-        new(Kind, Targets, Angles, [.. controls, .. Controls], [.. states, .. ControlStates], PauliFactors, Matrix);
+        IsChannel ? throw new InvalidOperationException($"the noise channel {Channel} cannot be controlled.") : new(Kind, Targets, Angles, [.. controls, .. Controls], [.. states, .. ControlStates], PauliFactors, Matrix);
 
     /// <summary>
     /// The inverse operation: self-inverse gates stay, S ↔ S†, T ↔ T†, SX ↔ SX†, iSWAP ↔ iSWAP†, rotations and phases
     /// negate their angle, U(θ, φ, λ) ↦ U(−θ, −λ, −φ), and a dense matrix becomes its adjoint. Controls are kept.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The operation is a noise channel (a channel has no inverse).</exception>
     public Operation Inverse()
     {
+        if (IsChannel) throw new InvalidOperationException($"the noise channel {Channel} has no inverse; only unitary gates can be inverted.");
         GateKind k = Kind switch
         {
             GateKind.S => GateKind.Sdg,
@@ -273,6 +304,7 @@ public sealed class Operation
     public override string ToString()
     {
         string args = Angles.IsEmpty ? "" : "(" + string.Join(", ", Angles) + ")";
+        if (Channel is not null) return $"{Channel} {string.Join(", ", Targets.Select(q => $"q[{q}]"))}";
         string pauli = Kind == GateKind.PauliRotation ? "[" + string.Join("", PauliFactors) + "]" : "";
         return $"{Name}{pauli}{args} {string.Join(", ", Qubits.Select(q => $"q[{q}]"))}";
     }

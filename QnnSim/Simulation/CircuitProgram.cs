@@ -323,6 +323,10 @@ internal sealed class CircuitProgram
                 Add(g);
                 break;
             }
+            case GateKind.Channel:
+                throw new ArgumentException(
+                    $"operation {index} is the noise channel {op.Channel} on qubit(s) {string.Join(", ", op.Targets)}; a pure state cannot represent noise: " +
+                    "use DensityMatrixSimulator or TrajectorySimulator (CLI: --backend density or trajectories).", "circuit");
             default:
                 throw new System.Diagnostics.UnreachableException($"gate kind {op.Kind} has no lowering.");
         }

@@ -67,7 +67,10 @@ internal sealed class AsymptoticClaim : IClaim
         result.Predicted["max_error_reference"] = new[] { 7e-2, 3e-2, 1.3e-2, 2.4e-3 }.Take(layers.Length).ToArray();
         result.Predicted["ode_spectrum_drift"] = $"< {DriftLimit:G}";
         result.Tolerance = $"log–log slope of the geometric mean over seeds of max_s ‖r_QNN − r_ODE‖ against p in [{SlopeLow}, {SlopeHigh}] (THEORY.md §5.8: roughly −1/2; its reference run gives about −0.6 to −0.8), decreasing at every step in p, ODE spectrum drift < {DriftLimit:G}";
-        result.Verdict = fit.Slope >= SlopeLow && fit.Slope <= SlopeHigh && monotone && drift.Max() < DriftLimit ? Verdict.Pass : Verdict.Fail;
+        bool pass = result.Check("slope", fit.Slope, SlopeLow, SlopeHigh, "THEORY.md §5.8: roughly −1/2");
+        pass &= result.Check("decreasing_in_p", monotone ? 1 : 0, 1, 1, "the error falls at every step in p");
+        pass &= result.Check("ode_spectrum_drift", drift.Max(), 0, DriftLimit, "RK4 integration error (THEORY.md §5.8)");
+        result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 
         var pd = layers.Select(p => (double)p).ToArray();
         var perSeed = new Series($"single seeds ({seeds} per p)", jobs.Select(j => (double)j.p).ToArray(), maxErr, SeriesStyle.Markers);

@@ -72,7 +72,11 @@ internal sealed class CriticalRateClaim : IClaim
         result.Predicted["slowest_mode_decay_time_below"] = k0.DecayTimes(etas[0])[0];
         result.Tolerance = $"below η_c: ‖r‖ falls below 1e-3 of ‖r0‖ within {Steps} steps and the top-mode factor over the first {EarlySteps} steps is within 10% of |1 − ηλ_max|; above η_c: that factor is within 10% of |1 − ηλ_max| (> 1) with alternating sign, and ‖r‖ grows beyond {DivergenceFactor}·‖r0‖ (the linearised model diverges; the bounded QNN then oscillates or catapults)";
         double pb = Math.Abs(1 - etas[0] * lmax), pa = Math.Abs(1 - etas[1] * lmax);
-        bool pass = endBelow < 1e-3 && Math.Abs(fb / pb - 1) <= 0.1 && Math.Abs(fa / pa - 1) <= 0.1 && fa > 1 && Alternates(runs[1]) && maxAbove > DivergenceFactor;
+        bool pass = result.Check("final_r_over_r0_below", endBelow, 0, 1e-3, "converges below η_c");
+        pass &= result.Check("top_mode_factor_ratio_below", fb / pb, 0.9, 1.1, "10 % of |1 − ηλ_max|");
+        pass &= result.Check("top_mode_factor_ratio_above", fa / pa, 0.9, 1.1, "10 % of |1 − ηλ_max|");
+        pass &= result.Check("top_mode_alternates_above", Alternates(runs[1]) && fa > 1 ? 1 : 0, 1, 1, "sign flips each step above η_c");
+        pass &= result.Check("max_r_over_r0_above", maxAbove, DivergenceFactor, double.PositiveInfinity, "the linearised model diverges");
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 
         var steps = table.Rows.Select(r => r[0]).ToArray();

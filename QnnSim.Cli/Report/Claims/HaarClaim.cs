@@ -60,8 +60,10 @@ internal sealed class HaarClaim : IClaim
             };
             var formula = new[] { runs[0].Diagonal.Predicted, runs[0].OffDiagonal.Predicted, runs[1].OffDiagonal.Predicted };
             foreach (int q in new[] { 1, 2, 0 }) table.Add(d, f[q], means[q], se[q], formula[q], q == 0 ? 2 * circuits : circuits);
-            pass &= Math.Abs(means[0] / formula[0] - 1) <= DiagonalTolerance;
-            pass &= Math.Abs(means[1] - formula[1]) <= Sigmas * se[1] && Math.Abs(means[2] - formula[2]) <= Sigmas * se[2];
+            pass &= result.Check($"d{d}_diagonal_relative_error", means[0] / formula[0] - 1, -DiagonalTolerance, DiagonalTolerance,
+                $"THEORY.md §5.3's 3 %; the standard error is {se[0] / formula[0]:P2} of the formula, so the band is {DiagonalTolerance / (se[0] / formula[0]):F1} standard errors");
+            pass &= result.Check($"d{d}_orthogonal_pair_sigmas", (means[1] - formula[1]) / se[1], -Sigmas, Sigmas, "4 standard errors: two-sided false-failure probability 6e-5 per figure under a normal mean");
+            pass &= result.Check($"d{d}_overlap_half_pair_sigmas", (means[2] - formula[2]) / se[2], -Sigmas, Sigmas, "4 standard errors: two-sided false-failure probability 6e-5 per figure");
             result.Measured[$"d{d}_diagonal"] = means[0];
             result.Predicted[$"d{d}_diagonal"] = formula[0];
             result.Measured[$"d{d}_diagonal_stderr"] = se[0];

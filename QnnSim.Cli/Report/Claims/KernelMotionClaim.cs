@@ -81,7 +81,10 @@ internal sealed class KernelMotionClaim : IClaim
         result.Predicted["relative_deviation_at_s1000"] = "→ 1 for every p";
         result.Predicted["median_r_over_r_frozen_at_s100"] = "> 1e3";
         result.Tolerance = "tr K(s)/tr K(0) < 0.01 by s = 1e3 for every p; ‖K(s) − K(0)‖/‖K(0)‖ at s = 1e3 ≥ 0.9 for every p (it does not shrink with p); at s = 100 the relative deviation of the largest p is at least half that of the smallest; median ‖r‖/‖r_frozen‖ at s = 100 > 1e3 (THEORY.md §5.6)";
-        bool pass = traceEnd.All(x => x < 0.01) && devEnd.All(x => x >= 0.9) && dev100[^1] >= 0.5 * dev100[0] && median > 1e3;
+        bool pass = result.Check("max_trace_ratio_at_s1000", traceEnd.Max(), 0, 0.01, "THEORY.md §5.6: the kernel must vanish with the residual (K_ii ≤ 8p|r_i|); a bound, not a noise band");
+        pass &= result.Check("min_relative_deviation_at_s1000", devEnd.Min(), 0.9, double.PositiveInfinity, "THEORY.md §3a: ‖K(s) − K(0)‖/‖K(0)‖ → 1 for every p");
+        pass &= result.Check("deviation_ratio_largest_over_smallest_p_at_s100", dev100[^1] / dev100[0], 0.5, double.PositiveInfinity, "the relative change does not shrink with p (a classical wide network's would fall like p^(−1/2), a factor 1/4 over this range)");
+        pass &= result.Check("log10_median_r_over_r_frozen_at_s100", Math.Log10(median), 3, double.PositiveInfinity, "THEORY.md §5.6: the frozen-kernel prediction is at least 1e3 too fast at s = 100 (median over 10 instances)");
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 
         var traceSeries = layers.Select((p, j) => new Series($"p = {p}", s, dev[j].Select(r => r.TraceRatio).ToArray(), SeriesStyle.Line)).ToList();

@@ -42,6 +42,9 @@ public class OpenQasmWriterTests
         return UnitaryMatrix.Create(u);
     }
 
+    /// <summary>Every gate kind (noise channels are not gates: writers refuse them, NoiseModelTests).</summary>
+    private static readonly GateKind[] Gates = [.. Enum.GetValues<GateKind>().Where(k => k != GateKind.Channel)];
+
     /// <summary>A random circuit with every gate kind at least once, random controls and negative controls.</summary>
     public static Circuit RandomCircuit(ulong seed)
     {
@@ -51,7 +54,7 @@ public class OpenQasmWriterTests
         var a = b.Parameter("a");
         var x = b.Inputs("x", 2);
         var s = b.Input("s");
-        var kinds = Enum.GetValues<GateKind>();
+        var kinds = Gates;
         var order = kinds.Concat(Enumerable.Range(0, 25).Select(_ => kinds[rng.NextInt64(kinds.Length)])).ToArray();
         foreach (var kind in order)
         {
@@ -113,7 +116,7 @@ public class OpenQasmWriterTests
     public void Write_RandomCircuit_CoversEveryGateKind()
     {
         var kinds = Seeds().SelectMany(s => RandomCircuit(s).Operations.Select(o => o.Kind)).ToHashSet();
-        Assert.That(kinds, Is.EquivalentTo(Enum.GetValues<GateKind>()));
+        Assert.That(kinds, Is.EquivalentTo(Gates));
     }
 
     [Test]

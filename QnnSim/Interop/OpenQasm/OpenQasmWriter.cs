@@ -14,6 +14,7 @@ internal static class OpenQasmWriter
 {
     public static string Write(Circuit circuit)
     {
+        ExportChecks.RefuseNoise(circuit, "OpenQASM");
         UnitaryDecomposition.CheckDenseSizes(circuit, "OpenQASM");
         var sb = new StringBuilder();
         sb.Append("OPENQASM 3.0;\n");

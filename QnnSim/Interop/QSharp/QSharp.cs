@@ -55,6 +55,7 @@ public static class QSharp
     {
         ArgumentNullException.ThrowIfNull(circuit);
         options ??= new QSharpWriteOptions();
+        ExportChecks.RefuseNoise(circuit, "Q#");
         UnitaryDecomposition.CheckDenseSizes(circuit, "Q#");
         if (options.Parameters is not null && options.Parameters.Length != circuit.ParameterCount)
             ThrowHelper.LengthMismatch(nameof(options), "the parameter vector θ", options.Parameters.Length, circuit.ParameterCount);

@@ -344,6 +344,7 @@ public static class Qir
     {
         ArgumentNullException.ThrowIfNull(circuit);
         Simulation.Simulator.ValidateValues(circuit, parameters, inputs);
+        ExportChecks.RefuseNoise(circuit, "QIR");
         UnitaryDecomposition.CheckDenseSizes(circuit, "QIR");
         var body = new QirGateWriter(parameters.Values.ToArray(), inputs.Values.ToArray());
         for (int i = 0; i < circuit.Operations.Length; i++)

@@ -1,0 +1,281 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using QnnSim.Circuits;
+using QnnSim.Kernels;
+using QnnSim.Noise;
+using QnnSim.Observables;
+using QnnSim.Randomness;
+using QnnSim.State;
+
+namespace QnnSim.Simulation;
+
+/// <summary>Trajectory estimates of expectations: mean over trajectories and its standard error, per observable.</summary>
+/// <param name="Values">⟨O_o⟩ estimated as the mean of ⟨ψ_t|O_o|ψ_t⟩ over the trajectories t.</param>
+/// <param name="StandardErrors">s_o/√N with s_o the sample standard deviation over trajectories.</param>
+/// <param name="Trajectories">N, the number of trajectories.</param>
+public sealed record TrajectoryEstimate(double[] Values, double[] StandardErrors, int Trajectories);
+
+/// <summary>
+/// Noisy simulation by quantum trajectories (Monte-Carlo wave functions) on state vectors: each trajectory runs the
+/// circuit on a pure state and, at every channel, applies one Kraus operator K_i chosen with probability
+/// p_i = ‖K_i ψ‖², then renormalises; averages over trajectories converge to the density-matrix results with standard
+/// errors ∝ 1/√N. Memory is one state vector per worker thread, so trajectories reach the statevector's qubit counts.
+/// </summary>
+/// <remarks>
+/// <para>Channels that are mixtures of Pauli strings (Pauli, depolarizing, bit and phase flip, global depolarizing) draw
+/// their Pauli string with its fixed probability and cost one Pauli pass at most; general channels compute the reduced
+/// density matrix σ of their k ≤ 3 qubits in one pass, take p_i = Tr(K_i σ K_i†) and apply K_i/√p_i (qsim's
+/// <c>qtrajectory.h</c> scheme, without its extra state copy).</para>
+/// <para>Reproducibility: trajectory t draws only from <c>SeededRandom.ForStream(seed, t)</c>, trajectories are summed
+/// in index order, and every state update is bit-identical for any thread count, so results are bit-identical for a
+/// seed on any thread count. Small states run trajectories in parallel (one per worker); states of at least
+/// <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits run one trajectory at a time with threaded kernels.</para>
+/// </remarks>
+public sealed class TrajectorySimulator
+{
+    private readonly Simulator _unitary;
+    private readonly Simulator _serial;
+    private readonly ConditionalWeakTable<Circuit, NoisyPlan> _plans = new();
+    private readonly ConditionalWeakTable<Circuit, ConditionalWeakTable<NoiseModel, Circuit>> _noisy = new();
+
+    /// <summary>Creates a simulator with <paramref name="options"/> (default <see cref="SimulationOptions.Default"/>).</summary>
+    public TrajectorySimulator(SimulationOptions? options = null)
+    {
+        Options = options ?? SimulationOptions.Default;
+        _unitary = new Simulator(Options);
+        _serial = new Simulator(Options with { MaxThreads = 1 });
+    }
+
+    /// <summary>The options every call uses.</summary>
+    public SimulationOptions Options { get; }
+
+    private Circuit WithNoise(Circuit circuit, NoiseModel? noise)
+    {
+        if (noise is null || noise.IsIdeal) return circuit;
+        return _noisy.GetValue(circuit, _ => new()).GetValue(noise, m => m.ApplyTo(circuit));
+    }
+
+    /// <summary>
+    /// Estimates ⟨O_o⟩ for every observable from <paramref name="trajectories"/> trajectories of the circuit with its own
+    /// channels and those of <paramref name="noise"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 trajectories, a NaN or infinite value, or a noise rule outside the circuit.</exception>
+    /// <exception cref="ArgumentException">θ or x has the wrong length, or no observables.</exception>
+    /// <exception cref="QubitCountMismatchException">An observable wider than the circuit.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled (checked between trajectories).</exception>
+    public TrajectoryEstimate Estimate(Circuit circuit, ParameterValues parameters, InputValues inputs, IReadOnlyList<PauliSum> observables,
+        NoiseModel? noise, int trajectories, ulong seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentNullException.ThrowIfNull(observables);
+        if (observables.Count == 0) throw new ArgumentException("at least one observable is required.", nameof(observables));
+        if (trajectories < 2) ThrowHelper.ArgumentOutOfRange(nameof(trajectories), trajectories, $"2..{int.MaxValue} trajectories (a standard error needs two)");
+        foreach (var o in observables)
+        {
+            ArgumentNullException.ThrowIfNull(o, nameof(observables));
+            if (o.RequiredQubits > circuit.QubitCount)
+                ThrowHelper.QubitCountMismatch(nameof(observables), "the observable", o.RequiredQubits, circuit.QubitCount);
+        }
+        var noisy = WithNoise(circuit, noise);
+        Simulator.ValidateValues(noisy, parameters, inputs);
+        var plan = _plans.GetValue(noisy, NoisyPlan.Build);
+        int k = observables.Count;
+        var perTrajectory = new double[(long)trajectories * k];
+        double[] theta = parameters.Span.ToArray(), x = inputs.Span.ToArray();
+
+        bool inner = circuit.QubitCount >= Options.ParallelThresholdQubits || Options.MaxThreads == 1;
+        if (inner)
+        {
+            var state = StateVector.Zero(circuit.QubitCount);
+            for (int t = 0; t < trajectories; t++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RunOne(plan, theta, x, state, seed, t, _unitary);
+                for (int o = 0; o < k; o++) perTrajectory[(long)t * k + o] = _unitary.Expectation(state, observables[o]);
+            }
+        }
+        else
+        {
+            int workers = Math.Min(Options.MaxThreads, trajectories);
+            int next = -1;
+            var po = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+            Parallel.For(0, workers, po, _ =>
+            {
+                var state = StateVector.Zero(circuit.QubitCount);
+                int t;
+                while ((t = Interlocked.Increment(ref next)) < trajectories)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    RunOne(plan, theta, x, state, seed, t, _serial);
+                    for (int o = 0; o < k; o++) perTrajectory[(long)t * k + o] = _serial.Expectation(state, observables[o]);
+                }
+            });
+        }
+
+        var values = new double[k];
+        var errors = new double[k];
+        for (int o = 0; o < k; o++)
+        {
+            double mean = 0;
+            for (int t = 0; t < trajectories; t++) mean += perTrajectory[(long)t * k + o];
+            mean /= trajectories;
+            double ss = 0;
+            for (int t = 0; t < trajectories; t++)
+            {
+                double d = perTrajectory[(long)t * k + o] - mean;
+                ss += d * d;
+            }
+            values[o] = mean;
+            errors[o] = Math.Sqrt(ss / (trajectories - 1) / trajectories);
+        }
+        return new TrajectoryEstimate(values, errors, trajectories);
+    }
+
+    /// <summary>One trajectory's final pure state: trajectory <paramref name="index"/> of <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative index, a NaN or infinite value.</exception>
+    public StateVector RunTrajectory(Circuit circuit, ParameterValues parameters, InputValues inputs, NoiseModel? noise, ulong seed, long index)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        if (index < 0) ThrowHelper.ArgumentOutOfRange(nameof(index), index, "a trajectory index ≥ 0");
+        var noisy = WithNoise(circuit, noise);
+        Simulator.ValidateValues(noisy, parameters, inputs);
+        var plan = _plans.GetValue(noisy, NoisyPlan.Build);
+        var state = StateVector.Zero(circuit.QubitCount);
+        RunOne(plan, parameters.Span.ToArray(), inputs.Span.ToArray(), state, seed, index, _unitary);
+        return state;
+    }
+
+    /// <summary>
+    /// Draws <paramref name="shots"/> measurements of every qubit, one trajectory per shot group: trajectory t gives
+    /// ⌈shots/trajectories⌉ or ⌊shots/trajectories⌋ shots from its final state, readout errors applied per trajectory.
+    /// </summary>
+    public SortedDictionary<long, long> Sample(Circuit circuit, ParameterValues parameters, InputValues inputs, NoiseModel? noise,
+        long shots, int trajectories, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
+        if (trajectories < 1) ThrowHelper.ArgumentOutOfRange(nameof(trajectories), trajectories, "at least 1 trajectory");
+        var noisy = WithNoise(circuit, noise);
+        Simulator.ValidateValues(noisy, parameters, inputs);
+        var plan = _plans.GetValue(noisy, NoisyPlan.Build);
+        var state = StateVector.Zero(circuit.QubitCount);
+        var total = new SortedDictionary<long, long>();
+        double[] theta = parameters.Span.ToArray(), x = inputs.Span.ToArray();
+        long used = Math.Min(trajectories, shots);
+        for (long t = 0; t < used; t++)
+        {
+            RunOne(plan, theta, x, state, seed, t, _unitary);
+            var p = state.Probabilities();
+            if (noise is { HasReadoutError: true }) noise.ApplyReadout(p);
+            long share = shots / used + (t < shots % used ? 1 : 0);
+            foreach (var (outcome, c) in ProbabilitySampling.Multinomial(p, share, SeededRandom.ForStream(seed ^ 0x5A17_0000_0000_0000UL, (ulong)t)))
+                total[outcome] = (total.TryGetValue(outcome, out long prior) ? prior : 0) + c;
+        }
+        return total;
+    }
+
+    /// <summary>Runs trajectory <paramref name="index"/> on <paramref name="state"/> (reset to |0…0⟩ first).</summary>
+    private static void RunOne(NoisyPlan plan, double[] theta, double[] x, StateVector state, ulong seed, long index, Simulator sim)
+    {
+        state.SetZero();
+        var rng = SeededRandom.ForStream(seed, (ulong)index);
+        var thetaV = ParameterValues.Of(theta);
+        var xV = InputValues.Of(x);
+        Span<Complex> sigma = stackalloc Complex[64];
+        Span<double> probsBuffer = stackalloc double[64];
+        foreach (var item in plan.Items)
+        {
+            if (item.Segment is not null)
+            {
+                sim.Apply(item.Segment, thetaV, xV, state);
+                continue;
+            }
+            var channel = item.Channel!.Channel!;
+            double u = rng.NextDouble();
+            if (channel.Kind == NoiseChannelKind.GlobalDepolarizing)
+            {
+                double p = channel.Parameters[0];
+                if (u >= p) continue;
+                // A uniformly random Pauli string on the channel's qubits (identity included).
+                ulong xm = 0, zm = 0;
+                foreach (int q in item.Targets)
+                {
+                    ulong r = rng.NextUInt64();
+                    if ((r & 1) != 0) xm |= 1UL << q;
+                    if ((r & 2) != 0) zm |= 1UL << q;
+                }
+                ApplyPauli(xm, zm, state, sim.Options);
+                continue;
+            }
+            if (channel.PauliMixture is { } mixture)
+            {
+                double acc = 0;
+                foreach (var (p, lx, lz) in mixture)
+                {
+                    acc += p;
+                    if (u < acc)
+                    {
+                        ApplyPauli(Spread(lx, item.Targets), Spread(lz, item.Targets), state, sim.Options);
+                        break;
+                    }
+                }
+                continue;
+            }
+            // General channel: p_i = Tr(K_i σ K_i†) from the reduced density matrix σ of the targets.
+            int d = 1 << item.Targets.Length;
+            NoiseKernels.ReducedDensity(state.Data, item.Targets, sigma);
+            var kraus = channel.KrausRowMajor;
+            Span<double> probs = kraus.Length <= 64 ? probsBuffer[..kraus.Length] : new double[kraus.Length];
+            int chosen = -1, lastPositive = -1;
+            double cumulative = 0;
+            for (int i = 0; i < kraus.Length; i++)
+            {
+                probs[i] = KrausProbability(kraus[i], sigma, d);
+                if (probs[i] > 0) lastPositive = i;
+                cumulative += probs[i];
+                if (chosen < 0 && u < cumulative && probs[i] > 0) chosen = i;
+            }
+            if (chosen < 0) chosen = lastPositive; // u beyond the rounded total
+            Executor.Apply(plan.KrausSteps(item)[chosen], 0, state.Data, sim.Options, inverse: false);
+            ScaleState(state, 1 / Math.Sqrt(probs[chosen]), sim.Options);
+        }
+    }
+
+    /// <summary>Tr(K σ K†) = Σ_a Σ_{b,c} K_{ab} σ_{bc} conj(K_{ac}).</summary>
+    private static double KrausProbability(Complex[] k, ReadOnlySpan<Complex> sigma, int d)
+    {
+        double p = 0;
+        for (int a = 0; a < d; a++)
+        {
+            Complex row = Complex.Zero;
+            for (int b = 0; b < d; b++)
+            {
+                if (k[a * d + b] == Complex.Zero) continue;
+                for (int c = 0; c < d; c++) row += k[a * d + b] * sigma[b * d + c] * Complex.Conjugate(k[a * d + c]);
+            }
+            p += row.Real;
+        }
+        return Math.Max(p, 0);
+    }
+
+    private static ulong Spread(ulong local, int[] targets)
+    {
+        ulong m = 0;
+        for (int j = 0; j < targets.Length; j++)
+            if ((local >> j & 1) != 0) m |= 1UL << targets[j];
+        return m;
+    }
+
+    private static void ApplyPauli(ulong x, ulong z, StateVector state, SimulationOptions options)
+    {
+        if ((x | z) == 0) return;
+        var p = new Primitive { Kind = PrimitiveKind.Pauli, XMask = x, ZMask = z, YCount = BitOperations.PopCount(x & z) };
+        Executor.Apply(p, 0, state.Data, options, inverse: false);
+    }
+
+    private static void ScaleState(StateVector state, double scale, SimulationOptions options)
+    {
+        var p = new Primitive { Kind = PrimitiveKind.Diagonal1, Target0 = 0, Matrix = [scale, scale] };
+        Executor.Apply(p, 0, state.Data, options, inverse: false);
+    }
+}
