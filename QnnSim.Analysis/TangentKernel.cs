@@ -68,6 +68,7 @@ public sealed class TangentKernel
 
     private static double[,] Gram(ReadOnlySpan<double> a, int ra, ReadOnlySpan<double> b, int rb, int p)
     {
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(ra, rb, sizeof(double)), $"a {ra} × {rb} tangent kernel");
         var k = new double[ra, rb];
         for (int i = 0; i < ra; i++)
             for (int j = 0; j < rb; j++)
@@ -138,6 +139,8 @@ public sealed class TangentKernel
     private void Decompose()
     {
         if (_eigenvalues is not null) return;
+        // MathNet's symmetric eigensolver holds the matrix, the eigenvectors and a work copy; ours the sorted vectors.
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(Size, Size, 4 * sizeof(double)), $"the eigendecomposition of a {Size} × {Size} tangent kernel");
         var evd = ToMatrix().Evd(Symmetricity.Symmetric);
         int m = Size;
         var order = Enumerable.Range(0, m).OrderBy(i => evd.EigenValues[i].Real).ToArray();
