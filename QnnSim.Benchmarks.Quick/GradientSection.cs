@@ -26,6 +26,24 @@ internal sealed class GradientSection : IBenchSection
         return b.Build();
     }
 
+    /// <summary>
+    /// The ansatz of <see cref="Workloads.HardwareEfficientAnsatz"/> with a constant H·T layer after each CX chain: runs
+    /// of constant one-qubit gates between parameterised layers, the case backward fusion is for.
+    /// </summary>
+    public static (Circuit Circuit, ParameterValues Theta) AnsatzWithFixedLayer(int qubits, int layers)
+    {
+        var b = new CircuitBuilder(qubits);
+        int k = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            for (int q = 0; q < qubits; q++) b.Ry(q, b.Parameter($"t{k++}"));
+            for (int q = 0; q < qubits; q++) b.Rz(q, b.Parameter($"t{k++}"));
+            for (int q = 0; q + 1 < qubits; q++) b.CX(q, q + 1);
+            for (int q = 0; q < qubits; q++) b.H(q).T(q);
+        }
+        return (b.Build(), ParameterValues.Of([.. Enumerable.Range(0, k).Select(Workloads.AnsatzAngle)]));
+    }
+
     /// <summary>256 samples x_{i,q} = π·frac(0.618·(i·n + q + 1)).</summary>
     public static InputValues[] Samples(int count, int qubits) =>
         [.. Enumerable.Range(0, count).Select(i => InputValues.Of([.. Enumerable.Range(0, qubits).Select(q => Math.PI * ((0.618034 * (i * qubits + q + 1)) % 1.0))]))];
@@ -79,7 +97,39 @@ internal sealed class GradientSection : IBenchSection
             }
         }
 
-        // 3. Memory of one adjoint gradient at n = 24 (depth does not change it: a short circuit keeps this quick).
+        // 3. Backward fusion: the adjoint sweep undoing each run of constant operations as one fused program against
+        //    step by step, measured alternately (thread cpu, median of the rounds; the ratio is fused / step by step).
+        foreach (var (label, qubits, layers, fixedLayer) in new[] { ("HEA n=10 L=20", 10, 20, false), ("HEA n=16 L=10", 16, 10, false),
+                     ("HEA+H,T layer n=16 L=10", 16, 10, true) })
+        {
+            var (circuit, theta) = fixedLayer ? AnsatzWithFixedLayer(qubits, layers) : Workloads.HardwareEfficientAnsatz(qubits, layers);
+            var program = new CircuitProgram(circuit);
+            var terms = new[] { PauliTerms.From(z0) };
+            var workspace = new GradientWorkspace(qubits, 1);
+            var angles = new double[program.AngleCount];
+            program.BindAngles(theta.Span, default, angles);
+            var g = new double[circuit.ParameterCount];
+            var value = new double[1];
+            void Run(bool fuse) => GradientEngine.Adjoint(program, angles, theta.Span, default, default, terms, value, g, default, workspace, single,
+                CancellationToken.None, fuseBackward: fuse);
+            Timing.WarmUp(() => { Run(true); Run(false); }, 0.3);
+            int inner = Timing.InnerFor(() => Run(true), context.Quick ? 0.02 : 0.1);
+            var fused = new List<double>();
+            var plain = new List<double>();
+            for (int r = 0; r < (context.Quick ? 7 : 21); r++)
+            {
+                plain.Add(Timing.MedianCpu(() => Run(false), 1, inner));
+                fused.Add(Timing.MedianCpu(() => Run(true), 1, inner));
+            }
+            fused.Sort();
+            plain.Sort();
+            double f = fused[fused.Count / 2], u = plain[plain.Count / 2];
+            if (double.IsNaN(f) || double.IsNaN(u)) continue;
+            yield return new BenchRow(Name, $"adjoint backward fusion {label}: fused {f * 1e3:F3} ms, step by step {u * 1e3:F3} ms (thread cpu), ratio {f / u:F3}",
+                qubits, 1, f, double.NaN, null, null, null, null, null, f);
+        }
+
+        // 4. Memory of one adjoint gradient at n = 24 (depth does not change it: a short circuit keeps this quick).
         {
             const int n = 24;
             var b = new CircuitBuilder(n);

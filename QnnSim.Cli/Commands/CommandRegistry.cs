@@ -16,6 +16,8 @@ internal static class CommandRegistry
         yield return ReproduceCommand.Create(context);
         yield return QntkCommand.Create(context);
         yield return TrainCommand.Create(context);
+        yield return EnsembleCommand.Create(context);
         yield return ExperimentCommand.Create(context);
+        yield return SweepCommand.Create(context);
     }
 }

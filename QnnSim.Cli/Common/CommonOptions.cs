@@ -36,6 +36,20 @@ internal static class CommonOptions
         CustomParser = result => PositiveInt(result, "--shots", "shots"),
     };
 
+    /// <summary>
+    /// --threads N: worker threads of a command that computes (read it with <see cref="GetOptional{T}"/>: null when not
+    /// given, meaning all cores). Results never depend on it.
+    /// </summary>
+    public static Option<int> Threads(string? description = null) => new("--threads")
+    {
+        Description = description ?? "Worker threads (default: all cores). Results do not depend on it.",
+        HelpName = "N",
+        CustomParser = result => PositiveInt(result, "--threads", "threads"),
+    };
+
+    /// <summary>The thread count chosen with <see cref="Threads"/>: the given value, or all cores.</summary>
+    public static int ThreadCount(this ParseResult parse, Option<int> threads) => parse.GetOptional(threads) ?? Environment.ProcessorCount;
+
     /// <summary>A custom parser for a count option: a whole number of at least 1, else a parse error (exit 2).</summary>
     public static int PositiveInt(System.CommandLine.Parsing.ArgumentResult result, string option, string what)
     {

@@ -97,6 +97,9 @@ public class GradientCliTests
             Assert.That(Math.Abs(estimate - g[j]), Is.LessThanOrEqualTo(Tolerances.ShotSigmas * error), name);
         }
         Assert.That(json.GetProperty("shots").GetInt32(), Is.EqualTo(4000));
+        // Shifted: rx(a) and ry(a*b) (two terms each), crz(b) (four terms); ry(x) depends on the data input only and
+        // spends nothing (issue 15 item 7). One observable term.
+        Assert.That(json.GetProperty("total_shots").GetInt64(), Is.EqualTo((2 + 4 + 2) * 4000L));
     }
 
     [Test]

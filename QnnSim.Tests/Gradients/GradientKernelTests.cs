@@ -18,7 +18,7 @@ public class GradientKernelTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void BackwardRotation1_VectorAndScalar_MatchSeparateSteps(int n, int target, int pauli)
+    public void BackwardRotation1Scalar_SplitRanges_MatchSeparateSteps(int n, int target, int pauli)
     {
         var rng = new SeededRandom((ulong)(n * 100 + target * 10 + pauli));
         var psi = RandomState(rng, n).ToArray();
@@ -37,16 +37,19 @@ public class GradientKernelTests
         Executor.Apply(step, angle, psiRef, options, inverse: true);
         Executor.Apply(step, angle, lambdaRef, options, inverse: true);
 
-        foreach (bool scalar in new[] { true, false })
+        // The whole range of pairs, and the same pairs in two parts (the vector paths are in StateOperationsTests).
+        long pairs = psi.Length / 2;
+        foreach (long split in new[] { pairs, pairs / 2 })
         {
             var p = (Complex[])psi.Clone();
             var l = (Complex[])lambda.Clone();
-            double w = GradientKernels.BackwardRotation1(target, pauli, Math.Cos(angle / 2), Math.Sin(angle / 2), l, p, scalar);
-            Assert.That(w, Is.EqualTo(expected).Within(Tolerances.Kernel), $"scalar={scalar}");
+            double w = GradientKernels.BackwardRotation1Scalar(target, pauli, Math.Cos(angle / 2), Math.Sin(angle / 2), l, p, 0, split)
+                + GradientKernels.BackwardRotation1Scalar(target, pauli, Math.Cos(angle / 2), Math.Sin(angle / 2), l, p, split, pairs);
+            Assert.That(w, Is.EqualTo(expected).Within(Tolerances.Kernel), $"split={split}");
             for (int k = 0; k < p.Length; k++)
             {
-                Assert.That((p[k] - psiRef[k]).Magnitude, Is.LessThan(Tolerances.Kernel), $"ψ[{k}] scalar={scalar}");
-                Assert.That((l[k] - lambdaRef[k]).Magnitude, Is.LessThan(Tolerances.Kernel), $"λ[{k}] scalar={scalar}");
+                Assert.That((p[k] - psiRef[k]).Magnitude, Is.LessThan(Tolerances.Kernel), $"ψ[{k}] split={split}");
+                Assert.That((l[k] - lambdaRef[k]).Magnitude, Is.LessThan(Tolerances.Kernel), $"λ[{k}] split={split}");
             }
         }
         Assert.That(Math.Abs(expected), Is.GreaterThan(1e-6));

@@ -40,6 +40,31 @@ public class ShotAndHessianTests
     }
 
     [Test]
+    public void ParameterShiftWithShots_DataOnlySteps_SpendNoShots()
+    {
+        // Ry(x0), Ry(x1) and Rz(x0·x1) depend on the data inputs only: ∂φ/∂θ = 0, so they are not shifted. Rx(t0)
+        // (two terms) and CRz(t1 + x0) (four terms) are.
+        var b = new CircuitBuilder(2);
+        var t = b.Parameters("t", 2);
+        var x0 = b.Input("x0");
+        var x1 = b.Input("x1");
+        b.Ry(0, x0).Ry(1, x1).Rx(0, t[0]).CRz(0, 1, t[1] + x0).Rz(1, x0 * x1).H(0);
+        var c = b.Build();
+        var theta = ParameterValues.Of(0.7, -1.2);
+        var x = InputValues.Of(0.4, 1.1);
+        var o = PauliSum.Parse("Z1 + 0.5*X0");
+        var exact = new double[2];
+        new Differentiator().ValueAndGradient(c, theta, x, o, exact);
+        var shots = new Differentiator().ParameterShiftWithShots(c, theta, x, o, 4000, 9);
+        Assert.That(shots.TotalShots, Is.EqualTo((2 + 4) * 2 * 4000L), "only the θ-dependent steps are shifted and counted");
+        for (int j = 0; j < 2; j++)
+        {
+            Assert.That(shots.StandardError[j], Is.GreaterThan(0), $"standard error of θ_{j}");
+            Assert.That(Math.Abs(shots.Gradient[j] - exact[j]), Is.LessThanOrEqualTo(Tolerances.ShotSigmas * shots.StandardError[j]), $"θ_{j}");
+        }
+    }
+
+    [Test]
     public void ParameterShiftWithShots_SameSeedAnyThreads_Identical()
     {
         var c = ShotCircuit();

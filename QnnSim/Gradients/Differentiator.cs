@@ -287,8 +287,9 @@ public sealed class Differentiator
     // ------------------------------------------------------------------ shots
 
     /// <summary>
-    /// The parameter-shift gradient estimated from finite shots, as hardware would measure it. Each shifted circuit
-    /// (step s, shift term t) is run exactly and ⟨O⟩ is estimated by <see cref="Simulator.EstimateExpectation"/> with
+    /// The parameter-shift gradient estimated from finite shots, as hardware would measure it. Only the steps whose
+    /// angle depends on θ are shifted (a step whose angle depends on the data inputs x alone has ∂φ_s/∂θ = 0 and
+    /// costs no shots). Each shifted circuit (step s, shift term t) is run exactly and ⟨O⟩ is estimated by <see cref="Simulator.EstimateExpectation"/> with
     /// <paramref name="shots"/> shots per observable term, from its own random stream (index 4·s + t of
     /// <paramref name="seed"/>), so results do not depend on the thread count. The gradient is
     /// Σ_s (∂φ_s/∂θ_j) Σ_t c_t f̂(φ_s + shift_t) and its variance Σ_s Σ_t ((∂φ_s/∂θ_j) c_t)² SE_{s,t}².
@@ -297,7 +298,9 @@ public sealed class Differentiator
     /// <param name="parameters">θ.</param>
     /// <param name="inputs">x.</param>
     /// <param name="observable">The readout O.</param>
-    /// <param name="shots">Shots per observable term per shifted circuit (≥ 1).</param>
+    /// <param name="shots">Shots per observable term per shifted circuit (≥ 1). <see cref="ShotGradient.TotalShots"/> is
+    /// shots × (non-identity terms of O) × (shift terms of every θ-dependent step): 2 per uncontrolled rotation or phase,
+    /// 4 per controlled rotation.</param>
     /// <param name="seed">The seed of every random stream.</param>
     /// <param name="initialState">The input state, or null for |0…0⟩.</param>
     /// <param name="progress">Receives the number of parameterised steps whose shifted circuits are done.</param>
@@ -319,7 +322,9 @@ public sealed class Differentiator
         var program = _simulator.Program(circuit);
         double[] angles = new double[program.AngleCount];
         program.BindAngles(parameters.Span, inputs.Span, angles);
-        var active = program.Steps.Where(s => s.Angle is { IsConstant: false }).ToArray();
+        // Only steps whose angle depends on θ contribute to ∂/∂θ: a step driven by data inputs alone is not shifted,
+        // so it spends no shots (and is not counted in TotalShots).
+        var active = program.Steps.Where(s => s.Angle is { IsConstant: false } a && a.ParameterExtent() > 0).ToArray();
         int p = circuit.ParameterCount;
         var estimates = new double[active.Length][];
         var errors = new double[active.Length][];

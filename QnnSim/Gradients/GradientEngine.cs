@@ -1,68 +1,7 @@
 using System.Numerics;
-using QnnSim.Kernels;
-using QnnSim.Observables;
 using QnnSim.Simulation;
 
 namespace QnnSim.Gradients;
-
-/// <summary>An observable Σ_t c_t P_t flattened into masks for the kernels.</summary>
-internal sealed class PauliTerms
-{
-    public readonly ulong[] X, Z;
-    public readonly int[] Y;
-    public readonly double[] C;
-
-    private PauliTerms(int count)
-    {
-        X = new ulong[count];
-        Z = new ulong[count];
-        Y = new int[count];
-        C = new double[count];
-    }
-
-    public int Count => C.Length;
-
-    public static PauliTerms From(PauliSum sum)
-    {
-        var t = new PauliTerms(sum.Terms.Length);
-        for (int i = 0; i < t.Count; i++)
-        {
-            var term = sum.Terms[i];
-            (t.X[i], t.Z[i], t.Y[i], t.C[i]) = (term.Pauli.XMask, term.Pauli.ZMask, term.Pauli.YCount, term.Coefficient);
-        }
-        return t;
-    }
-
-    /// <summary>Σ_o w_o O_o as one term list (terms are concatenated, not merged).</summary>
-    public static PauliTerms Combine(PauliTerms[] observables, ReadOnlySpan<double> weights)
-    {
-        int count = 0;
-        foreach (var o in observables) count += o.Count;
-        var t = new PauliTerms(count);
-        int k = 0;
-        for (int o = 0; o < observables.Length; o++)
-        {
-            var src = observables[o];
-            for (int i = 0; i < src.Count; i++, k++)
-                (t.X[k], t.Z[k], t.Y[k], t.C[k]) = (src.X[i], src.Z[i], src.Y[i], weights[o] * src.C[i]);
-        }
-        return t;
-    }
-
-    /// <summary>
-    /// Rewrites the coefficients of <paramref name="combined"/> (made by <see cref="Combine"/> from the same
-    /// observables) to Σ_o w_o O_o, exactly as <see cref="Combine"/> would compute them, without allocating.
-    /// </summary>
-    public static void Reweight(PauliTerms combined, PauliTerms[] observables, ReadOnlySpan<double> weights)
-    {
-        int k = 0;
-        for (int o = 0; o < observables.Length; o++)
-        {
-            var src = observables[o];
-            for (int i = 0; i < src.Count; i++, k++) combined.C[k] = weights[o] * src.C[i];
-        }
-    }
-}
 
 /// <summary>
 /// The three gradient methods on lowered programs. No validation here: <see cref="Differentiator"/> checks every
@@ -105,29 +44,7 @@ internal static class GradientEngine
             psi[0] = Complex.One;
         }
         else initial.CopyTo(psi);
-        Executor.Run(program, angles, psi, options);
-    }
-
-    /// <summary>⟨ψ|O|ψ⟩ = Σ_t c_t ⟨ψ|P_t|ψ⟩.</summary>
-    public static double Expectation(PauliTerms o, ReadOnlySpan<Complex> psi)
-    {
-        double sum = 0;
-        for (int t = 0; t < o.Count; t++)
-        {
-            double e = (o.X[t] | o.Z[t]) == 0
-                ? StateKernels.NormSquared(psi, 0, psi.Length)
-                : StateKernels.ExpectationPauli(o.X[t], o.Z[t], o.Y[t], psi, 0, psi.Length);
-            sum += o.C[t] * e;
-        }
-        return sum;
-    }
-
-    /// <summary>λ ← O ψ.</summary>
-    public static void ApplyObservable(PauliTerms o, ReadOnlySpan<Complex> psi, Span<Complex> lambda)
-    {
-        lambda.Clear();
-        for (int t = 0; t < o.Count; t++)
-            GradientKernels.AccumulatePauli(o.X[t], o.Z[t], o.Y[t], o.C[t], psi, lambda, 0, psi.Length);
+        StateOperations.Run(program, angles, psi, options);
     }
 
     /// <summary>
@@ -150,46 +67,52 @@ internal static class GradientEngine
     /// <param name="readouts">Extra observables evaluated on the final state (their values only).</param>
     /// <param name="readoutValues">Values of <paramref name="readouts"/>.</param>
     /// <param name="angleGradient">∂⟨O_0⟩/∂φ_s per angle slot (cleared first; constant-angle slots stay 0), or empty.</param>
+    /// <param name="fuseBackward">With <see cref="SimulationOptions.Fusion"/>: undo each run of constant operations as
+    /// one fused program (<see cref="BackwardPlan"/>); false undoes them step by step (for the benchmark's comparison).</param>
     public static void Adjoint(CircuitProgram program, ReadOnlySpan<double> angles, ReadOnlySpan<double> parameters, ReadOnlySpan<double> inputs,
         ReadOnlySpan<Complex> initial, PauliTerms[] observables, Span<double> values, Span<double> parameterGradient, Span<double> inputGradient,
         GradientWorkspace workspace, SimulationOptions options, CancellationToken cancellationToken,
-        PauliTerms[]? readouts = null, Span<double> readoutValues = default, Span<double> angleGradient = default)
+        PauliTerms[]? readouts = null, Span<double> readoutValues = default, Span<double> angleGradient = default, bool fuseBackward = true)
     {
         int k = observables.Length;
         int p = program.Circuit.ParameterCount, q = program.Circuit.InputCount;
         Span<Complex> psi = workspace.Psi;
         Forward(program, angles, initial, psi, options);
         if (readouts is not null)
-            for (int r = 0; r < readouts.Length; r++) readoutValues[r] = Expectation(readouts[r], psi);
+            for (int r = 0; r < readouts.Length; r++) readoutValues[r] = StateOperations.Expectation(readouts[r], psi, options);
         for (int o = 0; o < k; o++)
         {
-            ApplyObservable(observables[o], psi, workspace.Lambda[o]);
-            values[o] = StateKernels.InnerProduct(psi, workspace.Lambda[o], 0, psi.Length).Real;
+            StateOperations.ApplyObservable(observables[o], psi, workspace.Lambda[o], options);
+            values[o] = StateOperations.InnerProduct(psi, workspace.Lambda[o], options).Real;
         }
         parameterGradient.Clear();
         inputGradient.Clear();
         angleGradient.Clear();
         bool wantP = !parameterGradient.IsEmpty && p > 0, wantX = !inputGradient.IsEmpty && q > 0, wantA = !angleGradient.IsEmpty;
         if (!wantP && !wantX && !wantA) return;
-        int qubits = BitOperations.Log2((uint)psi.Length);
-        bool serialSteps = qubits < options.ParallelThresholdQubits || options.MaxThreads == 1;
 
         var steps = program.Steps;
+        var plan = options.Fusion && fuseBackward ? BackwardPlan.For(program) : null;
         for (int s = steps.Length - 1; s >= 0; s--)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (plan is not null && plan.TryGetRun(s, out int runStart, out var inverse))
+            {
+                // A run of constant operations: undone as one fused program on ψ and every co-state.
+                if (runStart == 0) break; // the states before the first step are not needed
+                StateOperations.Run(inverse, default, psi, options);
+                for (int o = 0; o < k; o++) StateOperations.Run(inverse, default, workspace.Lambda[o], options);
+                s = runStart;
+                continue;
+            }
             var step = steps[s];
             double angle = step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0.0;
             bool active = step.Angle is { IsConstant: false };
-            if (active && k == 1 && serialSteps && step.Kind == PrimitiveKind.PauliRotation && step.CtrlMask == 0
-                && BitOperations.PopCount(step.XMask | step.ZMask) == 1)
+            if (active && k == 1 && StateOperations.FusesBackward(step))
             {
-                // Fused: read Im⟨λ|P|ψ⟩ and undo the rotation on ψ and λ in one pass.
-                int target = BitOperations.TrailingZeroCount(step.XMask | step.ZMask);
-                double half = 0.5 * angle;
-                int pauli = step.XMask == 0 ? 3 : step.ZMask == 0 ? 1 : 2;
-                double w = GradientKernels.BackwardRotation1(target, pauli, Math.Cos(half), Math.Sin(half),
-                    workspace.Lambda[0], psi, scalar: options.EffectiveKernelPath == KernelPath.Scalar);
+                // Fused: read Im⟨λ|P|ψ⟩ and undo the rotation on ψ and λ in one pass. The choice depends only on
+                // the step and k, never on the thread count, so the sums are the same for any number of threads.
+                double w = StateOperations.BackwardRotation(step, angle, workspace.Lambda[0], psi, options);
                 Accumulate(step, parameters, inputs, w, parameterGradient, inputGradient, p, q, 0, wantP, wantX);
                 if (wantA) angleGradient[step.AngleSlot] = w;
                 continue;
@@ -198,14 +121,14 @@ internal static class GradientEngine
             {
                 for (int o = 0; o < k; o++)
                 {
-                    double d = StepDerivative(step, workspace.Lambda[o], psi, options);
+                    double d = StateOperations.StepDerivative(step, workspace.Lambda[o], psi, options);
                     Accumulate(step, parameters, inputs, d, parameterGradient, inputGradient, p, q, o, wantP, wantX);
                     if (wantA && o == 0) angleGradient[step.AngleSlot] = d;
                 }
             }
             if (s == 0) break; // the states before the first step are not needed
-            Executor.Apply(step, angle, psi, options, inverse: true);
-            for (int o = 0; o < k; o++) Executor.Apply(step, angle, workspace.Lambda[o], options, inverse: true);
+            StateOperations.ApplyInverse(step, angle, psi, options);
+            for (int o = 0; o < k; o++) StateOperations.ApplyInverse(step, angle, workspace.Lambda[o], options);
         }
     }
 
@@ -218,93 +141,12 @@ internal static class GradientEngine
             wantX ? inputGradient.Slice(row * q, q) : default);
     }
 
-    /// <summary>∂⟨O⟩/∂φ at one step = 2 Im⟨λ|G|ψ⟩ for the step's generator G on the control subspace.</summary>
-    public static double StepDerivative(Primitive step, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi, SimulationOptions options)
-    {
-        switch (step.Kind)
-        {
-            case PrimitiveKind.PauliRotation:
-                // G = Π_c P/2: 2 Im⟨λ|G|ψ⟩ = Im⟨λ|Π_c P|ψ⟩.
-                return ChunkedInner(step, step.CtrlMask, step.CtrlValue, lambda, psi, options).Imaginary;
-            case PrimitiveKind.PhaseShift:
-            {
-                // G = −Π_c |1⟩⟨1|_t.
-                ulong bit = 1UL << step.Target0;
-                return -2 * ChunkedInner(step, step.CtrlMask | bit, step.CtrlValue | bit, lambda, psi, options).Imaginary;
-            }
-            case PrimitiveKind.GlobalPhase:
-                // G = −Π_c; without controls ⟨λ|ψ⟩ = ⟨ψ|O|ψ⟩ is real and the derivative is exactly 0.
-                if (step.CtrlMask == 0) return 0;
-                return -2 * ChunkedInner(step, step.CtrlMask, step.CtrlValue, lambda, psi, options).Imaginary;
-            default:
-                throw new System.Diagnostics.UnreachableException($"step kind {step.Kind} has no parameter.");
-        }
-    }
-
-    /// <summary>Free indices one reduction chunk covers (fixed, so sums do not depend on the thread count).</summary>
-    private const int ReductionChunkBits = 14;
-
-    /// <summary>The step's inner-product kernel over free indices [begin, end).</summary>
-    private static Complex InnerRange(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi, long begin, long end) =>
-        step.Kind == PrimitiveKind.PauliRotation
-            ? GradientKernels.InnerPauli(step.CtrlMask, step.CtrlValue, step.XMask, step.ZMask, step.YCount, lambda, psi, begin, end)
-            : GradientKernels.InnerSubspace(mask, value, lambda, psi, begin, end);
-
-    /// <summary>
-    /// ⟨λ|Π G̃|ψ⟩ of a step (Π fixed by <paramref name="mask"/>/<paramref name="value"/>) summed over fixed chunks of
-    /// 2^14 free indices added in chunk order; the chunks run on several threads for states of at least
-    /// <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits. Identical for any thread count.
-    /// </summary>
-    private static Complex ChunkedInner(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
-        SimulationOptions options)
-    {
-        long free = StateKernels.FreeCount(psi.Length, BitOperations.PopCount(mask));
-        const long chunk = 1L << ReductionChunkBits;
-        if (free <= chunk) return InnerRange(step, mask, value, lambda, psi, 0, free);
-        long chunks = free >> ReductionChunkBits; // free and chunk are powers of two
-        int qubits = BitOperations.Log2((uint)psi.Length);
-        if (qubits < options.ParallelThresholdQubits || options.MaxThreads == 1)
-        {
-            Complex sum = Complex.Zero;
-            for (long c = 0; c < chunks; c++) sum += InnerRange(step, mask, value, lambda, psi, c * chunk, (c + 1) * chunk);
-            return sum;
-        }
-        return ChunkedInnerParallel(step, mask, value, lambda, psi, options, chunks);
-    }
-
-    /// <summary>
-    /// The multi-threaded branch of <see cref="ChunkedInner"/>, in its own method: the lambda's closure object is
-    /// created at the entry of the method that declares the captured variables, so keeping it here leaves the serial
-    /// path allocation-free.
-    /// </summary>
-    private static unsafe Complex ChunkedInnerParallel(Primitive step, ulong mask, ulong value, ReadOnlySpan<Complex> lambda, ReadOnlySpan<Complex> psi,
-        SimulationOptions options, long chunks)
-    {
-        const long chunk = 1L << ReductionChunkBits;
-        var partial = new Complex[chunks];
-        int length = psi.Length;
-        fixed (Complex* lp = lambda)
-        fixed (Complex* pp = psi)
-        {
-            nint l = (nint)lp, p = (nint)pp;
-            Parallel.For(0L, chunks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, c =>
-            {
-                var ls = new ReadOnlySpan<Complex>((void*)l, length);
-                var ps = new ReadOnlySpan<Complex>((void*)p, length);
-                partial[c] = InnerRange(step, mask, value, ls, ps, c * chunk, (c + 1) * chunk);
-            });
-        }
-        Complex sum = Complex.Zero;
-        for (long c = 0; c < chunks; c++) sum += partial[c];
-        return sum;
-    }
-
     /// <summary>Runs the program with the given angles and writes ⟨O_o⟩ for every observable.</summary>
     public static void Evaluate(CircuitProgram program, ReadOnlySpan<double> angles, ReadOnlySpan<Complex> initial, PauliTerms[] observables,
         Span<double> values, Span<Complex> psi, SimulationOptions options)
     {
         Forward(program, angles, initial, psi, options);
-        for (int o = 0; o < observables.Length; o++) values[o] = Expectation(observables[o], psi);
+        for (int o = 0; o < observables.Length; o++) values[o] = StateOperations.Expectation(observables[o], psi, options);
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Numerics;
 using QnnSim.Circuits;
-using QnnSim.Kernels;
+using QnnSim.Simulation;
 
 namespace QnnSim.State;
 
@@ -146,14 +146,14 @@ public sealed class StateVector
     }
 
     /// <summary>Σ_k |ψ_k|².</summary>
-    public double NormSquared() => StateKernels.NormSquared(Data, 0, Data.Length);
+    public double NormSquared() => StateOperations.NormSquared(Data, SimulationOptions.Default);
 
     /// <summary>⟨this|other⟩ = Σ_k conj(this_k) other_k.</summary>
     public Complex InnerProduct(StateVector other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (other.QubitCount != QubitCount) ThrowHelper.QubitCountMismatch(nameof(other), "the other state", other.QubitCount, QubitCount);
-        return StateKernels.InnerProduct(Data, other.Data, 0, Data.Length);
+        return StateOperations.InnerProduct(Data, other.Data, SimulationOptions.Default);
     }
 
     /// <summary>The probabilities |ψ_k|² of every basis state.</summary>

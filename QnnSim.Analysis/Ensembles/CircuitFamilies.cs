@@ -1,0 +1,74 @@
+using QnnSim.Circuits;
+
+namespace QnnSim.Analysis;
+
+/// <summary>
+/// Built-in families of circuits scaled by the number of qubits n and layers L, for barren-plateau and
+/// overparameterisation scans (<see cref="GradientEnsemble"/>, <see cref="OverparameterizationScan"/>).
+/// </summary>
+public static class CircuitFamilies
+{
+    /// <summary>
+    /// The hardware-efficient ansatz of McClean et al. (2018) and Cerezo et al. (2021): L layers, each Ry(θ) then
+    /// Rz(θ) on every qubit followed by a CZ ladder CZ(0,1), CZ(1,2), …, CZ(n−2, n−1); p = 2nL parameters named
+    /// t0, t1, … in gate order.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">n outside 1..30 or L below 1.</exception>
+    public static Circuit HardwareEfficient(int qubits, int layers)
+    {
+        Check(qubits, layers);
+        var b = new CircuitBuilder(qubits);
+        int k = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            for (int q = 0; q < qubits; q++)
+            {
+                b.Ry(q, b.Parameter($"t{k++}"));
+                b.Rz(q, b.Parameter($"t{k++}"));
+            }
+            for (int q = 0; q + 1 < qubits; q++) b.CZ(q, q + 1);
+        }
+        return b.Build();
+    }
+
+    /// <summary>
+    /// A data re-uploading classifier (Pérez-Salinas et al., Quantum 4, 226 (2020)) on n qubits reading q inputs
+    /// x[0]..x[q−1]: L layers, each Ry(x_{j mod q}) on qubit j, then trainable Ry(θ), Rz(θ) on every qubit and the CZ ladder;
+    /// p = 2nL.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">n outside 1..30, L below 1 or q below 1.</exception>
+    public static Circuit DataReuploading(int qubits, int layers, int inputs = 2)
+    {
+        Check(qubits, layers);
+        if (inputs < 1) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, $"inputs = {inputs} is out of range; allowed: at least 1.");
+        var b = new CircuitBuilder(qubits);
+        var x = b.Inputs("x", inputs);
+        int k = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            for (int q = 0; q < qubits; q++) b.Ry(q, x[q % inputs]);
+            for (int q = 0; q < qubits; q++)
+            {
+                b.Ry(q, b.Parameter($"t{k++}"));
+                b.Rz(q, b.Parameter($"t{k++}"));
+            }
+            for (int q = 0; q + 1 < qubits; q++) b.CZ(q, q + 1);
+        }
+        return b.Build();
+    }
+
+    /// <summary>The family by name: "hea" (<see cref="HardwareEfficient"/>) or "reuploading" (<see cref="DataReuploading"/>, 2 inputs).</summary>
+    /// <exception cref="ArgumentException">Another name.</exception>
+    public static Func<int, int, Circuit> ByName(string name) => name switch
+    {
+        "hea" => HardwareEfficient,
+        "reuploading" => (n, l) => DataReuploading(n, l),
+        _ => throw new ArgumentException($"unknown circuit family '{name}'; allowed: hea, reuploading.", nameof(name)),
+    };
+
+    private static void Check(int qubits, int layers)
+    {
+        if (qubits < 1 || qubits > Circuit.MaxQubits) throw new ArgumentOutOfRangeException(nameof(qubits), qubits, $"qubits = {qubits} is out of range; allowed: 1..{Circuit.MaxQubits}.");
+        if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), layers, $"layers = {layers} is out of range; allowed: at least 1.");
+    }
+}

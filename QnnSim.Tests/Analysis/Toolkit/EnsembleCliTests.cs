@@ -1,0 +1,52 @@
+using QnnSim.Analysis;
+using QnnSim.Cli;
+using QnnSim.Observables;
+using QnnSim.Tests.Cli;
+
+namespace QnnSim.Tests.Analysis.Toolkit;
+
+/// <summary>qnnsim ensemble against the library (issue 14).</summary>
+[TestFixture]
+public class EnsembleCliTests
+{
+    [Test]
+    public void EnsembleFile_Json_MatchesLibrary()
+    {
+        var o = CliHarness.Run("ensemble", TrainingTests.ReuploadingPath, "--observable", "Z0", "--samples", "20", "--seed", "4", "--bind", "x[0]=0.3", "--json");
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        var json = o.Json();
+        Assert.That(json.GetProperty("schema").GetString(), Is.EqualTo("qnnsim.ensemble/1"));
+        var stats = GradientEnsemble.Run(TrainingTests.Reuploading, PauliSum.Parse("Z0"), 20, InitializationRule.Uniform(), 4, [0.3, 0]);
+        var gradient = json.GetProperty("gradient").EnumerateArray().ToArray();
+        Assert.That(gradient, Has.Length.EqualTo(stats.Components.Count));
+        for (int l = 0; l < gradient.Length; l++)
+            Assert.That(gradient[l].GetProperty("variance").GetDouble(), Is.EqualTo(stats.Components[l].Variance));
+        Assert.That(json.GetProperty("haar_variance").GetDouble(), Is.EqualTo(stats.HaarVariance));
+    }
+
+    [Test]
+    public void EnsembleFamily_Json_HasPointsFitAndPlot()
+    {
+        using var h = new CliHarness();
+        string plot = Path.Combine(h.Folder, "bp");
+        var o = CliHarness.Run("ensemble", "--family", "hea", "--qubits", "2..3", "--layers", "2", "--observable", "global", "--samples", "12", "--plot", plot, "--json");
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        var json = o.Json();
+        Assert.That(json.GetProperty("points").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(json.GetProperty("qubit_fit").GetProperty("rate").GetDouble(), Is.GreaterThan(0));
+        Assert.That(File.Exists(plot + ".png") && File.Exists(plot + ".svg"), Is.True);
+    }
+
+    [TestCase("--samples", "1")]
+    [TestCase("--init", "normal")]
+    [TestCase("--qubits", "5..2")]
+    public void Ensemble_BadOption_IsUsageError(string option, string value)
+    {
+        string[] args = ["ensemble", "--family", "hea", "--qubits", "2", "--layers", "1", "--observable", "local", "--samples", "4"];
+        int at = Array.IndexOf(args, option);
+        if (at >= 0) args[at + 1] = value; else args = [.. args, option, value];
+        var o = CliHarness.Run(args);
+        Assert.That(o.Code, Is.EqualTo(ExitCodes.UsageError), o.ToString());
+        Assert.That(o.Err, Does.Contain(value));
+    }
+}

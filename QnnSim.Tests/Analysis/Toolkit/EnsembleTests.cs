@@ -1,0 +1,148 @@
+using QnnSim.Analysis;
+using QnnSim.Circuits;
+using QnnSim.Observables;
+
+namespace QnnSim.Tests.Analysis.Toolkit;
+
+/// <summary>Gradient and kernel ensembles, the Haar value, the decay fits and the λ ratio (issue 14).</summary>
+[TestFixture]
+public class EnsembleTests
+{
+    [Test]
+    public void HaarGradientVariance_MatchesTheoryKernelDiagonal()
+    {
+        // THEORY.md §4: E[K_ii] = 2pγ²d²/((d + 1)²(d − 1)) for e^{−iθH} layers (generator H, not H/2): 4p times ours.
+        for (int n = 1; n <= 5; n++)
+        {
+            double d = 1 << n;
+            Assert.That(4 * GradientEnsemble.HaarGradientVariance(n, PauliSum.Parse("Z0")),
+                Is.EqualTo(TheoryFormulas.HaarMeanKernelDiagonal((int)d, 1, 1.0)).Within(1e-12));
+        }
+        // Only the traceless part counts; orthogonal Pauli terms add.
+        Assert.That(GradientEnsemble.HaarGradientVariance(3, PauliSum.Parse("2 + 0.6*Z0 + 0.8*X1 Y2")),
+            Is.EqualTo(GradientEnsemble.HaarGradientVariance(3, PauliSum.Parse("Z0"))).Within(1e-15));
+    }
+
+    [Test]
+    public void GradientVariance_DeepCircuit_MatchesHaarValue()
+    {
+        // n = 3, L = 40 hardware-efficient layers: the gates before and after a middle parameter are deep enough to be
+        // close to 2-designs. Var[∂_l⟨Z0⟩] averaged over the 24 middle parameters (layers 18..21), against the Haar value
+        // 0.0564 with the standard error of that average; 4σ (false failure ≈ 6e-5 if the estimate is normal).
+        const int n = 3, layers = 40, k = 400;
+        var circuit = CircuitFamilies.HardwareEfficient(n, layers);
+        var stats = GradientEnsemble.Run(circuit, PauliSum.Parse("Z0"), k, InitializationRule.Uniform(), seed: 17);
+        int p = circuit.ParameterCount, per = 2 * n;
+        var middle = Enumerable.Range(18 * per, 4 * per).ToArray();
+        double mean = middle.Average(l => stats.Components[l].Variance);
+        // The components share draws, so the error of their average is at most the mean of their errors.
+        double se = middle.Average(l => stats.Components[l].VarianceStandardError);
+        Assert.That(Math.Abs(mean - stats.HaarVariance), Is.LessThan(ToolkitTolerances.Sigmas * se), $"mean {mean}, Haar {stats.HaarVariance}, se {se}");
+        Assert.That(stats.HaarVariance, Is.EqualTo(64.0 / (2 * 7 * 81)).Within(1e-15));
+        Assert.That(Math.Abs(stats.Components[p / 2].Mean), Is.LessThan(ToolkitTolerances.Sigmas * stats.Components[p / 2].MeanStandardError));
+    }
+
+    [Test]
+    public void GradientEnsemble_IsIndependentOfThreadCount()
+    {
+        var circuit = CircuitFamilies.HardwareEfficient(3, 3);
+        var one = GradientEnsemble.Run(circuit, PauliSum.Parse("Z0 Z1"), 24, InitializationRule.Gaussian(0.3), 5, maxThreads: 1);
+        var two = GradientEnsemble.Run(circuit, PauliSum.Parse("Z0 Z1"), 24, InitializationRule.Gaussian(0.3), 5, maxThreads: 2);
+        Assert.That(two.Components.Select(c => c.Variance), Is.EqualTo(one.Components.Select(c => c.Variance)));
+        Assert.That(two.Value, Is.EqualTo(one.Value));
+    }
+
+    [Test]
+    public void ExponentialDecayFit_RecoversRateOfExactData()
+    {
+        double[] x = [2, 3, 4, 5];
+        double[] y = [.. x.Select(v => 3 * Math.Exp(-0.7 * v))];
+        var fit = ExponentialDecayFit.Fit(x, y, [.. y.Select(v => 0.01 * v)]);
+        Assert.That(fit.Rate, Is.EqualTo(0.7).Within(1e-12));
+        Assert.That(fit.Intercept, Is.EqualTo(Math.Log(3)).Within(1e-12));
+        // Equal relative errors: σ_b = σ_rel/√Σ(x − x̄)² = 0.01/√5.
+        Assert.That(fit.RateStandardError, Is.EqualTo(0.01 / Math.Sqrt(5)).Within(1e-12));
+    }
+
+    [Test]
+    public void BarrenPlateauScan_GlobalObservable_DecaysLikeTheHaarValue()
+    {
+        // Global Z…Z at 2-design depth: Var ≈ Haar value ∝ 2^{−n}. The fitted rate is compared with the rate of the
+        // Haar values themselves, within 4 fitted standard errors.
+        int[] qubits = [2, 3, 4];
+        var result = BarrenPlateauScan.Run(CircuitFamilies.HardwareEfficient, qubits, [20], BarrenPlateauScan.GlobalObservable, 200, InitializationRule.Uniform(), seed: 3);
+        var haar = ExponentialDecayFit.Fit([.. qubits.Select(n => (double)n)], [.. qubits.Select(n => GradientEnsemble.HaarGradientVariance(n, BarrenPlateauScan.GlobalObservable(n)))],
+            [1e-6, 1e-6, 1e-6]);
+        Assert.That(result.QubitFit, Is.Not.Null);
+        Assert.That(Math.Abs(result.QubitFit!.Rate - haar.Rate), Is.LessThan(ToolkitTolerances.Sigmas * result.QubitFit.RateStandardError),
+            $"fitted {result.QubitFit.Rate} ± {result.QubitFit.RateStandardError}, Haar {haar.Rate}");
+        Assert.That(result.QubitFit.Rate, Is.GreaterThan(0.5), "exponential decay, about ln 2 per qubit");
+        Assert.That(result.LayerFit, Is.Null);
+    }
+
+    [Test]
+    public void KernelEnsemble_DiagonalEqualsGradientNormsOfTheSameDraws()
+    {
+        var circuit = CircuitFamilies.DataReuploading(2, 3);
+        var data = ToyDatasets.TwoMoons(4, 0.1, seed: 1);
+        var model = new QnnModel(circuit, PauliSum.Parse("Z0"));
+        var rule = InitializationRule.Uniform();
+        var kernels = KernelEnsemble.Run(model, data, 30, rule, seed: 9);
+        double trace = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            var g = GradientEnsemble.Run(circuit, PauliSum.Parse("Z0"), 30, rule, 9, data.Inputs![i].Span);
+            // K_ii = ‖∇f(x_i)‖² = p · (‖∇f‖²/p) draw by draw.
+            Assert.That(kernels.Entries[i, i].Mean, Is.EqualTo(circuit.ParameterCount * g.MeanComponentVariance.Mean).Within(1e-12 * kernels.Entries[i, i].Mean));
+            trace += kernels.Entries[i, i].Mean;
+        }
+        Assert.That(kernels.Trace.Mean, Is.EqualTo(trace).Within(1e-12 * trace));
+        Assert.That(kernels.EffectiveRank.Mean, Is.InRange(1.0, data.Count));
+        Assert.That(kernels.HaarMeanDiagonal, Is.EqualTo(circuit.ParameterCount * GradientEnsemble.HaarGradientVariance(2, PauliSum.Parse("Z0"))));
+    }
+
+    [Test]
+    public void DqntkRatio_SingleQubit_IsMinusCosTheta()
+    {
+        // f = cos θ (Ry(θ) on |0⟩, readout Z): K = sin²θ, μ = f''·f'² = −cos θ sin²θ, λ = −cos θ.
+        var b = new CircuitBuilder(1);
+        b.Ry(0, b.Parameter("t"));
+        var model = new QnnModel(b.Build(), PauliSum.Parse("Z0"));
+        var data = Dataset.FromInputs([Array.Empty<double>()], [0.2]);
+        foreach (double theta in new[] { 0.4, 1.3, 2.5 })
+            Assert.That(DqntkRatio.Compute(model, [theta], data)[0], Is.EqualTo(-Math.Cos(theta)).Within(ToolkitTolerances.Circuit));
+
+        // Unreachable target y = 3: K(ε) = K₀ + 2λ(ε − ε₀) reaches 0, so training stalls; y = 0.2 is reached.
+        double t0 = 1.0, k0 = Math.Sin(t0) * Math.Sin(t0);
+        var stalled = DqntkRatio.Predict(-Math.Cos(t0), k0, Math.Cos(t0) - 3);
+        Assert.That(stalled.Regime, Is.EqualTo(KernelRegime.Stalled));
+        var run = GradientDescent.Train(model.Bind(Dataset.FromInputs([Array.Empty<double>()], [3.0])), [3.0], [t0],
+            new TrainingOptions { LearningRate = 0.2, Steps = 400, RecordKernel = false });
+        Assert.That(Math.Abs(run.Records[^1].Residuals[0]), Is.GreaterThan(1.5), "the residual stalls (at cos θ → 1: ε → −2)");
+        var reached = DqntkRatio.Predict(-Math.Cos(t0), k0, Math.Cos(t0) - 0.2);
+        Assert.That(reached.Regime, Is.Not.EqualTo(KernelRegime.Stalled));
+        var run2 = GradientDescent.Train(model.Bind(data), [0.2], [t0], new TrainingOptions { LearningRate = 0.2, Steps = 400, RecordKernel = false });
+        Assert.That(Math.Abs(run2.Records[^1].Residuals[0]), Is.LessThan(1e-6));
+    }
+
+    [Test]
+    public void DqntkRatioEnsemble_ShrinksWithDepth()
+    {
+        var data = ToyDatasets.TwoMoons(2, 0.1, seed: 1);
+        var points = DqntkRatio.Ensemble((n, l) => CircuitFamilies.DataReuploading(n, l), 2, [1, 4], PauliSum.Parse("Z0"), data, 12, seed: 2);
+        Assert.That(points.Select(p => p.Parameters), Is.EqualTo(new[] { 4, 16 }));
+        Assert.That(points.All(p => double.IsFinite(p.AbsoluteLambda.Mean)), Is.True);
+    }
+
+    [Test]
+    public void OverparameterizationScan_FindsSaturationAndDla()
+    {
+        var data = Dataset.FromInputs([Array.Empty<double>()], [1.0]);
+        var result = OverparameterizationScan.Run(CircuitFamilies.HardwareEfficient, 2, [1, 2, 3], PauliSum.Parse("Z0"), data, draws: 2, seed: 1);
+        Assert.That(result.Points.Select(p => p.QfimRank), Is.EqualTo(new[] { 4.0, 6.0, 6.0 }));
+        Assert.That(result.QfimSaturation, Is.EqualTo(8));
+        Assert.That(result.DlaDimension, Is.EqualTo(15));
+        Assert.That(result.OrbitDimension, Is.EqualTo(6));
+        Assert.That(result.Points.All(p => p.JacobianRank == 1), Is.True, "one sample, one readout: J is 1 × p");
+    }
+}
