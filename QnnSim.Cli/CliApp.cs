@@ -30,7 +30,7 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) stderr.WriteLine($"qnnsim: {Common.CliMessages.Clean(e.Message)}");
+            stderr.WriteLine($"qnnsim: {Common.CliMessages.Join(parse.Errors.Select(e => e.Message))}");
             stderr.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");
             return ExitCodes.UsageError;
         }

@@ -5,6 +5,7 @@ using QnnSim.Analysis;
 using QnnSim.Circuits;
 using QnnSim.Cli.Common;
 using QnnSim.Observables;
+using Spectre.Console;
 
 namespace QnnSim.Cli.Commands;
 

@@ -8,11 +8,18 @@ namespace QnnSim.Cli.Common;
 /// </summary>
 internal static partial class CliMessages
 {
+    /// <summary>Several parse errors as one line: "qnnsim: A; B." (the contract: one line of message).</summary>
+    public static string Join(IEnumerable<string> messages) =>
+        string.Join("; ", messages.Select(Clean).Select(m => m.TrimEnd('.')).Distinct()) + ".";
+
     /// <summary>The user-facing form of <paramref name="message"/>.</summary>
     public static string Clean(string message)
     {
         // ArgumentException appends " (Parameter 'name')"; ArgumentOutOfRangeException a second line "Actual value was …".
-        string line = message.Split('\n', 2)[0].TrimEnd('\r');
+        var lines = message.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        if (lines.Length == 0) return "";
+        // "Must be one of:" followed by one value a line becomes one line; other continuation lines are dropped.
+        string line = lines[0].EndsWith(':') && lines.Length > 1 ? lines[0] + " " + string.Join(", ", lines[1..]) : lines[0];
         line = ParameterSuffix().Replace(line, "");
         line = ExpectedType().Replace(line, m => "as " + Describe(m.Groups["type"].Value));
         return line;

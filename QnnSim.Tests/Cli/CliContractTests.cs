@@ -43,7 +43,7 @@ public class CliContractTests
         "run" or "info" => [C],
         "grad" => [C, "--observable", "Z0"],
         "jacobian" or "qntk" => [C, "--data", D, "--observable", "Z0"],
-        "train" => [C, "--data", D, "--observable", "Z0", "--steps", "2"],
+        "train" => [C, "--data", D, "--observable", "Z0", "--steps", "2", "--lr", "0.1"],
         "convert" => [C, Path.Combine(Files.Folder, "out.ll")],
         "bench" => ["--quick", "--section", "gates"],
         "reproduce" => ["--quick", "--claim", "1", "--out", Path.Combine(Files.Folder, "report")],

@@ -17,15 +17,16 @@ public class DataInputsTests
         ry(x[0]) q[0];
         ry(x[1]) q[1];
         cx q[0], q[1];
-        rz(w) q[1];
+        rx(w) q[1];
         """;
 
     private const string NoInputs = """
         OPENQASM 3.0;
         include "stdgates.inc";
         input float[64] w;
-        qubit[1] q;
+        qubit[2] q;
         ry(w) q[0];
+        cx q[0], q[1];
         """;
 
     private const string Data = "x[0],x[1],label\n0.1,0.2,1\n0.5,-0.3,-1\n1.2,0.7,1\n";
@@ -34,7 +35,7 @@ public class DataInputsTests
     {
         yield return new TestCaseData((Func<string, string, string[]>)((c, d) => ["jacobian", c, "--data", d, "--observable", "Z1"])).SetArgDisplayNames("jacobian");
         yield return new TestCaseData((Func<string, string, string[]>)((c, d) => ["qntk", c, "--data", d, "--observable", "Z1"])).SetArgDisplayNames("qntk");
-        yield return new TestCaseData((Func<string, string, string[]>)((c, d) => ["train", c, "--data", d, "--observable", "Z1", "--steps", "2"])).SetArgDisplayNames("train");
+        yield return new TestCaseData((Func<string, string, string[]>)((c, d) => ["train", c, "--data", d, "--observable", "Z1", "--steps", "2", "--lr", "0.1"])).SetArgDisplayNames("train");
     }
 
     [TestCaseSource(nameof(Commands))]

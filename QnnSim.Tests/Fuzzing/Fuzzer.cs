@@ -122,6 +122,8 @@ public sealed class Fuzzer(FuzzTarget target, ulong seed)
         return sb.ToString();
     }
 
+    private const string Structural = " \n;,()[]{}@-+*/=.0123456789\"'#:";
+
     private int Pos(StringBuilder sb) => sb.Length == 0 ? 0 : (int)_rng.NextInt64(sb.Length + 1);
 
     private string Fragment() => target.Fragments.Count == 0 ? "x" : target.Fragments[(int)_rng.NextInt64(target.Fragments.Count)];
@@ -138,7 +140,7 @@ public sealed class Fuzzer(FuzzTarget target, ulong seed)
                 sb.Insert(pos, (char)(_rng.NextInt64(3) switch { 0 => 32 + _rng.NextInt64(95), 1 => _rng.NextInt64(32), _ => _rng.NextInt64(0xD800) }));
                 break;
             case 2 when sb.Length > 0: // replace a character by a structural one
-                sb[Math.Min(pos, sb.Length - 1)] = " \n;,()[]{}@-+*/=.0123456789\"'#:"[(int)_rng.NextInt64(32)];
+                sb[Math.Min(pos, sb.Length - 1)] = Structural[(int)_rng.NextInt64(Structural.Length)];
                 break;
             case 3: // a dictionary fragment
             case 4:
