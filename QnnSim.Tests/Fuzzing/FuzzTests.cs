@@ -5,7 +5,7 @@ using System.Text;
 namespace QnnSim.Tests.Fuzzing;
 
 /// <summary>
-/// The fuzzing harness in the test suite: for every reader, a bounded run with a fixed seed (default 60 s or 10^6
+/// The fuzzing harness in the test suite: for every reader, a bounded run with a fixed seed (default 15 s or 10^6
 /// inputs a reader), and the replay of every kept crashing input under Fuzzing/Regressions/READER/.
 /// </summary>
 /// <remarks>
@@ -17,7 +17,7 @@ namespace QnnSim.Tests.Fuzzing;
 [TestFixture]
 public class FuzzTests
 {
-    private static double Seconds => double.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 60;
+    private static double Seconds => double.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 15;
 
     private static ulong Seed => ulong.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SEED"), out ulong s) ? s : 20261203;
 
