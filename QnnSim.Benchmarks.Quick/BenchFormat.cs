@@ -34,6 +34,7 @@ public static class BenchFormat
     {
         ArgumentNullException.ThrowIfNull(report);
         var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        options.Converters.Add(new NonFiniteAsNull());
         var root = new JsonObject
         {
             ["schema"] = "qnnsim.bench/1",
@@ -43,5 +44,18 @@ public static class BenchFormat
             ["rows"] = JsonSerializer.SerializeToNode(report.Rows, options),
         };
         return root.ToJsonString(options);
+    }
+
+    /// <summary>Writes a NaN or infinite figure (one that does not apply to a row) as null, which JSON can carry.</summary>
+    private sealed class NonFiniteAsNull : System.Text.Json.Serialization.JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
     }
 }

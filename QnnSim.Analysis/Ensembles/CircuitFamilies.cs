@@ -57,6 +57,33 @@ public static class CircuitFamilies
         return b.Build();
     }
 
+    /// <summary>
+    /// Any circuit as a layer: L copies of <paramref name="layer"/> in sequence, each with its own parameters (copy l
+    /// renames parameter "a" to "a@l"; data inputs are shared), p = L·p_layer. The family ignores n (it must be the
+    /// layer's qubit count), so a scan over it varies the depth only.
+    /// </summary>
+    /// <exception cref="ArgumentException">A layer without parameters.</exception>
+    public static Func<int, int, Circuit> Repeated(Circuit layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (layer.ParameterCount == 0) throw new ArgumentException("the layer has no trainable parameters.", nameof(layer));
+        return (qubits, layers) =>
+        {
+            if (qubits != layer.QubitCount) throw new ArgumentOutOfRangeException(nameof(qubits), qubits, $"qubits = {qubits} is out of range; the layer has {layer.QubitCount} qubits.");
+            if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), layers, $"layers = {layers} is out of range; allowed: at least 1.");
+            int p = layer.ParameterCount;
+            var ops = new List<Operation>(layer.Operations.Length * layers);
+            for (int l = 0; l < layers; l++)
+            {
+                int shift = l * p;
+                foreach (var op in layer.Operations)
+                    ops.Add(op.WithAngles([.. op.Angles.Select(a => a.RemapVariables((k, j) => k == VariableKind.Parameter ? j + shift : j))]));
+            }
+            var names = Enumerable.Range(0, layers).SelectMany(l => layer.ParameterNames.Select(n => $"{n}@{l}"));
+            return new Circuit(layer.QubitCount, ops, names, layer.InputNames);
+        };
+    }
+
     /// <summary>The family by name: "hea" (<see cref="HardwareEfficient"/>) or "reuploading" (<see cref="DataReuploading"/>, 2 inputs).</summary>
     /// <exception cref="ArgumentException">Another name.</exception>
     public static Func<int, int, Circuit> ByName(string name) => name switch

@@ -189,8 +189,9 @@ public sealed class SweepResults
     /// <summary>Writes a point's result atomically and removes its failure file and running marker.</summary>
     /// <param name="point">The point.</param>
     /// <param name="resultJson">The command's JSON result (one object).</param>
+    /// <param name="exitCode">The command's exit code (0, or the code of a failed check whose verdict is in the result).</param>
     /// <exception cref="ArgumentException">The result is not one JSON object.</exception>
-    public void WriteResult(SweepPoint point, string resultJson)
+    public void WriteResult(SweepPoint point, string resultJson, int exitCode = 0)
     {
         JsonDocument result;
         try { result = JsonDocument.Parse(resultJson); }
@@ -201,7 +202,7 @@ public sealed class SweepResults
             WriteAtomic(ResultPath(point.Index), Json(w =>
             {
                 WritePointHeader(w, point);
-                w.WriteNumber("exit_code", 0);
+                w.WriteNumber("exit_code", exitCode);
                 w.WritePropertyName("result");
                 result.RootElement.WriteTo(w);
             }));

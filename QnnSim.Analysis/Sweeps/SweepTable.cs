@@ -107,10 +107,26 @@ public sealed class SweepTable
                 _ => null,
             };
             if (p.Value.ValueKind == JsonValueKind.Object) { Flatten(p.Value, key, values, columns, seen); continue; }
-            if (cell is null) continue; // arrays stay in the point files
+            if (p.Value.ValueKind == JsonValueKind.Array && IsIdentifiedList(p.Value))
+            {
+                // A list of objects with ids (e.g. reproduce's claims) becomes KEY.ID.FIELD columns.
+                foreach (var item in p.Value.EnumerateArray())
+                    Flatten(item, key + "." + item.GetProperty("id").GetString(), values, columns, seen);
+                continue;
+            }
+            if (cell is null) continue; // other arrays stay in the point files
             values[key] = cell.Value;
             if (seen.Add(key)) columns.Add(key);
         }
+    }
+
+    private static bool IsIdentifiedList(JsonElement array)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in array.EnumerateArray())
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || !ids.Add(id.GetString()!))
+                return false;
+        return ids.Count > 0;
     }
 
     /// <summary>The table as CSV (RFC 4180: comma-separated, quoted where needed, "\n" line ends); empty cells are empty.</summary>

@@ -45,6 +45,72 @@ public sealed class LinearizedModel : IBatchModelEvaluator
     /// <summary>J(θ₀), row-major (m·k) × p.</summary>
     public ReadOnlySpan<double> InitialJacobian => _j0;
 
+    /// <summary>
+    /// The closed form of the linearised model trained by gradient descent on the summed squared error L = ½ Σ_i r_i²
+    /// (rate η) from θ₀, at step k (discrete: f = y + (I − ηK)^k r₀) or at time t of gradient flow (continuous:
+    /// f = y + e^{−ηKt} r₀), K = J₀J₀ᵀ; and at the points of <paramref name="test"/> (the same model linearised at the
+    /// same θ₀ on other samples): f(x) = f₀(x) − K(x, X) K⁻¹ [I − (I − ηK)^k] r₀, or with [I − e^{−ηKt}] (null modes of K
+    /// take the limits ηk and ηt). For the mean loss of <see cref="Trainer"/> use η = η_trainer/m.
+    /// </summary>
+    /// <param name="labels">y (length m).</param>
+    /// <param name="learningRate">η &gt; 0.</param>
+    /// <param name="time">k (discrete, a whole number ≥ 0) or t ≥ 0 (continuous).</param>
+    /// <param name="continuous">Gradient flow instead of discrete steps.</param>
+    /// <param name="test">The linearisation on test points, or null.</param>
+    /// <returns>The training outputs (length m) and the test outputs (length t, empty without a test model).</returns>
+    /// <exception cref="InvalidOperationException">A model with several outputs.</exception>
+    /// <exception cref="ArgumentException">Labels of the wrong length, or a test model linearised at another θ₀.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">η or the time out of range.</exception>
+    public (double[] Train, double[] Test) PredictSquaredError(IReadOnlyList<double> labels, double learningRate, double time, bool continuous = false, LinearizedModel? test = null)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (OutputCount != 1) throw new InvalidOperationException($"the closed form is for one output; the model has {OutputCount}.");
+        if (labels.Count != SampleCount) throw new ArgumentException($"{labels.Count} labels for {SampleCount} samples.", nameof(labels));
+        if (!(learningRate > 0) || !double.IsFinite(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, $"learningRate = {learningRate} is out of range; allowed: a finite number > 0.");
+        if (!(time >= 0) || !double.IsFinite(time) || (!continuous && time != Math.Floor(time)))
+            throw new ArgumentOutOfRangeException(nameof(time), time, $"time = {time} is out of range; allowed: {(continuous ? "a finite number ≥ 0" : "a whole number of steps ≥ 0")}.");
+        if (test is not null && (test.ParameterCount != ParameterCount || !test._theta0.AsSpan().SequenceEqual(_theta0)))
+            throw new ArgumentException("the test model must be linearised at the same θ₀.", nameof(test));
+        int m = SampleCount, p = ParameterCount;
+        var kernel = TangentKernel.FromJacobian(_j0, m, p);
+        var r0 = new double[m];
+        for (int i = 0; i < m; i++) r0[i] = _f0[i] - labels[i];
+        var vecs = kernel.Eigenvectors;
+        var vals = kernel.Eigenvalues;
+        // Modes c = Vᵀ r₀; decay factor per mode and the integrated factor (1 − decay)/λ.
+        var decay = new double[m];
+        var integrated = new double[m];
+        var c = new double[m];
+        for (int a = 0; a < m; a++)
+        {
+            double lambda = vals[a];
+            for (int i = 0; i < m; i++) c[a] += vecs[i, a] * r0[i];
+            decay[a] = continuous ? Math.Exp(-learningRate * lambda * time) : Math.Pow(1 - learningRate * lambda, time);
+            integrated[a] = Math.Abs(lambda) > 1e-12 * Math.Max(kernel.MaxEigenvalue, 1e-300) ? (1 - decay[a]) / lambda : learningRate * time;
+        }
+        var train = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            double r = 0;
+            for (int a = 0; a < m; a++) r += vecs[i, a] * decay[a] * c[a];
+            train[i] = labels[i] + r;
+        }
+        if (test is null) return (train, []);
+        int t = test.SampleCount;
+        var cross = TangentKernel.Cross(test._j0, _j0, p);
+        var w = new double[m];   // V diag(integrated) c
+        for (int i = 0; i < m; i++)
+            for (int a = 0; a < m; a++) w[i] += vecs[i, a] * integrated[a] * c[a];
+        var result = new double[t];
+        for (int s = 0; s < t; s++)
+        {
+            double v = test._f0[s];
+            for (int i = 0; i < m; i++) v -= cross[s, i] * w[i];
+            result[s] = v;
+        }
+        return (train, result);
+    }
+
     /// <inheritdoc/>
     public void Evaluate(ReadOnlySpan<double> parameters, ReadOnlySpan<int> samples, Span<double> outputs, Span<double> jacobian)
     {

@@ -23,7 +23,7 @@ internal static class EnsembleCommand
         var file = new Argument<FileInfo?>("file") { Description = "Circuit file (.qasm, .qs, .ll); omit with --family.", Arity = ArgumentArity.ZeroOrOne };
         var family = new Option<string?>("--family") { Description = "A built-in family scaled by --qubits and --layers: hea (Ry·Rz + CZ ladder) or reuploading (Ry(x) encoding, inputs 0).", HelpName = "hea|reuploading" };
         var qubits = new Option<string?>("--qubits") { Description = "Qubit counts of the family: N, A..B or a list A,B,C.", HelpName = "RANGE" };
-        var layers = new Option<string?>("--layers") { Description = "Layer counts of the family: L, A..B or a list.", HelpName = "RANGE" };
+        var layers = new Option<string?>("--layers") { Description = "Layer counts of the family: L, A..B or a list. With a FILE: the file is one layer, repeated L times with fresh parameters (a depth scan of any circuit).", HelpName = "RANGE" };
         var observable = new Option<string>("--observable") { Description = "O: a Pauli sum, or with --family 'local' (Z0) or 'global' (Z0 Z1 … Z_{n−1}).", HelpName = "TEXT", Required = true };
         var samples = new Option<int>("--samples") { Description = "K, the number of seeded initialisations (≥ 2).", HelpName = "K", Required = true };
         var init = new Option<string>("--init") { Description = "Initialisation rule: uniform (θ ∈ [0, 2π)), uniform:LOW:HIGH or gaussian:SIGMA.", DefaultValueFactory = _ => "uniform", HelpName = "RULE" };
@@ -50,9 +50,17 @@ internal static class EnsembleCommand
             var path = parse.GetValue(file);
             if ((familyName is null) == (path is null)) throw new CliUsageException("give either a circuit FILE or --family NAME (not both).");
             if (familyName is not null)
-                return RunFamily(context, familyName, parse.GetValue(qubits), parse.GetValue(layers), parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json));
-            if (parse.GetValue(qubits) is not null || parse.GetValue(layers) is not null || parse.GetValue(plot) is not null)
-                throw new CliUsageException("--qubits, --layers and --plot go with --family.");
+                return RunFamily(context, familyName, null, parse.GetValue(qubits), parse.GetValue(layers), parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json));
+            if (parse.GetValue(layers) is { } layerText)
+            {
+                // Any file as one layer, repeated L times with fresh parameters: the depth scan of that circuit.
+                if (parse.GetValue(qubits) is not null) throw new CliUsageException("--qubits goes with --family; a FILE fixes the qubit count (scan its depth with --layers).");
+                var layer = loading.Load(parse, path!);
+                return RunFamily(context, path!.Name, CircuitFamilies.Repeated(layer), layer.QubitCount.ToString(CultureInfo.InvariantCulture), layerText,
+                    parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json));
+            }
+            if (parse.GetValue(qubits) is not null || parse.GetValue(plot) is not null)
+                throw new CliUsageException("--qubits and --plot go with --family (or --plot with FILE --layers).");
             return RunFile(context, parse, loading, path!, parse.GetValue(observable)!, k, rule, s, parse.GetValue(data), Bindings.Parse(parse.GetValue(bind)), parse.GetValue(json));
         });
         return command;
@@ -139,11 +147,11 @@ internal static class EnsembleCommand
         return ExitCodes.Success;
     }
 
-    private static int RunFamily(CliContext context, string familyName, string? qubitsText, string? layersText, string observableText, int k, InitializationRule rule,
-        ulong seed, FileInfo? plot, bool json)
+    private static int RunFamily(CliContext context, string familyName, Func<int, int, Circuit>? given, string? qubitsText, string? layersText, string observableText, int k,
+        InitializationRule rule, ulong seed, FileInfo? plot, bool json)
     {
         Func<int, int, Circuit> family;
-        try { family = CircuitFamilies.ByName(familyName); }
+        try { family = given ?? CircuitFamilies.ByName(familyName); }
         catch (ArgumentException) { throw new CliUsageException($"--family '{familyName}' is not allowed; expected hea or reuploading."); }
         var ns = Range("--qubits", qubitsText ?? throw new CliUsageException("--family needs --qubits (e.g. 2..6)."), 1, 20);
         var ls = Range("--layers", layersText ?? throw new CliUsageException("--family needs --layers (e.g. 4 or 1..8)."), 1, 10_000);

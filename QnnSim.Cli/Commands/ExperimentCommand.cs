@@ -44,10 +44,11 @@ internal static class ExperimentCommand
         var eta0 = Positive("--eta0", "Rescaled learning rate η0 (η = η0/p).", 0.25);
         var steps = Count("--steps", "Number of gradient-descent steps (s = η0·k).", 8000);
         var seed = CommonOptions.Seed("the Haar layers, the dataset and θ_0");
+        var threads = CommonOptions.Threads("Accepted like every computing command's; this experiment runs on one thread (its steps are small dense products, sequential in time), so it does not change anything.");
         var json = CommonOptions.Json();
         var command = new Command("convergence", "Train the paper's model (Haar layers, e^{−iθZ0} generators, readout γ·Z0, m orthonormal states labelled ±1) and compare with the frozen-kernel and asymptotic-dynamics predictions.")
         {
-            qubits, layers, samples, gamma, eta0, steps, seed, json,
+            qubits, layers, samples, gamma, eta0, steps, seed, threads, json,
         };
         command.SetAction(parse =>
         {
@@ -148,7 +149,7 @@ internal static class ExperimentCommand
         var circuits = Count("--circuits", "Number of Haar-random circuits (≥ 2).", 2000);
         var overlap = new Option<double>("--overlap") { Description = "Overlap F = |⟨ψ1|ψ2⟩|² of the two input states, in [0, 1].", DefaultValueFactory = _ => 0.0 };
         var gamma = Positive("--gamma", "γ in M0 = γ·Z0.", 1.0);
-        var threads = Count("--threads", "Threads (results do not depend on it).", Environment.ProcessorCount);
+        var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed("the Haar circuits and the input states");
         var json = CommonOptions.Json();
         var command = new Command("haar-kernel", "Monte-Carlo mean and standard error of K_ii and K_ij at initialisation over Haar-random circuits, against E[K_ij] = pγ²·2d²(dF − 1)/(d² − 1)².")
@@ -164,7 +165,7 @@ internal static class ExperimentCommand
             if (!(f >= 0 && f <= 1)) throw new CliUsageException($"--overlap {f.ToString(CultureInfo.InvariantCulture)} is out of range; allowed: [0, 1].");
             double g = CheckPositive(parse.GetValue(gamma), "--gamma");
             var e = CliProgress.Run(context, "circuits", progress => HaarKernelStatistics.Estimate(n, parse.GetValue(layers), c, f, g, parse.GetValue(seed),
-                maxThreads: parse.GetValue(threads), progress: new SyncProgress<int>(done => progress.Report(done / (double)c)), cancellationToken: context.CancellationToken));
+                maxThreads: parse.ThreadCount(threads), progress: new SyncProgress<int>(done => progress.Report(done / (double)c)), cancellationToken: context.CancellationToken));
             if (parse.GetValue(json))
                 JsonOutput.Write(context.Out, "experiment.haar_kernel", w =>
                 {

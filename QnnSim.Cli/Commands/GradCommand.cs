@@ -59,10 +59,11 @@ internal static class GradCommand
         var shots = CommonOptions.Shots("Estimate the gradient by the parameter-shift rule from N shots per Pauli term per shifted circuit (implies --method shift); prints a standard error per parameter.");
         var seed = CommonOptions.Seed("shot sampling");
         var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
         var loading = new CircuitLoading();
         var command = new Command("grad", "Print <O> and its gradient with respect to every trainable parameter (and data input) of a circuit file.")
         {
-            file, bind, observable, method, shots, seed, json,
+            file, bind, observable, method, shots, seed, json, threads,
         };
         loading.AddTo(command);
         command.SetAction(parse =>
@@ -81,7 +82,7 @@ internal static class GradCommand
             var circuit = loading.Load(parse, parse.GetValue(file)!);
             ObservableOptions.CheckWidth(observables, circuit);
             var (theta, x) = Bindings.Resolve(circuit, bindings);
-            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, shotCount, parse.GetValue(seed));
+            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, shotCount, parse.GetValue(seed), parse.ThreadCount(threads));
             if (parse.GetValue(json)) WriteJson(context.Out, result);
             else WriteHuman(context, result);
             return ExitCodes.Success;
@@ -92,11 +93,15 @@ internal static class GradCommand
     /// <summary>Computes the value and gradient (no printing).</summary>
     /// <exception cref="CliInputException">The circuit has no trainable parameters.</exception>
     public static GradResult Execute(Circuit circuit, ParameterValues theta, InputValues x, ObservableArg observable, string methodName,
-        int? shots, ulong seed)
+        int? shots, ulong seed, int? threads = null)
     {
         if (circuit.ParameterCount == 0)
             throw new CliInputException("the circuit has no trainable parameters (p = 0), so there is no gradient to compute; declare parameters as OpenQASM 'input float' variables that are not data inputs.");
-        var differentiator = new Differentiator(new GradientOptions { Method = ParseMethod(methodName) });
+        int t = threads ?? Environment.ProcessorCount;
+        var differentiator = new Differentiator(new GradientOptions
+        {
+            Method = ParseMethod(methodName), MaxDegreeOfParallelism = t, Simulation = QnnSim.Simulation.SimulationOptions.Default with { MaxThreads = t },
+        });
         var gradient = new double[circuit.ParameterCount];
         var inputGradient = new double[circuit.InputCount];
         double value = differentiator.ValueAndGradient(circuit, theta, x, observable.Sum, gradient, inputGradient);

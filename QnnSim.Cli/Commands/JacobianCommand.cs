@@ -30,11 +30,12 @@ internal static class JacobianCommand
         var method = GradCommand.MethodOption();
         var output = CommonOptions.Out("Write the Jacobian to this CSV file (header: parameter names; one row per sample and observable).");
         var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
         var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("jacobian",
             "Compute the Jacobian of Pauli readouts over a dataset: one row per sample and observable, one column per trainable parameter.")
         {
-            file, data, observable, seed, method, output, json,
+            file, data, observable, seed, method, output, json, threads,
         };
         initial.AddTo(command);
         loading.AddTo(command);
@@ -51,7 +52,7 @@ internal static class JacobianCommand
             var table = CsvFiles.ReadData(parse.GetValue(data)!.ToString());
             double[][] inputs = table.InputsFor(circuit);
             double[] theta = initial.Resolve(parse, circuit, parse.GetValue(seed));
-            var differentiator = new Differentiator(new GradientOptions { Method = GradCommand.ParseMethod(parse.GetValue(method)) });
+            var differentiator = new Differentiator(parse.GradientWith(threads, GradCommand.ParseMethod(parse.GetValue(method))));
             var samples = inputs.Select(InputValues.Of).ToArray();
             PauliSum[] sums = [.. observables.Select(o => o.Sum)];
             var result = CliProgress.Run(context, "Jacobian", progress =>

@@ -105,11 +105,13 @@ internal sealed class ModelSetup
 {
     private readonly Common.InitialParameters _initial = new();
     private readonly Option<ulong> _seed = CommonOptions.Seed("--init uniform");
+    private readonly Option<int> _threads = CommonOptions.Threads();
 
     public void AddTo(Command command)
     {
         _initial.AddTo(command);
         command.Add(_seed);
+        command.Add(_threads);
     }
 
     public (QnnModel Model, Dataset Data, double[] Theta) Build(ParseResult parse, Circuit circuit, string dataPath, string observableText)
@@ -119,6 +121,6 @@ internal sealed class ModelSetup
         var table = CsvFiles.ReadData(dataPath);
         var dataset = Dataset.FromInputs(table.InputsFor(circuit), table.RequireLabels(), circuit.InputNames);
         double[] theta = _initial.Resolve(parse, circuit, parse.GetValue(_seed));
-        return (new QnnModel(circuit, observable), dataset, theta);
+        return (new QnnModel(circuit, observable, parse.GradientWith(_threads, QnnSim.Gradients.GradientMethod.Adjoint)), dataset, theta);
     }
 }

@@ -93,6 +93,7 @@ internal static class RunCommand
             "Also estimate each expectation from N shots: every Pauli term is measured with N shots of its own (terms do not share shots). " +
             $"Gives counts when the file measures or no --observable is given (a measuring file gets {DefaultMeasurementShots} shots by default).");
         var seed = CommonOptions.Seed("shot sampling");
+        var threads = CommonOptions.Threads();
         var state = new Option<bool>("--state")
         {
             Description = $"Also print the final state vector (index bit q is qubit q; at most {MaxStateQubits} qubits).",
@@ -103,7 +104,7 @@ internal static class RunCommand
         var command = new Command("run",
             "Simulate a circuit file from |0...0> and print expectation values, and counts or the state when asked.")
         {
-            file, bind, observable, shots, seed, state, json,
+            file, bind, observable, shots, seed, state, json, threads,
         };
         loading.AddTo(command);
         noise.AddTo(command);
@@ -122,7 +123,7 @@ internal static class RunCommand
             };
             var (theta, x) = Bindings.Resolve(circuit, bindings);
             context.CancellationToken.ThrowIfCancellationRequested();
-            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken);
+            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken, new Simulator(parse.SimulationWith(threads)));
             if (settings.Json) WriteJson(context.Out, result);
             else WriteHuman(context, parse.GetValue(file)!.ToString(), result);
             return ExitCodes.Success;

@@ -43,13 +43,14 @@ internal static class TrainCommand
         var kernel = new Option<string>("--kernel") { Description = "Record the m × m tangent kernel at each recorded step (kernel-study mode): auto (when it fits in 1 GiB and in available memory), on, off.", DefaultValueFactory = _ => "auto", HelpName = "auto|on|off" };
         var outFile = CommonOptions.Out("Write the run (the qnnsim.train/1 JSON object) to this file.");
         var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
         var initial = new Common.InitialParameters();
         var seed = CommonOptions.Seed("--init uniform, --toy, --test-fraction and minibatches");
         var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("train", "Train a circuit: by default full-batch gradient descent on ½Σ(ŷ − y)² tracking the tangent kernel and the frozen-kernel prediction; with --optimizer, --batch-size, --loss, --test-fraction, … a general classifier or regressor.")
         {
             file, data, toy, saveData, observable, lr, steps, epochs, record, optimizer, momentum, batch, loss, logitScale, testFraction, early,
-            saveParams, resume, kernel, outFile, json, seed,
+            saveParams, resume, kernel, outFile, json, seed, threads,
         };
         initial.AddTo(command);
         loading.AddTo(command);
@@ -93,7 +94,7 @@ internal static class TrainCommand
             var dataset = LoadData(parse.GetValue(data), parse.GetValue(toy), circuit, seedValue);
             if (lossKind == LossKind.CrossEntropy && readouts.Count == 1 && parse.GetValue(toy) is not null) dataset = dataset.MapLabels(y => (1 + y) / 2);
             if (parse.GetValue(saveData) is { } sd) File.WriteAllText(sd.ToString(), dataset.ToCsv());
-            var model = new QnnModel(circuit, [.. readouts.Select(r => r.Sum)]);
+            var model = new QnnModel(circuit, [.. readouts.Select(r => r.Sum)], parse.GradientWith(threads, QnnSim.Gradients.GradientMethod.Adjoint));
             double[] theta = initial.Resolve(parse, circuit, seedValue);
             TrainingCheckpoint? checkpoint = null;
             if (parse.GetValue(resume) is { } rf)

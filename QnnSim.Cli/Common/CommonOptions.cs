@@ -50,6 +50,14 @@ internal static class CommonOptions
     /// <summary>The thread count chosen with <see cref="Threads"/>: the given value, or all cores.</summary>
     public static int ThreadCount(this ParseResult parse, Option<int> threads) => parse.GetOptional(threads) ?? Environment.ProcessorCount;
 
+    /// <summary>Simulation options with the chosen thread count (threads inside one state update).</summary>
+    public static QnnSim.Simulation.SimulationOptions SimulationWith(this ParseResult parse, Option<int> threads) =>
+        QnnSim.Simulation.SimulationOptions.Default with { MaxThreads = parse.ThreadCount(threads) };
+
+    /// <summary>Gradient options with the chosen thread count: over samples and shifted circuits, and inside one state update.</summary>
+    public static QnnSim.Gradients.GradientOptions GradientWith(this ParseResult parse, Option<int> threads, QnnSim.Gradients.GradientMethod method) =>
+        new() { Method = method, MaxDegreeOfParallelism = parse.ThreadCount(threads), Simulation = parse.SimulationWith(threads) };
+
     /// <summary>A custom parser for a count option: a whole number of at least 1, else a parse error (exit 2).</summary>
     public static int PositiveInt(System.CommandLine.Parsing.ArgumentResult result, string option, string what)
     {

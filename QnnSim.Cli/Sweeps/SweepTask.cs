@@ -11,7 +11,7 @@ namespace QnnSim.Cli.Sweeps;
 /// </summary>
 internal static class SweepTask
 {
-    /// <summary>Runs a point; returns the command's exit code (0 when the result was written).</summary>
+    /// <summary>Runs a point; returns 0 when its result was written (the command's code, also 4 for a failed check, is in the result file and the log), else the command's exit code.</summary>
     /// <param name="results">The results folder.</param>
     /// <param name="catalog">The commands' definitions.</param>
     /// <param name="point">The point.</param>
@@ -26,7 +26,9 @@ internal static class SweepTask
         var started = DateTimeOffset.UtcNow;
         string host = Environment.MachineName;
         results.MarkRunning(point, new SweepRunningMarker(host, Environment.ProcessId, slurmJob, started.ToString("O", CultureInfo.InvariantCulture)));
-        var args = catalog.TaskArguments(point.Arguments, threads);
+        bool report = SweepCommandCatalog.WritesReport(catalog.CommandWords(point.Arguments));
+        string reportFolder = Path.Combine(results.PointsFolder, point.Index.ToString("D5", CultureInfo.InvariantCulture) + ".report");
+        var args = catalog.TaskArguments(point.Arguments, threads, reportFolder);
         results.AppendLog(point.Index,
             $"[{started:O}] start point {point.Index} ({point.Label}) on {host}, pid {Environment.ProcessId}, threads {threads}" +
             (slurmJob is null ? "" : $", slurm job {slurmJob}") + $"\n  qnnsim {string.Join(' ', args.Select(SweepPoint.ShellQuote))}");
@@ -37,9 +39,19 @@ internal static class SweepTask
         try
         {
             code = CliApp.Run([.. args], stdout, stderr, cancellationToken);
-            if (code == ExitCodes.Success)
+            // A failed check (exit 4) is a result too: its verdict is what the sweep gathers.
+            if (code is ExitCodes.Success or ExitCodes.CheckFailed && !cancellationToken.IsCancellationRequested)
             {
-                try { results.WriteResult(point, stdout.ToString()); }
+                try
+                {
+                    string result = report ? ReportResult(reportFolder) : stdout.ToString();
+                    results.WriteResult(point, result, code);
+                }
+                catch (FileNotFoundException e)
+                {
+                    code = code == ExitCodes.Success ? ExitCodes.InternalError : code;
+                    stderr.WriteLine($"qnnsim sweep: no result: {e.Message}");
+                }
                 catch (ArgumentException e)
                 {
                     code = ExitCodes.InternalError;
@@ -47,7 +59,7 @@ internal static class SweepTask
                 }
             }
             if (code == ExitCodes.Cancelled || cancellationToken.IsCancellationRequested) code = ExitCodes.Cancelled;
-            else if (code != ExitCodes.Success) results.WriteFailure(point, code, stderr.ToString());
+            else if (!results.IsDone(point)) results.WriteFailure(point, code, stderr.ToString());
         }
         finally
         {
@@ -59,12 +71,41 @@ internal static class SweepTask
         results.AppendLog(point.Index,
             $"[{DateTimeOffset.UtcNow:O}] end point {point.Index}: exit code {code} ({Describe(code)}), {clock.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture)} s" +
             (err.Length == 0 ? "" : "\n  stderr: " + err.Replace("\n", "\n  stderr: ")));
-        return code;
+        // The task succeeds when the point has its result (also when the result holds a failed verdict).
+        return code != ExitCodes.Cancelled && results.IsDone(point) ? ExitCodes.Success : code;
+    }
+
+    /// <summary>Keys of a report's summary.json that describe how it ran, not what it found: left out of the result.</summary>
+    private static readonly string[] ProvenanceKeys = ["seconds", "threads"];
+
+    /// <summary>The summary.json of a report folder without its provenance keys (at any depth).</summary>
+    private static string ReportResult(string folder)
+    {
+        string path = Path.Combine(folder, "summary.json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"the command wrote no {path}", path);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        Strip(node);
+        return node.ToJsonString();
+    }
+
+    private static void Strip(System.Text.Json.Nodes.JsonNode? node)
+    {
+        switch (node)
+        {
+            case System.Text.Json.Nodes.JsonObject o:
+                foreach (var key in ProvenanceKeys) o.Remove(key);
+                foreach (var (_, child) in o) Strip(child);
+                break;
+            case System.Text.Json.Nodes.JsonArray a:
+                foreach (var child in a) Strip(child);
+                break;
+        }
     }
 
     private static string Describe(int code) => code switch
     {
         ExitCodes.Success => "done",
+        ExitCodes.CheckFailed => "done, a check failed",
         ExitCodes.Cancelled => "cancelled, nothing written",
         _ => "failed",
     };

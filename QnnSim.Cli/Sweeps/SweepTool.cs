@@ -43,30 +43,50 @@ internal sealed class SweepCommandCatalog : ISweepPointValidator
     public bool HasOption(IReadOnlyList<string> words, string option) =>
         Find(words)?.Options.Any(o => o.Name == option || o.Aliases.Contains(option)) == true;
 
+    /// <summary>Commands whose result is a report folder (<c>--out FOLDER</c> with a summary.json) instead of --json output.</summary>
+    private static readonly string[] ReportCommands = ["reproduce"];
+
+    /// <summary>Whether a command's result is the summary.json of a report folder (reproduce) rather than its --json output.</summary>
+    public static bool WritesReport(IReadOnlyList<string> command) => command.Count > 0 && ReportCommands.Contains(command[0]);
+
     /// <inheritdoc/>
     public string? CheckCommand(IReadOnlyList<string> command)
     {
         string text = string.Join(' ', command);
-        if (!Allowed.Contains(text))
-            return $"'{text}' is not a command a sweep can run; allowed: {string.Join(", ", Allowed)}.";
-        if (!HasOption(command, "--json"))
-            return $"'{text}' has no --json output to gather; allowed: {string.Join(", ", Allowed.Where(a => HasOption(a.Split(' '), "--json")))}.";
+        var gatherable = Allowed.Where(a => HasOption(a.Split(' '), "--json") || WritesReport(a.Split(' '))).ToArray();
+        if (!gatherable.Contains(text))
+            return $"'{text}' is not a command a sweep can run; allowed: {string.Join(", ", gatherable)}.";
         return null;
     }
 
     /// <inheritdoc/>
     public string? CheckPoint(IReadOnlyList<string> arguments)
     {
-        var parse = _root.Parse([.. TaskArguments(arguments, threads: 1)]);
+        var words = CommandWords(arguments);
+        if (WritesReport(words) && arguments.Contains("--out"))
+            return $"--out is set by the sweep for '{string.Join(' ', words)}' (each point's report goes into the results folder); remove it from the spec.";
+        var parse = _root.Parse([.. TaskArguments(arguments, threads: 1, reportFolder: "report")]);
         return parse.Errors.Count == 0 ? null : string.Join("; ", parse.Errors.Select(e => e.Message).Distinct());
     }
 
-    /// <summary>A point's arguments as a task runs them: with --json, and --threads T when the command has it.</summary>
-    public IReadOnlyList<string> TaskArguments(IReadOnlyList<string> arguments, int threads)
+    /// <summary>The command words at the start of an argument list (e.g. ["experiment", "convergence"]).</summary>
+    public IReadOnlyList<string> CommandWords(IReadOnlyList<string> arguments)
     {
         var words = arguments.TakeWhile(a => !a.StartsWith('-')).ToList();
         while (words.Count > 0 && Find(words) is not { Subcommands.Count: 0 }) words.RemoveAt(words.Count - 1);
-        var args = new List<string>(arguments) { "--json" };
+        return words;
+    }
+
+    /// <summary>
+    /// A point's arguments as a task runs them: with --json (or, for a report command, --out REPORTFOLDER), and
+    /// --threads T when the command has it.
+    /// </summary>
+    public IReadOnlyList<string> TaskArguments(IReadOnlyList<string> arguments, int threads, string reportFolder)
+    {
+        var words = CommandWords(arguments);
+        var args = new List<string>(arguments);
+        if (WritesReport(words)) args.AddRange(["--out", reportFolder]);
+        else args.Add("--json");
         if (words.Count > 0 && HasOption(words, "--threads")) args.AddRange(["--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         return args;
     }

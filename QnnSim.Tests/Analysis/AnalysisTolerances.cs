@@ -32,4 +32,10 @@ internal static class AnalysisTolerances
 
     /// <summary>Drift of tr M², tr M⁴ along the asymptotic flow with RK4 step 0.25 (§5.8).</summary>
     public const double SpectrumDrift = 1e-5;
+
+    /// <summary>
+    /// Two evaluations of a k-term dot product in different orders differ by at most 2γ_k Σ|a_l b_l| ≈ k·2u Σ|a_l b_l|,
+    /// u = 2⁻⁵³ (Higham, Accuracy and Stability of Numerical Algorithms, §3.1): this is 2u, per term.
+    /// </summary>
+    public const double DotRoundingPerTerm = 2.3e-16;
 }

@@ -11,7 +11,7 @@ public sealed class BenchRunnerTests
     public void DiscoverSections_Assemblies_FindsBuiltInSectionsInOrder()
     {
         var names = QuickBench.DiscoverSections().Select(s => s.Name).ToList();
-        Assert.That(names, Is.SupersetOf(new[] { "gates", "ansatz", "kernels", "profile" }));
+        Assert.That(names, Is.SupersetOf(new[] { "gates", "ansatz", "kernels", "profile", "ntk" }));
         Assert.That(names.IndexOf("gates"), Is.LessThan(names.IndexOf("ansatz")));
     }
 
@@ -29,6 +29,18 @@ public sealed class BenchRunnerTests
         Assert.That(row.GetProperty("bandwidth_ratio").GetDouble(), Is.EqualTo(1.07));
         Assert.That(row.GetProperty("gb_per_s").GetDouble(), Is.EqualTo(13.4));
         Assert.That(row.GetProperty("target_met").GetBoolean(), Is.True);
+    }
+
+    [Test]
+    public void Json_FigureThatDoesNotApply_IsNull()
+    {
+        var report = new BenchReport("test machine", true, 12.5,
+            [new BenchRow("ntk", "K=JJt", 0, 1, 1e-3, double.NaN, null, null, CpuSeconds: double.PositiveInfinity)]);
+        using var doc = JsonDocument.Parse(BenchFormat.Json(report));
+        var row = doc.RootElement.GetProperty("rows")[0];
+        Assert.That(row.GetProperty("ns_per_amplitude").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(row.GetProperty("cpu_seconds").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(row.GetProperty("median_seconds").GetDouble(), Is.EqualTo(1e-3));
     }
 
     [Test]

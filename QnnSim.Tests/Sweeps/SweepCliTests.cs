@@ -248,6 +248,36 @@ public class SweepCliTests
     }
 
     [Test]
+    public void Run_ReproduceClaim_GathersVerdictsWithoutProvenance()
+    {
+        const string claims = """{ "command": "reproduce", "options": { "quick": true, "claim": "6" }, "seeds": [2023, 7] }""";
+        using var one = new SweepFolder(claims);
+        using var two = new SweepFolder(claims);
+        var r = one.Sweep("run", "--jobs", "2", "--threads", "1");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        Assert.That(two.Sweep("run", "--jobs", "1", "--threads", "2").Code, Is.EqualTo(ExitCodes.Success));
+        Assert.That(SweepFiles.PointFiles(two), Is.EqualTo(SweepFiles.PointFiles(one)), "a claim's result must not depend on the threads (its seconds and threads are left out)");
+        Assert.That(one.Sweep("merge").Code, Is.EqualTo(ExitCodes.Success));
+        string[] lines = File.ReadAllLines(one.MergedCsv);
+        string[] header = lines[0].Split(',');
+        int verdict = Array.IndexOf(header, "claims.6.verdict");
+        Assert.That(verdict, Is.GreaterThan(0), lines[0]);
+        Assert.That(header, Does.Contain("claims.6.measured.critical_learning_rate"));
+        Assert.That(header.Any(h => h.Contains("seconds") || h.Contains("threads")), Is.False);
+        // The report of each point (plots, CSV, report.md) stays beside its result.
+        Assert.That(File.Exists(Path.Combine(one.ResultsFolder, "points", "00000.report", "summary.json")));
+    }
+
+    [Test]
+    public void Plan_ReproduceWithOut_Refused()
+    {
+        using var f = new SweepFolder("""{ "command": "reproduce", "options": { "out": "x" }, "axes": { "claim": ["6"] } }""");
+        var r = f.Sweep("plan");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.InputError), r.ToString());
+        Assert.That(r.Err, Does.Contain("--out is set by the sweep for 'reproduce'"));
+    }
+
+    [Test]
     public void Run_SlurmDryRun_PrintsScriptWithOptionsAndSubmitsNothing()
     {
         using var f = new SweepFolder(SweepFiles.ExampleSpecText, "example.json");

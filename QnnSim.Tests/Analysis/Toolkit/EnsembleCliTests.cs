@@ -37,6 +37,18 @@ public class EnsembleCliTests
         Assert.That(File.Exists(plot + ".png") && File.Exists(plot + ".svg"), Is.True);
     }
 
+    [Test]
+    public void EnsembleFileLayers_ScansTheDepthOfAnyCircuit()
+    {
+        var o = CliHarness.Run("ensemble", TrainingTests.ReuploadingPath, "--layers", "1..2", "--observable", "Z0", "--samples", "8", "--json");
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        var points = o.Json().GetProperty("points").EnumerateArray().ToArray();
+        int p = TrainingTests.Reuploading.ParameterCount;
+        Assert.That(points.Select(x => x.GetProperty("parameters").GetInt32()), Is.EqualTo(new[] { p, 2 * p }));
+        var deep = CircuitFamilies.Repeated(TrainingTests.Reuploading)(2, 2);
+        Assert.That(deep.ParameterNames[p], Is.EqualTo(TrainingTests.Reuploading.ParameterNames[0] + "@1"));
+    }
+
     [TestCase("--samples", "1")]
     [TestCase("--init", "normal")]
     [TestCase("--qubits", "5..2")]

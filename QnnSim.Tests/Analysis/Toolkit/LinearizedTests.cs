@@ -62,6 +62,32 @@ public class LinearizedTests
     }
 
     [Test]
+    public void LinearizedClosedForm_MatchesTrainedLinearModelAndFrozenInference()
+    {
+        var (model, train, test, theta0) = Setup();
+        var lin = new LinearizedModel(model.BindBatches(train), theta0);
+        var linTest = new LinearizedModel(model.BindBatches(test), theta0);
+        const double eta = 0.02;
+        var fit = Trainer.Fit(new LabelledModel(lin, train.Labels), theta0,
+            new TrainerOptions { Optimizer = new OptimizerSettings { LearningRate = eta * train.Count }, Epochs = 25, RecordEvery = 25, RecordParameters = true });
+        var (trainOut, testOut) = lin.PredictSquaredError(train.Labels, eta, 25, continuous: false, linTest);
+        var trained = new double[test.Count];
+        linTest.Evaluate(fit.FinalParameters.ToArray(), [.. Enumerable.Range(0, test.Count)], trained, default);
+        for (int s = 0; s < test.Count; s++) Assert.That(testOut[s], Is.EqualTo(trained[s]).Within(1e-10), $"test point {s}");
+        var k = model.Kernel(theta0, train);
+        var f0 = model.Predict(theta0, train);
+        var r0 = f0.Zip(train.Labels, (f, y) => f - y).ToArray();
+        var inference = FrozenKernelPrediction.Inference(model.CrossKernel(theta0, test, train), k, model.Predict(theta0, test), r0, eta, 25);
+        for (int s = 0; s < test.Count; s++) Assert.That(testOut[s], Is.EqualTo(inference[s]).Within(1e-9));
+        // Gradient flow: at t = 0 the initial outputs; many small steps approach it.
+        var (flow0, _) = lin.PredictSquaredError(train.Labels, eta, 0, continuous: true);
+        for (int i = 0; i < train.Count; i++) Assert.That(flow0[i], Is.EqualTo(f0[i]).Within(1e-12));
+        var (flow, _) = lin.PredictSquaredError(train.Labels, eta, 5, continuous: true);
+        var (steps, _) = lin.PredictSquaredError(train.Labels, eta / 1000, 5000);
+        for (int i = 0; i < train.Count; i++) Assert.That(flow[i], Is.EqualTo(steps[i]).Within(1e-4));
+    }
+
+    [Test]
     public void PathKernel_IsTheTrajectoryAverageOfTangentKernels()
     {
         var (model, train, test, theta0) = Setup();

@@ -149,6 +149,21 @@ public class TrainingTests
     }
 
     [Test]
+    public void Trainer_IsBitIdenticalForOneAndTwoThreads()
+    {
+        var circuit = Reuploading;
+        var data = ToyDatasets.TwoMoons(20, 0.1, seed: 2);
+        var options = new TrainerOptions { Optimizer = new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 0.05 }, Epochs = 3, BatchSize = 6, Loss = LossKind.Hinge, Seed = 1 };
+        var theta0 = InitialParameters.Uniform(circuit.ParameterCount, 3);
+        FitResult Run(int threads) => Trainer.Fit(new QnnModel(circuit, [PauliSum.Parse("Z0")], GradientOptions.Default with { MaxDegreeOfParallelism = threads }),
+            data, theta0, options);
+        var one = Run(1);
+        var two = Run(2);
+        Assert.That(two.FinalParameters, Is.EqualTo(one.FinalParameters));
+        Assert.That(two.Records.Select(r => r.TrainLoss), Is.EqualTo(one.Records.Select(r => r.TrainLoss)));
+    }
+
+    [Test]
     public void Trainer_MultiClassCrossEntropy_ReachesTrainingAccuracy()
     {
         // Three classes on parity-like data: one readout per class, softmax cross-entropy.

@@ -67,13 +67,54 @@ public sealed class QSharpCompiler
     /// Compiles a hardware-style Q# program into a circuit: the gates of its base-profile QIR and its final
     /// measurements as <see cref="Circuit.MeasuredQubits"/>.
     /// </summary>
+    /// <remarks>A program that measures a qubit and then resets it (<c>M</c> then <c>Reset</c> or <c>ResetAll</c>)
+    /// compiles in the base profile to a deferred measurement: a CNOT copies the qubit onto a fresh one, which is reset
+    /// instead. QnnSim then reads the adaptive-profile QIR, which keeps the measurement in place, so that the circuit
+    /// is the gate sequence the QDK's simulator runs (this matters under noise: each gate gets its own round of the
+    /// QDK's Pauli noise, docs/noise.md). A measured qubit that is used again by a gate keeps the base profile's
+    /// deferred form.</remarks>
     /// <param name="source">The Q# source.</param>
     /// <param name="entry">An entry expression such as <c>Main()</c>; null: the source's own entry point.</param>
     /// <param name="sourceName">File name for error messages.</param>
     /// <exception cref="ParseException">A Q# compile error, or QIR outside what <see cref="Qir.Parse"/> reads (e.g. a mid-circuit measurement).</exception>
     /// <exception cref="QdkUnavailableException">Node.js or the compiler package is missing.</exception>
-    public Circuit Compile(string source, string? entry = null, string sourceName = "Program.qs") =>
-        Qir.Parse(GetQir(source, entry, sourceName), $"{sourceName} (QIR from the QDK)");
+    public Circuit Compile(string source, string? entry = null, string sourceName = "Program.qs")
+    {
+        var circuit = Qir.Parse(GetQir(source, entry, sourceName), $"{sourceName} (QIR from the QDK)");
+        if (!HasMeasurementCopy(circuit)) return circuit;
+        // The base profile defers a measurement whose qubit is used afterwards (even only reset) by copying the qubit
+        // onto a fresh one with a CNOT. The adaptive profile keeps the measurement in place: when QnnSim reads that
+        // QIR (final measurements only), it is the gate sequence the QDK's simulator runs, without the copies.
+        try
+        {
+            var sources = Sources(source, entry, sourceName, null);
+            string qir = Call(sourceName, source, new JsonObject { ["cmd"] = "qir", ["profile"] = "adaptive_ri", ["sources"] = sources })["qir"]!.GetValue<string>();
+            var inPlace = Qir.Parse(qir, $"{sourceName} (adaptive-profile QIR from the QDK)");
+            return inPlace.MeasuredQubits.Length == circuit.MeasuredQubits.Length ? inPlace : circuit;
+        }
+        catch (ParseException)
+        {
+            return circuit; // a measured qubit is used again: keep the base profile's deferred measurement
+        }
+    }
+
+    /// <summary>
+    /// True when the circuit has a base-profile measurement copy: a CNOT onto a qubit nothing touched before, whose
+    /// control is measured at the end.
+    /// </summary>
+    private static bool HasMeasurementCopy(Circuit circuit)
+    {
+        if (circuit.MeasuredQubits.IsEmpty) return false;
+        var touched = new HashSet<int>();
+        foreach (var op in circuit.Operations)
+        {
+            if (op.Kind == GateKind.X && op.Controls.Length == 1 && op.ControlStates[0] && !touched.Contains(op.Targets[0])
+                && circuit.MeasuredQubits.Contains(op.Controls[0]))
+                return true;
+            touched.UnionWith(op.Qubits);
+        }
+        return false;
+    }
 
     /// <summary>Reads and compiles a Q# file (see <see cref="Compile"/>).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -309,7 +350,7 @@ public sealed class QSharpCompiler
         return StateVector.FromAmplitudes(amplitudes);
     }
 
-    private JsonObject Call(string sourceName, string source, JsonObject request)
+    internal JsonObject Call(string sourceName, string source, JsonObject request)
     {
         try
         {
@@ -336,6 +377,26 @@ public sealed class QSharpCompiler
         return sb + ".qs";
     }
 
+    /// <summary>
+    /// An entry expression that keeps its value: <c>{ import N.*; … entry }</c> over the source's namespaces (for runs
+    /// whose return values matter, where the Unit wrapper of <see cref="Sources"/> would drop them).
+    /// </summary>
+    internal static string ValueEntryExpression(string source, string sourceName, string entry)
+    {
+        string expr = entry.Trim();
+        if (expr.StartsWith('{') && expr.EndsWith('}')) expr = expr[1..^1];
+        return $"{{ {Imports(source, InternalName(sourceName))} {expr} }}";
+    }
+
+    /// <summary><c>import N.*;</c> for every namespace the source declares (its file stem when it declares none).</summary>
+    private static string Imports(string source, string internalName)
+    {
+        var namespaces = NamespaceDeclaration.Matches(LineComment.Replace(source, ""))
+            .Select(m => m.Groups[1].Value).Distinct().ToList();
+        if (namespaces.Count == 0) namespaces.Add(Path.GetFileNameWithoutExtension(internalName));
+        return string.Join(" ", namespaces.Select(n => $"import {n}.*;"));
+    }
+
     /// <summary>The sources sent to the QDK: the program (with its @EntryPoint disabled when an entry is given) and the wrapper.</summary>
     internal static JsonArray Sources(string source, string? entry, string sourceName, string? returnType)
     {
@@ -343,10 +404,7 @@ public sealed class QSharpCompiler
         if (string.IsNullOrWhiteSpace(entry)) return [new JsonArray(name, source)];
         // Disable the program's own entry point: keep the text the same length so columns in messages stay true.
         string program = EntryPointAttribute.Replace(source, m => new string(' ', m.Length));
-        var namespaces = NamespaceDeclaration.Matches(LineComment.Replace(source, ""))
-            .Select(m => m.Groups[1].Value).Distinct().ToList();
-        if (namespaces.Count == 0) namespaces.Add(Path.GetFileNameWithoutExtension(name));
-        string imports = string.Join(" ", namespaces.Select(n => $"import {n}.*;"));
+        string imports = Imports(source, name);
         string expr = entry.Trim();
         string body = expr.StartsWith('{') ? expr[1..^1] : $"let _ = {expr};";
         string wrapper = $"@EntryPoint() operation {EntryName}() : {returnType ?? "Unit"} {{ {imports} {body} }}\n";

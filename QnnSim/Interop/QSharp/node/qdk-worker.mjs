@@ -13,6 +13,9 @@
 //   {"id":2,"cmd":"qir","sources":[["a.qs","…"]],"profile":"base","language":"qsharp"|"openqasm"}
 //   {"id":3,"cmd":"run","sources":[["a.qs","…"]],"expr":"A.Main()","shots":1,"language":"qsharp"|"openqasm"}
 //   {"id":4,"cmd":"circuit","sources":[["a.qs","…"]]}
+//   {"id":5,"cmd":"noisy-run","sources":[["a.qs","…"]],"expr":"","shots":10000,"noise":[px,py,pz],"qubitLoss":0}
+//     the QDK's noisy simulator (compiler.runWithNoise): answers {"counts":{"[Zero, One]":n,…},"failures":n,
+//     "firstFailure":"…"|null} with each shot's result keyed by its display text
 // Answers: {"id":…,"ok":true,…} or {"id":…,"ok":false,"error":"…","diagnostics":[{document,line,column,message,code}]}
 // Lines and columns in diagnostics are 1-based.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
@@ -86,6 +89,59 @@ async function runProgram(req) {
   return { ok: true, result: outcome ? outcome.value : null, events };
 }
 
+// The QDK's Pauli-noise run: every shot's result tallied by its display text ("[Zero, One]", "(One, 3)", …). A shot
+// that fails at run time (a `fail`, a qubit released in a bad state) is counted in "failures"; a compile error, or
+// every shot failing, is an error answer.
+function checkProbability(name, v) {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1) throw new Error(`${name} = ${v} is not a probability (allowed: a finite number in [0, 1])`);
+  return v;
+}
+
+async function runWithNoise(req) {
+  const shots = req.shots ?? 1;
+  if (!Number.isInteger(shots) || shots < 1 || shots > 10000000) return { ok: false, error: `shots = ${shots} is out of range (allowed: an integer 1..10000000)`, diagnostics: [] };
+  const noise = req.noise ?? [0, 0, 0];
+  let px, py, pz, loss;
+  try {
+    if (!Array.isArray(noise) || noise.length !== 3) throw new Error(`noise must be [px, py, pz]; got ${JSON.stringify(noise)}`);
+    [px, py, pz] = noise.map((v, i) => checkProbability(["px", "py", "pz"][i], v));
+    if (px + py + pz > 1) throw new Error(`px + py + pz = ${px + py + pz} exceeds 1`);
+    loss = checkProbability("qubitLoss", req.qubitLoss ?? 0);
+  } catch (e) {
+    return { ok: false, error: e.message, diagnostics: [] };
+  }
+  const counts = {};
+  let failures = 0;
+  let firstFailure = null;
+  let failedValue = null;
+  const target = {
+    addEventListener() {},
+    removeEventListener() {},
+    dispatchEvent(ev) {
+      if (ev.type !== "Result") return true;
+      if (ev.detail.success) {
+        const key = typeof ev.detail.value === "string" ? ev.detail.value : JSON.stringify(ev.detail.value);
+        counts[key] = (counts[key] ?? 0) + 1;
+      } else {
+        failures++;
+        if (firstFailure === null) { failedValue = ev.detail.value; firstFailure = describeError(ev.detail.value).error; }
+      }
+      return true;
+    },
+  };
+  try {
+    await compiler.runWithNoise(program(req, "unrestricted"), req.expr ?? "", shots, [px, py, pz], loss, target);
+  } catch (e) {
+    // A compile error arrives as a failed Result event first; the promise then rejects.
+    if (failures === 0) throw e;
+  }
+  if (failures > 0 && Object.keys(counts).length === 0) {
+    const d = describeError(failedValue);
+    return { ok: false, error: d.error, diagnostics: d.diagnostics };
+  }
+  return { ok: true, shots, counts, failures, firstFailure };
+}
+
 async function handle(req) {
   switch (req.cmd) {
     case "version":
@@ -94,12 +150,14 @@ async function handle(req) {
       return { ok: true, qir: await compiler.getQir(program(req, "base")) };
     case "run":
       return await runProgram(req);
+    case "noisy-run":
+      return await runWithNoise(req);
     case "circuit": {
       const config = { generationMethod: "classicalEval", maxOperations: req.maxOperations ?? 100000, sourceLocations: false, groupByScope: false };
       return { ok: true, circuit: await compiler.getCircuit(program(req, "unrestricted"), config, req.operation) };
     }
     default:
-      return { ok: false, error: `unknown command '${req.cmd}' (allowed: version, qir, run, circuit)`, diagnostics: [] };
+      return { ok: false, error: `unknown command '${req.cmd}' (allowed: version, qir, run, noisy-run, circuit)`, diagnostics: [] };
   }
 }
 
