@@ -23,7 +23,7 @@ public static class BenchFormat
         {
             string gb = r.GBps is double g ? g.ToString("0.0", ci) : "-";
             string ratio = r.BandwidthRatio is double x ? x.ToString("0.00", ci) : "-";
-            string target = r.Target is null ? "" : $"{r.Target} {(r.TargetMet == true ? "met" : "NOT met")}";
+            string target = r.Target is null ? "" : r.TargetMet is null ? r.Target : $"{r.Target} {(r.TargetMet == true ? "met" : "NOT met")}";
             sb.AppendLine(ci, $"{r.Section,-10} {r.Name,-34} {r.Qubits,3} {r.Threads,3} {Time(r.MedianSeconds),12} {(r.MinSeconds is double mn ? Time(mn) : "-"),12} {(r.CpuSeconds is double cp ? Time(cp) : "-"),12} {r.NsPerAmplitude.ToString("0.000", ci),8} {gb,7} {ratio,6}  {target}");
         }
         return sb.ToString();

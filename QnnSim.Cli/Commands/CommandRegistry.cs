@@ -9,6 +9,7 @@ internal static class CommandRegistry
     {
         yield return RunCommand.Create(context);
         yield return InfoCommand.Create(context);
+        yield return DrawCommand.Create(context);
         yield return BenchCommand.Create(context);
         yield return GradCommand.Create(context);
         yield return JacobianCommand.Create(context);

@@ -19,7 +19,14 @@ namespace QnnSim.Cli.Commands;
 /// <param name="Seed">The seed used with --shots.</param>
 /// <param name="TotalShots">Shots spent, or null.</param>
 internal sealed record GradResult(string Observable, string Method, double Value, IReadOnlyList<string> ParameterNames, double[] Gradient,
-    double[]? StandardError, IReadOnlyList<string> InputNames, double[]? InputGradient, int? Shots, ulong Seed, long? TotalShots);
+    double[]? StandardError, IReadOnlyList<string> InputNames, double[]? InputGradient, int? Shots, ulong Seed, long? TotalShots)
+{
+    /// <summary>The noisy backend and model, when --noise or --backend was given.</summary>
+    public NoiseSettings? Noise { get; init; }
+
+    /// <summary>The trajectory estimate's standard error of the value (trajectory backend).</summary>
+    public double? ValueStandardError { get; init; }
+}
 
 /// <summary>
 /// <c>qnnsim grad FILE [--bind NAME=VALUE]... --observable TEXT [--method adjoint|shift|fd] [--shots N] [--seed S] [--json]</c>:
@@ -59,6 +66,7 @@ internal static class GradCommand
         var shots = CommonOptions.Shots("Estimate the gradient by the parameter-shift rule from N shots per Pauli term per shifted circuit (implies --method shift); prints a standard error per parameter.");
         var seed = CommonOptions.Seed("shot sampling");
         var json = CommonOptions.Json();
+        var noise = new NoiseOptions();
         var threads = CommonOptions.Threads();
         var loading = new CircuitLoading();
         var command = new Command("grad", "Print <O> and its gradient with respect to every trainable parameter (and data input) of a circuit file.")
@@ -66,9 +74,11 @@ internal static class GradCommand
             file, bind, observable, method, shots, seed, json, threads,
         };
         loading.AddTo(command);
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
             context.CancellationToken.ThrowIfCancellationRequested();
+            var noiseSettings = noise.Parse(parse);
             var bindings = Bindings.Parse(parse.GetValue(bind));
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
             if (observables.Count != 1)
@@ -79,10 +89,23 @@ internal static class GradCommand
             if (shotCount is not null && methodGiven && methodName != "shift")
                 throw new CliUsageException($"--shots estimates the parameter-shift gradient; it cannot be combined with --method {methodName}.");
             if (shotCount is not null) methodName = "shift";
+            if (noiseSettings.IsNoisy)
+            {
+                if (shotCount is not null)
+                    throw new CliUsageException("--shots with --noise is not supported yet: use --backend trajectories for estimates with standard errors, or the exact density matrix.");
+                if (noiseSettings.Backend == Backend.Trajectories)
+                {
+                    if (methodGiven && methodName != "shift")
+                        throw new CliUsageException($"--method {methodName} is not available with --backend trajectories; use --method shift (the default there).");
+                    methodName = "shift";
+                }
+            }
             var circuit = loading.Load(parse, parse.GetValue(file)!);
             ObservableOptions.CheckWidth(observables, circuit);
             var (theta, x) = Bindings.Resolve(circuit, bindings);
-            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, shotCount, parse.GetValue(seed), parse.ThreadCount(threads));
+            var result = noiseSettings.IsNoisy
+                ? ExecuteNoisy(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, noiseSettings, parse.GetValue(seed), context.CancellationToken, parse.ThreadCount(threads))
+                : Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, shotCount, parse.GetValue(seed), parse.ThreadCount(threads));
             if (parse.GetValue(json)) WriteJson(context.Out, result);
             else WriteHuman(context, result);
             return ExitCodes.Success;
@@ -118,16 +141,47 @@ internal static class GradCommand
             circuit.InputCount > 0 && shots is null ? inputGradient : null, shots, seed, totalShots);
     }
 
+    /// <summary>The value and gradient under noise (density matrix: exact; trajectories: estimates with standard errors).</summary>
+    public static GradResult ExecuteNoisy(Circuit circuit, ParameterValues theta, InputValues x, ObservableArg observable, string methodName,
+        NoiseSettings noise, ulong seed, CancellationToken cancellationToken, int? threads = null)
+    {
+        if (circuit.ParameterCount == 0)
+            throw new CliInputException("the circuit has no trainable parameters (p = 0), so there is no gradient to compute; declare parameters as OpenQASM 'input float' variables that are not data inputs.");
+        var backend = noise.Backend == Backend.Trajectories ? NoisyBackend.Trajectories : NoisyBackend.DensityMatrix;
+        var d = new NoisyDifferentiator(noise.Model, backend, Simulation.SimulationOptions.Default with { MaxThreads = threads ?? Environment.ProcessorCount },
+            trajectories: noise.Trajectories, seed: seed);
+        var g = d.ValueAndGradient(circuit, theta, x, observable.Sum, ParseMethod(methodName), cancellationToken);
+        bool estimated = backend == NoisyBackend.Trajectories;
+        return new GradResult(observable.Text, methodName, g.Value, circuit.ParameterNames, g.Gradient, estimated ? g.GradientStandardErrors : null,
+            circuit.InputNames, null, null, seed, null)
+        {
+            Noise = noise,
+            ValueStandardError = estimated ? g.ValueStandardError : null,
+        };
+    }
+
     /// <summary>Schema qnnsim.grad/1: value, gradient {name: g}, and with --shots standard_error, shots, seed, total_shots.</summary>
     public static void WriteJson(TextWriter output, GradResult r) => JsonOutput.Write(output, "grad", w =>
     {
         w.WriteString("observable", r.Observable);
         w.WriteString("method", r.Method);
+        if (r.Noise is not null)
+        {
+            w.WriteString("backend", r.Noise.Backend.ToString().ToLowerInvariant());
+            w.WriteString("noise", r.Noise.Description);
+            if (r.Noise.Backend == Backend.Trajectories)
+            {
+                w.WriteNumber("trajectories", r.Noise.Trajectories);
+                w.WriteNumber("seed", r.Seed);
+            }
+        }
         JsonOutput.WriteNumber(w, "value", r.Value);
+        if (r.ValueStandardError is double vse) JsonOutput.WriteNumber(w, "value_standard_error", vse);
         JsonOutput.WriteObject(w, "gradient", r.ParameterNames.Select((n, j) => KeyValuePair.Create(n, r.Gradient[j])));
         if (r.StandardError is not null)
-        {
             JsonOutput.WriteObject(w, "standard_error", r.ParameterNames.Select((n, j) => KeyValuePair.Create(n, r.StandardError[j])));
+        if (r.StandardError is not null && r.Shots is not null)
+        {
             w.WriteNumber("shots", r.Shots!.Value);
             w.WriteNumber("seed", r.Seed);
             w.WriteNumber("total_shots", r.TotalShots!.Value);
@@ -139,7 +193,9 @@ internal static class GradCommand
     private static void WriteHuman(CliContext context, GradResult r)
     {
         var console = HumanOutput.Stdout(context);
-        console.WriteLine($"<{r.Observable}> = {HumanOutput.Number(r.Value)}   (method: {r.Method}{(r.Shots is int s ? $", {s} shots per term, seed {r.Seed}" : "")})");
+        console.WriteLine($"<{r.Observable}> = {HumanOutput.Number(r.Value)}{(r.ValueStandardError is double vse ? $" ± {HumanOutput.Number(vse)}" : "")}   (method: {r.Method}{(r.Shots is int s ? $", {s} shots per term, seed {r.Seed}" : "")})");
+        if (r.Noise is not null)
+            console.WriteLine($"Backend: {r.Noise.Backend.ToString().ToLowerInvariant()}{(r.Noise.Backend == Backend.Trajectories ? $" ({r.Noise.Trajectories} trajectories, seed {r.Seed})" : "")}; noise: {r.Noise.Description}.");
         var table = r.StandardError is null ? HumanOutput.Table("parameter", "gradient").NumberColumns(1)
             : HumanOutput.Table("parameter", "gradient", "std. error").NumberColumns(1, 2);
         for (int j = 0; j < r.ParameterNames.Count; j++)

@@ -28,8 +28,9 @@ internal static class JacobianCommand
         var initial = new InitialParameters();
         var seed = CommonOptions.Seed("--init uniform");
         var method = GradCommand.MethodOption();
-        var output = CommonOptions.Out("Write the Jacobian to this CSV file (header: parameter names; one row per sample and observable).");
+        var output = CommonOptions.Out("Write the Jacobian to this file: X.npy (float64, shape (m·k, p), row i·k + j is sample i, observable j) or CSV (header: sample, observable, then the parameter names; one row per sample and observable).");
         var json = CommonOptions.Json();
+        var noise = new NoiseOptions();
         var threads = CommonOptions.Threads();
         var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("jacobian",
@@ -39,9 +40,18 @@ internal static class JacobianCommand
         };
         initial.AddTo(command);
         loading.AddTo(command);
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
             context.CancellationToken.ThrowIfCancellationRequested();
+            var noiseSettings = noise.Parse(parse);
+            var methodName = parse.GetValue(method);
+            if (noiseSettings.Backend == Backend.Trajectories)
+            {
+                if (parse.GetResult(method) is { Implicit: false } && methodName != "shift")
+                    throw new CliUsageException($"--method {methodName} is not available with --backend trajectories; use --method shift (the default there).");
+                methodName = "shift";
+            }
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
             if (parse.GetValue(initial.File) is not null && parse.GetValue(initial.Init) is not null)
                 throw new CliUsageException("--params and --init are alternatives; give one of them.");
@@ -52,15 +62,20 @@ internal static class JacobianCommand
             var table = CsvFiles.ReadData(parse.GetValue(data)!.ToString());
             double[][] inputs = table.InputsFor(circuit);
             double[] theta = initial.Resolve(parse, circuit, parse.GetValue(seed));
-            var differentiator = new Differentiator(parse.GradientWith(threads, GradCommand.ParseMethod(parse.GetValue(method))));
             var samples = inputs.Select(InputValues.Of).ToArray();
             PauliSum[] sums = [.. observables.Select(o => o.Sum)];
-            var result = CliProgress.Run(context, "Jacobian", progress =>
-                differentiator.Jacobian(circuit, ParameterValues.Of(theta), samples, sums, null,
+            var gradientMethod = GradCommand.ParseMethod(methodName);
+            var result = CliProgress.Run(context, "Jacobian", progress => noiseSettings.IsNoisy
+                ? new NoisyDifferentiator(noiseSettings.Model, noiseSettings.Backend == Backend.Trajectories ? NoisyBackend.Trajectories : NoisyBackend.DensityMatrix,
+                        parse.SimulationWith(threads), trajectories: noiseSettings.Trajectories, seed: parse.GetValue(seed))
+                    .Jacobian(circuit, ParameterValues.Of(theta), samples, sums, gradientMethod,
+                        new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken)
+                : new Differentiator(parse.GradientWith(threads, gradientMethod)).Jacobian(circuit, ParameterValues.Of(theta), samples, sums, null,
                     new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken));
             var outFile = parse.GetValue(output);
-            if (outFile is not null) CsvFiles.WriteMatrix(outFile.ToString(), circuit.ParameterNames, Rows(result));
-            if (parse.GetValue(json)) WriteJson(context.Out, circuit, observables, theta, result);
+            if (outFile is not null && ResultFiles.IsNpy(outFile)) ResultFiles.WriteNpy(outFile, result.Data, result.Rows, result.Columns);
+            else if (outFile is not null) ResultFiles.WriteCsv(outFile, ["sample", "observable", .. circuit.ParameterNames], IndexedRows(result));
+            if (parse.GetValue(json)) WriteJson(context.Out, circuit, observables, theta, result, noiseSettings);
             else WriteHuman(context, circuit, observables, result, outFile);
             return ExitCodes.Success;
         });
@@ -72,10 +87,23 @@ internal static class JacobianCommand
         for (int r = 0; r < j.Rows; r++) yield return j.Row(r).ToArray();
     }
 
+    /// <summary>The CSV rows: sample index i, observable index j, then row i·k + j of the Jacobian.</summary>
+    private static IEnumerable<IReadOnlyList<double>> IndexedRows(JacobianResult j)
+    {
+        for (int r = 0; r < j.Rows; r++) yield return [r / j.ObservableCount, r % j.ObservableCount, .. j.Row(r)];
+    }
+
     /// <summary>Schema qnnsim.jacobian/1.</summary>
-    public static void WriteJson(TextWriter output, Circuit circuit, IReadOnlyList<ObservableArg> observables, double[] theta, JacobianResult j) =>
+    public static void WriteJson(TextWriter output, Circuit circuit, IReadOnlyList<ObservableArg> observables, double[] theta, JacobianResult j,
+        NoiseSettings? noise = null) =>
         JsonOutput.Write(output, "jacobian", w =>
         {
+            if (noise is { IsNoisy: true })
+            {
+                w.WriteString("backend", noise.Backend.ToString().ToLowerInvariant());
+                w.WriteString("noise", noise.Description);
+                if (noise.Backend == Backend.Trajectories) w.WriteNumber("trajectories", noise.Trajectories);
+            }
             w.WriteNumber("samples", j.SampleCount);
             JsonOutput.WriteArray(w, "observables", observables.Select(o => o.Text));
             JsonOutput.WriteArray(w, "parameters", circuit.ParameterNames);
@@ -105,7 +133,7 @@ internal static class JacobianCommand
         }
         console.Write(table);
         if (j.Rows > maxRows || j.Columns > shownColumns)
-            console.WriteLine(outFile is null ? "(truncated; write the whole matrix with --out J.csv or --json)" : "(truncated)");
+            console.WriteLine(outFile is null ? "(truncated; write the whole matrix with --out J.csv, --out J.npy or --json)" : "(truncated)");
         if (outFile is not null) console.WriteLine($"wrote {outFile}");
     }
 }

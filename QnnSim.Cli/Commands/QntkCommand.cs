@@ -22,31 +22,61 @@ internal static class QntkCommand
         var data = CommonOptions.Data();
         var observable = new Option<string>("--observable") { Description = "The readout O as a Pauli sum, e.g. \"Z0\" or \"0.5*Z0 Z1 + X2\".", HelpName = "TEXT", Required = true };
         var setup = new ModelSetup();
-        var outFile = CommonOptions.Out("Write K as CSV (header s0, s1, …; one row per sample).");
+        var outFile = CommonOptions.Out("Write K to this file: K.npy (float64, shape (m, m)) or CSV (header: sample, s0, s1, …; one row per sample).");
+        var spectrumFile = new Option<FileInfo?>("--spectrum-out") { Description = "Write the eigenvalues of K (ascending) to this file: E.npy (float64, shape (m,)) or CSV (header: index, eigenvalue).", HelpName = "FILE" };
         var json = CommonOptions.Json();
+        var noise = new NoiseOptions();
         var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("qntk", "Quantum neural tangent kernel K = J Jᵀ of a circuit on a dataset: spectrum, trace, condition number, critical learning rate.")
         {
-            file, data, observable, outFile, json,
+            file, data, observable, outFile, spectrumFile, json,
         };
         setup.AddTo(command);
         loading.AddTo(command);
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
+            var noiseSettings = noise.Parse(parse);
             var path = parse.GetValue(file)!;
             var circuit = loading.Load(parse, path);
             var (model, dataset, theta) = setup.Build(parse, circuit, parse.GetValue(data)!.ToString(), parse.GetValue(observable)!);
-            var jac = model.Jacobian(theta, dataset, out var outputs);
+            double[] jac, outputs;
+            if (noiseSettings.IsNoisy)
+            {
+                // The noisy tangent kernel: J of Tr(O 𝓔(θ, x)(ρ0)) on the density matrix (adjoint) or trajectories (shift).
+                var samples = dataset.Inputs ?? [.. Enumerable.Repeat(InputValues.None, dataset.Count)];
+                bool trajectories = noiseSettings.Backend == Backend.Trajectories;
+                var result = new Gradients.NoisyDifferentiator(noiseSettings.Model, trajectories ? Gradients.NoisyBackend.Trajectories : Gradients.NoisyBackend.DensityMatrix,
+                        trajectories: noiseSettings.Trajectories)
+                    .Jacobian(model.Circuit, ParameterValues.Of(theta), samples, [model.Readout],
+                        trajectories ? Gradients.GradientMethod.ParameterShift : Gradients.GradientMethod.Adjoint, cancellationToken: context.CancellationToken);
+                jac = [.. Enumerable.Range(0, result.Rows).SelectMany(r => result.Row(r).ToArray())];
+                outputs = result.Values;
+            }
+            else jac = model.Jacobian(theta, dataset, out outputs);
             var k = TangentKernel.FromJacobian(jac, dataset.Count, model.ParameterCount);
             if (parse.GetValue(outFile) is { } o)
-                CsvFiles.WriteMatrix(o.ToString(), [.. Enumerable.Range(0, k.Size).Select(i => $"s{i}")],
-                    Enumerable.Range(0, k.Size).Select(i => (IReadOnlyList<double>)Enumerable.Range(0, k.Size).Select(j => k[i, j]).ToArray()));
+            {
+                if (ResultFiles.IsNpy(o)) ResultFiles.WriteNpy(o, k.ToArray());
+                else ResultFiles.WriteCsv(o, ["sample", .. Enumerable.Range(0, k.Size).Select(i => $"s{i}")],
+                    Enumerable.Range(0, k.Size).Select(i => (IReadOnlyList<double>)[i, .. Enumerable.Range(0, k.Size).Select(j => k[i, j])]));
+            }
+            if (parse.GetValue(spectrumFile) is { } e)
+            {
+                if (ResultFiles.IsNpy(e)) ResultFiles.WriteNpy(e, [.. k.Eigenvalues], k.Size);
+                else ResultFiles.WriteCsv(e, ["index", "eigenvalue"], k.Eigenvalues.Select((v, i) => (IReadOnlyList<double>)[i, v]));
+            }
             var labels = dataset.LabelArray();
             double alignment = labels.Any(y => y != 0) ? k.TargetAlignment(labels) : double.NaN;
             if (parse.GetValue(json))
                 JsonOutput.Write(context.Out, "qntk", w =>
                 {
                     w.WriteString("file", path.ToString());
+                    if (noiseSettings.IsNoisy)
+                    {
+                        w.WriteString("backend", noiseSettings.Backend.ToString().ToLowerInvariant());
+                        w.WriteString("noise", noiseSettings.Description);
+                    }
                     w.WriteNumber("samples", k.Size);
                     w.WriteNumber("parameters", model.ParameterCount);
                     JsonOutput.WriteMatrix(w, "kernel", k.ToArray());

@@ -99,12 +99,13 @@ internal static class RunCommand
             Description = $"Also print the final state vector (index bit q is qubit q; at most {MaxStateQubits} qubits).",
         };
         var json = CommonOptions.Json();
+        var stateOut = CommonOptions.Out("With --state: write the final state to this file: psi.npy (complex128, shape (2^n,), index bit q is qubit q) or CSV (header: index, real, imag).");
         var noise = new NoiseOptions();
         var loading = new CircuitLoading();
         var command = new Command("run",
             "Simulate a circuit file from |0...0> and print expectation values, and counts or the state when asked.")
         {
-            file, bind, observable, shots, seed, state, json, threads,
+            file, bind, observable, shots, seed, state, json, threads, stateOut,
         };
         loading.AddTo(command);
         noise.AddTo(command);
@@ -113,6 +114,7 @@ internal static class RunCommand
             context.CancellationToken.ThrowIfCancellationRequested();
             // Usage errors and malformed option text first, then the file.
             var bindings = Bindings.Parse(parse.GetValue(bind));
+            if (parse.GetValue(stateOut) is not null && !parse.GetValue(state)) throw new CliUsageException("--out writes the final state; give --state too.");
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
             var noiseSettings = noise.Parse(parse);
             var circuit = loading.Load(parse, parse.GetValue(file)!);
@@ -124,6 +126,11 @@ internal static class RunCommand
             var (theta, x) = Bindings.Resolve(circuit, bindings);
             context.CancellationToken.ThrowIfCancellationRequested();
             var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken, new Simulator(parse.SimulationWith(threads)));
+            if (parse.GetValue(stateOut) is { } o && result.State is { } psi)
+            {
+                if (ResultFiles.IsNpy(o)) ResultFiles.WriteNpy(o, psi, psi.Length);
+                else ResultFiles.WriteCsv(o, ["index", "real", "imag"], psi.Select((a, i) => (IReadOnlyList<double>)[i, a.Real, a.Imaginary]));
+            }
             if (settings.Json) WriteJson(context.Out, result);
             else WriteHuman(context, parse.GetValue(file)!.ToString(), result);
             return ExitCodes.Success;

@@ -41,7 +41,7 @@ internal static class TrainCommand
         var saveParams = new Option<FileInfo?>("--save-params") { Description = "Save the final parameters by name, with the optimiser state, as JSON (qnnsim.params/1); also written when cancelled.", HelpName = "P.json" };
         var resume = new Option<FileInfo?>("--resume") { Description = "Continue a run from a --save-params file (same circuit, optimiser and data); --epochs counts the total.", HelpName = "P.json" };
         var kernel = new Option<string>("--kernel") { Description = "Record the m × m tangent kernel at each recorded step (kernel-study mode): auto (when it fits in 1 GiB and in available memory), on, off.", DefaultValueFactory = _ => "auto", HelpName = "auto|on|off" };
-        var outFile = CommonOptions.Out("Write the run (the qnnsim.train/1 JSON object) to this file.");
+        var outFile = CommonOptions.Out("Write the run to this file: run.npy (the training records as float64, shape (records, columns); columns in docs/cli.md) or JSON (the qnnsim.train/1 object).");
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var initial = new Common.InitialParameters();
@@ -219,7 +219,15 @@ internal static class TrainCommand
             JsonOutput.WriteArray(w, "final_parameters", run.FinalParameters);
             ExperimentCommand.WriteDiagnosis(w, diagnosis);
         }
-        if (outFile is not null) JsonOutput.WriteFile(outFile.ToString(), "train", Body);
+        if (outFile is not null && ResultFiles.IsNpy(outFile))
+            WriteRecordsNpy(outFile, run.Records.Count, RecordColumns.Length + dataset.Count, i =>
+            {
+                var r = run.Records[i];
+                return [r.Step, r.Time, r.Loss, r.ResidualNorm, frozen is null ? double.NaN : Norm(frozen.Discrete(r.Step)),
+                    deviations?[i].TraceRatio ?? double.NaN, deviations?[i].RelativeChange ?? double.NaN, deviations?[i].Alignment ?? double.NaN,
+                    r.ParameterDisplacement, .. r.Outputs];
+            });
+        else if (outFile is not null) JsonOutput.WriteFile(outFile.ToString(), "train", Body);
         if (json) JsonOutput.Write(context.Out, "train", Body);
         else
         {
@@ -312,7 +320,13 @@ internal static class TrainCommand
             w.WriteEndArray();
             JsonOutput.WriteArray(w, "final_parameters", result.FinalParameters);
         }
-        if (outFile is not null) JsonOutput.WriteFile(outFile.ToString(), "train", Body);
+        if (outFile is not null && ResultFiles.IsNpy(outFile))
+            WriteRecordsNpy(outFile, result.Records.Count, FitRecordColumns.Length, i =>
+            {
+                var r = result.Records[i];
+                return [r.Epoch, r.Step, r.TrainLoss, r.TrainAccuracy ?? double.NaN, r.TestLoss ?? double.NaN, r.TestAccuracy ?? double.NaN, r.ParameterDisplacement];
+            });
+        else if (outFile is not null) JsonOutput.WriteFile(outFile.ToString(), "train", Body);
         if (json) JsonOutput.Write(context.Out, "train", Body);
         else
         {
@@ -350,6 +364,23 @@ internal static class TrainCommand
     private static string Bytes(long bytes) => bytes >= 1L << 30
         ? $"{(bytes / (double)(1L << 30)).ToString("F1", CultureInfo.InvariantCulture)} GiB"
         : $"{(bytes / (double)(1L << 20)).ToString("F1", CultureInfo.InvariantCulture)} MiB";
+
+    /// <summary>The first columns of the .npy records in the kernel-study mode (then one column per sample: the outputs ŷ_i);
+    /// the kernel columns are NaN when the kernel was not recorded.</summary>
+    internal static readonly string[] RecordColumns =
+        ["step", "s", "loss", "residual_norm", "frozen_residual_norm", "kernel_trace_ratio", "kernel_relative_change", "kernel_alignment", "parameter_displacement"];
+
+    /// <summary>The columns of the .npy records of general training (NaN where a figure does not apply).</summary>
+    internal static readonly string[] FitRecordColumns =
+        ["epoch", "step", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "parameter_displacement"];
+
+    /// <summary>Writes training records as a float64 .npy array of shape (records, width), one row per record.</summary>
+    private static void WriteRecordsNpy(FileInfo file, int records, int width, Func<int, double[]> row)
+    {
+        var table = new double[records * width];
+        for (int i = 0; i < records; i++) row(i).CopyTo(table, i * width);
+        ResultFiles.WriteNpy(file, table, records, width);
+    }
 
     internal static double Norm(double[] v) => Math.Sqrt(v.Sum(x => x * x));
 

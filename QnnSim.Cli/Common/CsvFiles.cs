@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
+using CsvHelper.Configuration;
 using QnnSim.Circuits;
 
 namespace QnnSim.Cli.Common;
@@ -44,9 +46,12 @@ internal sealed record DataTable(string Source, IReadOnlyList<string> Columns, d
 }
 
 /// <summary>
-/// Reading and writing the CSV files of the command line. Dialect: comma-separated, no quoting, invariant culture
-/// numbers, blank lines and lines starting with '#' skipped, surrounding spaces trimmed. Errors are
-/// <see cref="ParseException"/>s with file, line and column.
+/// Reading and writing the CSV files of the command line. Reading goes through CsvHelper's parser (RFC 4180:
+/// comma-separated, fields optionally in double quotes with "" for a quote and line breaks allowed inside quotes),
+/// with invariant-culture numbers, blank lines and lines starting with '#' skipped, and spaces around fields trimmed.
+/// A dataset whose first header field is empty has an index column, as pandas' <c>DataFrame.to_csv</c> writes it; that
+/// column is skipped. Errors are <see cref="ParseException"/>s with file, line and column (1-based; the column is the
+/// first character of the offending field).
 /// </summary>
 internal static class CsvFiles
 {
@@ -54,30 +59,35 @@ internal static class CsvFiles
     /// <exception cref="CliInputException">The file does not exist.</exception>
     /// <exception cref="ParseException">No header, an empty or repeated column name, a row of the wrong width, a
     /// field that is not a finite number, or no rows.</exception>
-    public static DataTable ReadData(string path) => ReadData(ReadLines(path), path);
+    public static DataTable ReadData(string path) => ReadData(ReadText(path), path);
+
+    /// <summary>Reads a dataset from lines of text (see <see cref="ReadData(string)"/>).</summary>
+    public static DataTable ReadData(IEnumerable<string> lines, string source) => ReadData(string.Join("\n", lines), source);
 
     /// <summary>Reads a dataset from text (see <see cref="ReadData(string)"/>).</summary>
-    public static DataTable ReadData(IEnumerable<string> lines, string source)
+    public static DataTable ReadData(string text, string source)
     {
         string[]? header = null;
-        int labelIndex = -1;
+        int labelIndex = -1, skip = 0;
         var rows = new List<double[]>();
         var labels = new List<double>();
         var lineNumbers = new List<int>();
         int lineNo = 0, lastContent = 0;
-        foreach (var raw in lines)
+        foreach (var record in ReadRecords(text, source))
         {
-            lineNo++;
-            if (IsSkipped(raw)) continue;
-            lastContent = lineNo;
-            var fields = Split(raw);
+            lineNo = record.Line;
+            lastContent = record.LastLine;
+            var fields = record.Fields;
             if (header is null)
             {
+                // pandas writes its index as a first column with an empty name: skip that column.
+                skip = fields.Count > 1 && fields[0].Text.Length == 0 ? 1 : 0;
+                fields = fields.Skip(skip).ToList();
                 header = [.. fields.Select(f => f.Text)];
                 var seen = new HashSet<string>();
                 for (int c = 0; c < fields.Count; c++)
                 {
-                    if (fields[c].Text.Length == 0) throw new ParseException(source, lineNo, fields[c].Column, $"column {c + 1} of the header has no name");
+                    if (fields[c].Text.Length == 0) throw new ParseException(source, lineNo, fields[c].Column, $"column {c + 1 + skip} of the header has no name");
                     if (!seen.Add(fields[c].Text)) throw new ParseException(source, lineNo, fields[c].Column, $"the column name '{fields[c].Text}' appears twice");
                     if (double.TryParse(fields[c].Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                         throw new ParseException(source, lineNo, fields[c].Column, $"expected a header row of column names, found the number '{fields[c].Text}'");
@@ -85,11 +95,12 @@ internal static class CsvFiles
                 labelIndex = Array.IndexOf(header, DataTable.LabelColumn);
                 continue;
             }
-            if (fields.Count != header.Length)
+            if (fields.Count != header.Length + skip)
             {
-                int col = fields.Count > header.Length ? fields[header.Length].Column : raw.TrimEnd().Length + 1;
-                throw new ParseException(source, lineNo, col, $"row has {fields.Count} fields, but the header has {header.Length} ({string.Join(", ", header)})");
+                int col = fields.Count > header.Length + skip ? fields[header.Length + skip].Column : record.EndColumn;
+                throw new ParseException(source, lineNo, col, $"row has {fields.Count} fields, but the header has {header.Length + skip} ({string.Join(", ", header)})");
             }
+            fields = fields.Skip(skip).ToList();
             var row = new double[header.Length - (labelIndex >= 0 ? 1 : 0)];
             int k = 0;
             for (int c = 0; c < fields.Count; c++)
@@ -101,7 +112,7 @@ internal static class CsvFiles
             rows.Add(row);
             lineNumbers.Add(lineNo);
         }
-        if (header is null) throw new ParseException(source, Math.Max(lineNo, 1), 1, "the file is empty; expected a header row of column names");
+        if (header is null) throw new ParseException(source, Math.Max(CountLines(text), 1), 1, "the file is empty; expected a header row of column names");
         if (rows.Count == 0) throw new ParseException(source, lastContent + 1, 1, "no data rows after the header");
         var columns = header.Where((_, c) => c != labelIndex).ToArray();
         return new DataTable(source, columns, [.. rows], labelIndex >= 0 ? [.. labels] : null, [.. lineNumbers]);
@@ -114,24 +125,27 @@ internal static class CsvFiles
     /// <exception cref="CliInputException">The file does not exist.</exception>
     /// <exception cref="ParseException">A row without two fields, a value that is not a finite number, an unknown or
     /// repeated name, or parameters missing from the file.</exception>
-    public static double[] ReadParameters(string path, Circuit circuit) => ReadParameters(ReadLines(path), path, circuit);
+    public static double[] ReadParameters(string path, Circuit circuit) => ReadParameters(ReadText(path), path, circuit);
+
+    /// <summary>Reads parameter values from lines of text (see <see cref="ReadParameters(string, Circuit)"/>).</summary>
+    public static double[] ReadParameters(IEnumerable<string> lines, string source, Circuit circuit) =>
+        ReadParameters(string.Join("\n", lines), source, circuit);
 
     /// <summary>Reads parameter values from text (see <see cref="ReadParameters(string, Circuit)"/>).</summary>
-    public static double[] ReadParameters(IEnumerable<string> lines, string source, Circuit circuit)
+    public static double[] ReadParameters(string text, string source, Circuit circuit)
     {
         var theta = new double[circuit.ParameterCount];
         var set = new int[circuit.ParameterCount]; // line that set each value, 0 when unset
-        int lineNo = 0, lastContent = 0;
+        int lineNo, lastContent = 0;
         bool first = true;
-        foreach (var raw in lines)
+        foreach (var record in ReadRecords(text, source))
         {
-            lineNo++;
-            if (IsSkipped(raw)) continue;
-            lastContent = lineNo;
-            var fields = Split(raw);
+            lineNo = record.Line;
+            lastContent = record.LastLine;
+            var fields = record.Fields;
             if (fields.Count != 2)
             {
-                int col = fields.Count > 2 ? fields[2].Column : raw.TrimEnd().Length + 1;
+                int col = fields.Count > 2 ? fields[2].Column : record.EndColumn;
                 throw new ParseException(source, lineNo, col, $"expected two fields, name and value; found {fields.Count}");
             }
             bool isHeader = first && !double.TryParse(fields[1].Text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
@@ -204,13 +218,13 @@ internal static class CsvFiles
     /// <summary>A number in invariant round-trip form ("R"): reading it back gives the same double.</summary>
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static IEnumerable<string> ReadLines(string path)
+    private static string ReadText(string path)
     {
         if (Directory.Exists(path)) throw new CliInputException($"{path}: is a directory, not a CSV file.");
         if (!File.Exists(path)) throw new CliInputException($"{path}: no such file.");
         try
         {
-            return File.ReadAllLines(path);
+            return File.ReadAllText(path); // UTF-8 unless a byte-order mark says otherwise; the mark is dropped
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -218,30 +232,76 @@ internal static class CsvFiles
         }
     }
 
-    private static bool IsSkipped(string line)
-    {
-        var t = line.AsSpan().Trim();
-        return t.IsEmpty || t[0] == '#';
-    }
+    private static int CountLines(string text) => text.Length == 0 ? 1 : text.Count(c => c == '\n') + (text.EndsWith('\n') ? 0 : 1);
 
+    /// <summary>One field: its text (unquoted, trimmed) and the 1-based column of its first character.</summary>
     private readonly record struct Field(string Text, int Column);
 
-    private static List<Field> Split(string line)
+    /// <summary>One record: the line it starts on, the line it ends on, its fields, and the column just past its last character.</summary>
+    private sealed record CsvRecord(int Line, int LastLine, List<Field> Fields, int EndColumn);
+
+    /// <summary>
+    /// The records of a CSV text, through CsvHelper's parser; blank records and records whose first field starts with
+    /// '#' are skipped. Field columns come from the raw record text CsvHelper returns.
+    /// </summary>
+    private static IEnumerable<CsvRecord> ReadRecords(string text, string source)
     {
-        var fields = new List<Field>();
-        int start = 0;
-        if (line.Length > 0 && line[0] == '\uFEFF') start = 1; // byte-order mark
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..]; // byte-order mark
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            HasHeaderRecord = false,
+            IgnoreBlankLines = true,
+            AllowComments = true,
+            Comment = '#',
+            TrimOptions = TrimOptions.Trim,
+            Mode = CsvMode.RFC4180,
+            DetectDelimiter = false,
+            BadDataFound = args => throw new ParseException(source, Math.Max(args.Context.Parser?.RawRow ?? 1, 1), 1,
+                $"malformed quoted field {args.Field.Trim()}: a quote inside a field must be doubled (\"\") and the field enclosed in quotes"),
+        };
+        using var reader = new StringReader(text);
+        using var parser = new CsvParser(reader, config);
         while (true)
         {
-            int comma = line.IndexOf(',', start);
-            int end = comma < 0 ? line.Length : comma;
-            string raw = line[start..end];
-            int lead = raw.Length - raw.TrimStart().Length;
-            fields.Add(new Field(raw.Trim(), start + lead + 1));
-            if (comma < 0) break;
-            start = comma + 1;
+            bool more;
+            try { more = parser.Read(); }
+            catch (CsvHelperException e)
+            {
+                throw new ParseException(source, Math.Max(parser.RawRow, 1), 1, $"malformed CSV: {e.Message.Split('\n')[0]}");
+            }
+            if (!more) break;
+            string raw = parser.RawRecord.TrimEnd('\r', '\n');
+            string[] values = parser.Record ?? [];
+            if (values.Length == 0 || (values.Length == 1 && values[0].Length == 0)) continue;
+            if (raw.TrimStart().StartsWith('#')) continue;
+            int lastLine = parser.RawRow;
+            int line = lastLine - raw.Count(c => c == '\n');
+            var starts = FieldStarts(raw);
+            var fields = new List<Field>(values.Length);
+            for (int k = 0; k < values.Length; k++)
+            {
+                int offset = k < starts.Count ? starts[k] : raw.Length;
+                while (offset < raw.Length && raw[offset] == ' ') offset++;
+                int lineStart = raw.LastIndexOf('\n', Math.Max(offset - 1, 0)) + 1;
+                if (offset == 0) lineStart = 0;
+                fields.Add(new Field(values[k], offset - lineStart + 1));
+            }
+            int endColumn = raw.TrimEnd().Length - (raw.LastIndexOf('\n') + 1) + 1;
+            yield return new CsvRecord(line, lastLine, fields, endColumn);
         }
-        return fields;
+    }
+
+    /// <summary>The offset in a raw record where each field starts (commas inside double quotes do not separate).</summary>
+    private static List<int> FieldStarts(string raw)
+    {
+        var starts = new List<int> { 0 };
+        bool quoted = false;
+        for (int i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '"') quoted = !quoted;
+            else if (raw[i] == ',' && !quoted) starts.Add(i + 1);
+        }
+        return starts;
     }
 
     private static double ParseNumber(Field field, string source, int line, string column)

@@ -13,9 +13,10 @@ internal static class CliTolerances
 /// <summary>Output of one in-process run of the command line.</summary>
 internal sealed record CliOutcome(int Code, string Out, string Err)
 {
-    /// <summary>Parses stdout as one JSON object.</summary>
+    /// <summary>Parses stdout as one JSON object, after validating it against its schema in docs/schemas/.</summary>
     public JsonElement Json()
     {
+        QnnSim.Tests.Docs.JsonSchemas.AssertValid(Out);
         using var doc = JsonDocument.Parse(Out);
         return doc.RootElement.Clone();
     }

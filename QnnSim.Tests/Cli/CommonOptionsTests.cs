@@ -103,6 +103,17 @@ public class CommonOptionsTests
     }
 
     [Test]
+    public void CliProgress_NotInteractiveLongRun_WritesPlainLinesWithEstimate()
+    {
+        var context = new CliContext(new StringWriter(), new StringWriter(), CancellationToken.None);
+        CliProgress.Run(context, "training", p => { p.Report(0.25); p.Report(0.5); p.Report(1.0); return 0; }, TimeSpan.Zero);
+        var lines = context.Error.ToString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(3));
+        Assert.That(lines[1], Does.StartWith("training: 50% (").And.Contain("s elapsed, about"));
+        Assert.That(context.Out.ToString(), Is.Empty, "progress never goes to standard output");
+    }
+
+    [Test]
     public void CliProgress_Interactive_RunsWorkFromSeveralThreads()
     {
         var context = new CliContext(new StringWriter(), new StringWriter(), CancellationToken.None, Interactive: true);

@@ -29,6 +29,45 @@ public class CsvFilesTests
     }
 
     [Test]
+    public void ReadData_QuotedHeaderAndFields_Unquoted()
+    {
+        var table = CsvFiles.ReadData("\"x0\",\"x1\",\"label\"\n\"0.5\", \"-1e-1\" ,1\n", "d.csv");
+        Assert.That(table.Columns, Is.EqualTo(new[] { "x0", "x1" }));
+        Assert.That(table.Rows[0], Is.EqualTo(new[] { 0.5, -0.1 }));
+        Assert.That(table.Labels, Is.EqualTo(new[] { 1.0 }));
+    }
+
+    [Test]
+    public void ReadData_PandasIndexColumn_IsSkipped()
+    {
+        // pandas.DataFrame({"x0": [0.1, 0.2], "x1": [1.0, 2.0], "label": [1, -1]}).to_csv("d.csv")
+        var table = CsvFiles.ReadData(",x0,x1,label\n0,0.1,1.0,1\n1,0.2,2.0,-1\n", "d.csv");
+        Assert.That(table.Columns, Is.EqualTo(new[] { "x0", "x1" }));
+        Assert.That(table.Rows[1], Is.EqualTo(new[] { 0.2, 2.0 }));
+        Assert.That(table.Labels, Is.EqualTo(new[] { 1.0, -1.0 }));
+        var ex = Assert.Throws<ParseException>(() => CsvFiles.ReadData(",x0,x1\n0,0.1,abc\n", "d.csv"))!;
+        Assert.That(ex.Message, Does.StartWith("d.csv:2:7:").And.Contain("'abc' in column 'x1'"));
+    }
+
+    [Test]
+    public void ReadData_QuotedNameWithCommaAndLineBreak_LinesStayRight()
+    {
+        var table = CsvFiles.ReadData("\"a,b\",\"long\nname\"\n1,2\n3,x\n".Replace("3,x", "3,4"), "d.csv");
+        Assert.That(table.Columns, Is.EqualTo(new[] { "a,b", "long\nname" }));
+        Assert.That(table.Lines, Is.EqualTo(new[] { 3, 4 }), "a line break inside quotes moves the following lines down");
+        var ex = Assert.Throws<ParseException>(() => CsvFiles.ReadData("\"a,b\",\"long\nname\"\n1,2\n3,x\n", "d.csv"))!;
+        Assert.That(ex.Message, Does.StartWith("d.csv:4:3:"));
+    }
+
+    [Test]
+    public void ReadData_StrayQuote_ThrowsWithLine()
+    {
+        var ex = Assert.Throws<ParseException>(() => CsvFiles.ReadData("x0,x1\n1,2\n3,4\"5\n", "d.csv"))!;
+        Assert.That(ex.Message, Does.StartWith("d.csv:3:"));
+        Assert.That(ex.Message, Does.Contain("quote"));
+    }
+
+    [Test]
     public void ReadData_NoLabel_LabelsNullAndRequireLabelsThrows()
     {
         var table = CsvFiles.ReadData(Lines("x0,x1\n1,2"), "d.csv");

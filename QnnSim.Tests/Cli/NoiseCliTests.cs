@@ -102,3 +102,103 @@ public sealed class NoiseCliTests
         Assert.That(noisy.ChannelCount, Is.GreaterThan(0));
     }
 }
+
+/// <summary><c>qnnsim grad</c> under noise.</summary>
+[TestFixture]
+public sealed class NoisyGradCliTests
+{
+    private CliHarness _h = null!;
+
+    [SetUp]
+    public void SetUp() => _h = new CliHarness();
+
+    [TearDown]
+    public void TearDown() => _h.Dispose();
+
+    [Test]
+    public void Grad_AdjointOnDensityMatrix_EqualsTheLibraryAndTheShiftRule()
+    {
+        string path = _h.Write("two.qasm", TestCircuits.TwoParameters);
+        string[] common = ["grad", path, "--bind", "a=0.7", "--bind", "b=-0.4", "--observable", "Z0 + X1", "--noise", "depolarizing=0.02;amplitude-damping=0.05", "--json"];
+        var adjoint = CliHarness.Run([.. common, "--method", "adjoint", "--backend", "density"]);
+        var shift = CliHarness.Run([.. common, "--method", "shift"]);
+        Assert.That(adjoint.Code, Is.EqualTo(ExitCodes.Success), adjoint.ToString());
+        Assert.That(shift.Code, Is.EqualTo(ExitCodes.Success), shift.ToString());
+        var a = adjoint.Json();
+        Assert.That(a.GetProperty("backend").GetString(), Is.EqualTo("density"));
+        var circuit = CircuitFiles.Load(path);
+        if (circuit.ParameterCount == 0) Assert.Ignore("the sample's variables are inputs");
+        var lib = new QnnSim.Gradients.NoisyDifferentiator(NoiseModelParser.ParseSpec("depolarizing=0.02;amplitude-damping=0.05"))
+            .ValueAndGradient(circuit, ParameterValues.Of(0.7, -0.4), InputValues.Of(), PauliSum.Parse("Z0 + X1"));
+        foreach (var (name, j) in circuit.ParameterNames.Select((n, j) => (n, j)))
+        {
+            double g = a.GetProperty("gradient").GetProperty(name).GetDouble();
+            Assert.That(g, Is.EqualTo(lib.Gradient[j]).Within(CliTolerances.JsonRoundTrip));
+            Assert.That(shift.Json().GetProperty("gradient").GetProperty(name).GetDouble(), Is.EqualTo(g).Within(1e-10));
+        }
+    }
+
+    [Test]
+    public void Grad_AdjointWithTrajectories_IsAUsageError()
+    {
+        string path = _h.Write("two.qasm", TestCircuits.TwoParameters);
+        var r = CliHarness.Run("grad", path, "--bind", "a=0.7", "--bind", "b=-0.4", "--observable", "Z0", "--noise", "depolarizing=0.02",
+            "--backend", "trajectories", "--method", "adjoint");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.UsageError), r.ToString());
+        Assert.That(r.Err, Does.Contain("--method shift"));
+    }
+}
+
+/// <summary><c>qnnsim jacobian</c> and <c>qntk</c> under noise: the noisy tangent kernel.</summary>
+[TestFixture]
+public sealed class NoisyKernelCliTests
+{
+    private const string Circuit = """
+        OPENQASM 3.0;
+        include "stdgates.inc";
+        qubit[2] q;
+        input float[64] x;
+        input float[64] a;
+        input float[64] b;
+        ry(x) q[0];
+        ry(a) q[0];
+        cx q[0], q[1];
+        ry(b) q[1];
+        rx(x) q[1];
+        """;
+
+    [Test]
+    public void Qntk_Noise_IsTheKernelOfTheNoisyJacobian()
+    {
+        using var h = new CliHarness();
+        string path = h.Write("k.qasm", Circuit);
+        string data = h.Write("d.csv", "x,label\n0.1,1\n0.5,-1\n0.9,1\n");
+        string p = h.Write("p.csv", "name,value\na,0.3\nb,-0.6\n");
+        var r = CliHarness.Run("qntk", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--params", p, "--noise", "depolarizing=0.05", "--json");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        var json = r.Json();
+        Assert.That(json.GetProperty("backend").GetString(), Is.EqualTo("density"));
+        var circuit = CircuitFiles.Load(path, new CircuitLoadOptions { InputNames = ["x"] });
+        var j = new QnnSim.Gradients.NoisyDifferentiator(NoiseModelParser.ParseSpec("depolarizing=0.05"))
+            .Jacobian(circuit, ParameterValues.Of(0.3, -0.6), [InputValues.Of(0.1), InputValues.Of(0.5), InputValues.Of(0.9)], [PauliSum.Parse("Z1")]);
+        var k = QnnSim.Analysis.TangentKernel.FromJacobian(Enumerable.Range(0, j.Rows).SelectMany(i => j.Row(i).ToArray()).ToArray(), 3, 2);
+        var kernel = json.GetProperty("kernel");
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+                Assert.That(kernel[a][b].GetDouble(), Is.EqualTo(k[a, b]).Within(1e-12));
+        var ideal = CliHarness.Run("qntk", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--params", p, "--json").Json();
+        Assert.That(json.GetProperty("trace").GetDouble(), Is.LessThan(ideal.GetProperty("trace").GetDouble()), "noise shrinks the kernel");
+    }
+
+    [Test]
+    public void Jacobian_Noise_RecordsTheModel()
+    {
+        using var h = new CliHarness();
+        string path = h.Write("k.qasm", Circuit);
+        string data = h.Write("d.csv", "x\n0.1\n0.5\n");
+        var r = CliHarness.Run("jacobian", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--noise", "amplitude-damping=0.1", "--json");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        Assert.That(r.Json().GetProperty("noise").GetString(), Does.Contain("amplitude-damping(0.1)"));
+        Assert.That(r.Json().GetProperty("rows").GetInt32(), Is.EqualTo(2));
+    }
+}

@@ -161,15 +161,16 @@ public class GradientCliTests
         Assert.That(json.GetProperty("rows").GetInt32(), Is.EqualTo(6));
         var rows = json.GetProperty("jacobian").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToArray();
         var lines = File.ReadAllLines(outPath);
-        Assert.That(lines[0], Is.EqualTo("a,b"));
+        Assert.That(lines[0], Is.EqualTo("sample,observable,a,b"));
         Assert.That(lines, Has.Length.EqualTo(7));
         for (int r = 0; r < 6; r++)
         {
             var csv = lines[r + 1].Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            Assert.That(csv[..2], Is.EqualTo(new double[] { r / 2, r % 2 }), "sample and observable index columns");
             for (int c = 0; c < 2; c++)
             {
                 Assert.That(rows[r][c], Is.EqualTo(expected[r, c]).Within(1e-15), $"json [{r},{c}]");
-                Assert.That(csv[c], Is.EqualTo(expected[r, c]).Within(1e-15), $"csv [{r},{c}]");
+                Assert.That(csv[c + 2], Is.EqualTo(expected[r, c]).Within(1e-15), $"csv [{r},{c}]");
             }
         }
         Assert.That(expected.Data.Max(Math.Abs), Is.GreaterThan(1e-3));

@@ -31,7 +31,9 @@ internal static class ReportFiles
 
     public static JsonElement Summary(string folder)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+        string text = File.ReadAllText(Path.Combine(folder, "summary.json"));
+        QnnSim.Tests.Docs.JsonSchemas.AssertValid(text);
+        using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
     }
 

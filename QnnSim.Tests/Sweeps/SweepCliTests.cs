@@ -269,6 +269,29 @@ public class SweepCliTests
     }
 
     [Test]
+    public void Run_NoisyRunOverNoiseLevels_CircuitRelativeToSpecAndValuesShrinkWithNoise()
+    {
+        // The noisy options are the run command's own: the sweep accepts them through its parser. The circuit file is
+        // named relative to the spec's folder (tasks start there). Z on a qubit rotated by ry(0.3): ⟨Z⟩ = cos 0.3 without
+        // noise, and depolarizing noise after the gate shrinks it.
+        using var f = new SweepFolder("""
+            { "command": "run", "arguments": ["c.qasm"], "options": { "observable": "Z0", "backend": "density" },
+              "axes": { "noise": ["depolarizing=0", "depolarizing=0.05", "depolarizing=0.2"] } }
+            """);
+        File.WriteAllText(Path.Combine(f.Folder, "c.qasm"), "OPENQASM 3.0;\ninclude \"stdgates.inc\";\nqubit[1] q;\nry(0.3) q[0];\n");
+        var r = f.Sweep("run", "--jobs", "2");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        Assert.That(f.Sweep("merge").Code, Is.EqualTo(ExitCodes.Success));
+        using var doc = JsonDocument.Parse(File.ReadAllText(f.MergedJson));
+        var values = doc.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(row => JsonDocument.Parse(File.ReadAllText(Path.Combine(f.ResultsFolder, "points", $"{row.GetProperty("index").GetInt32():D5}.json")))
+                .RootElement.GetProperty("result").GetProperty("expectations")[0].GetProperty("value").GetDouble()).ToArray();
+        Assert.That(values[0], Is.EqualTo(Math.Cos(0.3)).Within(1e-12));
+        Assert.That(values[1], Is.LessThan(values[0]));
+        Assert.That(values[2], Is.LessThan(values[1]));
+    }
+
+    [Test]
     public void Plan_ReproduceWithOut_Refused()
     {
         using var f = new SweepFolder("""{ "command": "reproduce", "options": { "out": "x" }, "axes": { "claim": ["6"] } }""");

@@ -331,7 +331,7 @@ public sealed class NoiseChannel
     {
         int d = 1 << qubits;
         var m = new Complex[d * d];
-        Complex phase = Kernels.StateKernels.IPower(BitOperations.PopCount(x & z));
+        Complex phase = Simulation.DensityOperations.IPower(BitOperations.PopCount(x & z));
         for (int c = 0; c < d; c++)
         {
             int r = c ^ (int)x;

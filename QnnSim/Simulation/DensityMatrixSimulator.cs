@@ -31,7 +31,6 @@ namespace QnnSim.Simulation;
 /// </example>
 public sealed class DensityMatrixSimulator
 {
-    private readonly Simulator _unitary;
     private readonly ConditionalWeakTable<Circuit, NoisyPlan> _plans = new();
     private readonly ConditionalWeakTable<Circuit, ConditionalWeakTable<NoiseModel, Circuit>> _noisy = new();
 
@@ -39,7 +38,6 @@ public sealed class DensityMatrixSimulator
     public DensityMatrixSimulator(SimulationOptions? options = null)
     {
         Options = options ?? SimulationOptions.Default;
-        _unitary = new Simulator(Options);
     }
 
     /// <summary>The options every call uses.</summary>
@@ -92,19 +90,18 @@ public sealed class DensityMatrixSimulator
         {
             var item = plan.Items[i];
             if (item.Segment is null) continue;
-            var program = _unitary.Program(plan.Doubled(item));
-            bound[i] = Simulator.Bind(program, parameters, inputs);
+            bound[i] = Simulator.Bind(plan.DoubledProgram(item), parameters, inputs);
         }
         for (int i = 0; i < plan.Items.Length; i++)
         {
             var item = plan.Items[i];
             if (item.Segment is not null)
             {
-                Executor.Run(_unitary.Program(plan.Doubled(item)), bound[i], rho.Data, Options);
+                Executor.Run(plan.DoubledProgram(item), bound[i], rho.Data, Options);
                 continue;
             }
             var step = plan.SuperoperatorStep(item);
-            if (step is null) NoiseKernels.GlobalDepolarize(item.TargetMask, item.Channel!.Channel!.Parameters[0], rho.Data, n);
+            if (step is null) DensityOperations.GlobalDepolarize(item.TargetMask, item.Channel!.Channel!.Parameters[0], rho.Data, n);
             else Executor.Apply(step, 0, rho.Data, Options, inverse: false);
         }
     }
@@ -119,7 +116,7 @@ public sealed class DensityMatrixSimulator
             ThrowHelper.QubitCountMismatch(nameof(observable), "the observable", observable.RequiredQubits, rho.QubitCount);
         double sum = 0;
         foreach (var t in observable.Terms)
-            sum += t.Coefficient * NoiseKernels.ExpectationPauli(t.Pauli.XMask, t.Pauli.ZMask, t.Pauli.YCount, rho.Data, rho.QubitCount);
+            sum += t.Coefficient * DensityOperations.ExpectationPauli(t.Pauli.XMask, t.Pauli.ZMask, t.Pauli.YCount, rho.Data, rho.QubitCount);
         return sum;
     }
 

@@ -22,6 +22,7 @@ internal sealed class NoisyPlan
     {
         public Circuit? Segment;          // n-qubit unitary segment (trajectories)
         public Circuit? DoubledSegment;   // 2n-qubit segment (density), built on first use
+        public CircuitProgram? DoubledProgram; // its lowering
         public Operation? Channel;        // the channel operation
         public Primitive? Superoperator;  // density: Matrix2 / MatrixK on (targets, targets + n); null for global depolarizing
         public Primitive[]? Kraus;        // trajectories: one dense step per Kraus operator (general channels)
@@ -81,6 +82,9 @@ internal sealed class NoisyPlan
         item.DoubledSegment = d;
         return d;
     }
+
+    /// <summary>The lowered doubled segment (built once per item, so a run does no table look-up per segment).</summary>
+    public CircuitProgram DoubledProgram(Item item) => item.DoubledProgram ??= new CircuitProgram(Doubled(item));
 
     /// <summary>The density-matrix step of a channel item (null for the global depolarizing channel, which has its own kernel).</summary>
     public Primitive? SuperoperatorStep(Item item)

@@ -78,39 +78,8 @@ public sealed class TrajectorySimulator
         }
         var noisy = WithNoise(circuit, noise);
         Simulator.ValidateValues(noisy, parameters, inputs);
-        var plan = _plans.GetValue(noisy, NoisyPlan.Build);
         int k = observables.Count;
-        var perTrajectory = new double[(long)trajectories * k];
-        double[] theta = parameters.Span.ToArray(), x = inputs.Span.ToArray();
-
-        bool inner = circuit.QubitCount >= Options.ParallelThresholdQubits || Options.MaxThreads == 1;
-        if (inner)
-        {
-            var state = StateVector.Zero(circuit.QubitCount);
-            for (int t = 0; t < trajectories; t++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                RunOne(plan, theta, x, state, seed, t, _unitary);
-                for (int o = 0; o < k; o++) perTrajectory[(long)t * k + o] = _unitary.Expectation(state, observables[o]);
-            }
-        }
-        else
-        {
-            int workers = Math.Min(Options.MaxThreads, trajectories);
-            int next = -1;
-            var po = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
-            Parallel.For(0, workers, po, _ =>
-            {
-                var state = StateVector.Zero(circuit.QubitCount);
-                int t;
-                while ((t = Interlocked.Increment(ref next)) < trajectories)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    RunOne(plan, theta, x, state, seed, t, _serial);
-                    for (int o = 0; o < k; o++) perTrajectory[(long)t * k + o] = _serial.Expectation(state, observables[o]);
-                }
-            });
-        }
+        var perTrajectory = RunAll(noisy, parameters, inputs, observables, trajectories, seed, cancellationToken);
 
         var values = new double[k];
         var errors = new double[k];
@@ -129,6 +98,47 @@ public sealed class TrajectorySimulator
             errors[o] = Math.Sqrt(ss / (trajectories - 1) / trajectories);
         }
         return new TrajectoryEstimate(values, errors, trajectories);
+    }
+
+    /// <summary>⟨ψ_t|O|ψ_t⟩ for every trajectory t of an already noisy, validated circuit (gradients combine these per trajectory).</summary>
+    internal double[] PerTrajectory(Circuit noisy, ParameterValues parameters, InputValues inputs, PauliSum observable, int trajectories, ulong seed,
+        CancellationToken cancellationToken) => RunAll(noisy, parameters, inputs, [observable], trajectories, seed, cancellationToken);
+
+    /// <summary>Runs every trajectory; returns the values trajectory-major (t·k + o).</summary>
+    private double[] RunAll(Circuit noisy, ParameterValues parameters, InputValues inputs, IReadOnlyList<PauliSum> observables, int trajectories,
+        ulong seed, CancellationToken cancellationToken)
+    {
+        var plan = _plans.GetValue(noisy, NoisyPlan.Build);
+        int k = observables.Count;
+        var perTrajectory = new double[(long)trajectories * k];
+        double[] theta = parameters.Span.ToArray(), x = inputs.Span.ToArray();
+        bool inner = noisy.QubitCount >= Options.ParallelThresholdQubits || Options.MaxThreads == 1;
+        if (inner)
+        {
+            var state = StateVector.Zero(noisy.QubitCount);
+            for (int t = 0; t < trajectories; t++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RunOne(plan, theta, x, state, seed, t, _unitary);
+                for (int o = 0; o < k; o++) perTrajectory[(long)t * k + o] = _unitary.Expectation(state, observables[o]);
+            }
+            return perTrajectory;
+        }
+        int workers = Math.Min(Options.MaxThreads, trajectories);
+        int next = -1;
+        var po = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+        Parallel.For(0, workers, po, _ =>
+        {
+            var state = StateVector.Zero(noisy.QubitCount);
+            int t;
+            while ((t = Interlocked.Increment(ref next)) < trajectories)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RunOne(plan, theta, x, state, seed, t, _serial);
+                for (int o = 0; o < k; o++) perTrajectory[(long)t * k + o] = _serial.Expectation(state, observables[o]);
+            }
+        });
+        return perTrajectory;
     }
 
     /// <summary>One trajectory's final pure state: trajectory <paramref name="index"/> of <paramref name="seed"/>.</summary>

@@ -1,5 +1,5 @@
 using System.Numerics;
-using QnnSim.Kernels;
+using QnnSim.Simulation;
 
 namespace QnnSim.State;
 
@@ -142,10 +142,10 @@ public sealed class DensityMatrix
     }
 
     /// <summary>Tr ρ (1 up to rounding for a state produced by trace-preserving channels).</summary>
-    public double Trace() => NoiseKernels.Trace(Data, QubitCount);
+    public double Trace() => DensityOperations.Trace(Data, QubitCount);
 
     /// <summary>The purity Tr(ρ²) = Σ_{rc} |ρ_{rc}|², in [1/2^n, 1]; 1 exactly for pure states.</summary>
-    public double Purity() => NoiseKernels.SumSquares(Data);
+    public double Purity() => DensityOperations.Purity(Data);
 
     /// <summary>The fidelity with a pure state, F = ⟨ψ|ρ|ψ⟩ (Jozsa's fidelity for one pure argument).</summary>
     /// <exception cref="QubitCountMismatchException">ψ has another qubit count.</exception>
@@ -153,14 +153,14 @@ public sealed class DensityMatrix
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.QubitCount != QubitCount) ThrowHelper.QubitCountMismatch(nameof(state), "the pure state", state.QubitCount, QubitCount);
-        return NoiseKernels.Sandwich(state.Amplitudes, Data, QubitCount);
+        return DensityOperations.Fidelity(state.Amplitudes, Data, QubitCount);
     }
 
     /// <summary>The outcome probabilities ρ_{kk} of measuring every qubit (qubit q is bit q of k), without readout error.</summary>
     public double[] Probabilities()
     {
         var p = new double[1L << QubitCount];
-        NoiseKernels.Diagonal(Data, QubitCount, p);
+        DensityOperations.Diagonal(Data, QubitCount, p);
         return p;
     }
 
@@ -180,7 +180,7 @@ public sealed class DensityMatrix
                 if (keep[j] == keep[i]) ThrowHelper.DuplicateQubit(nameof(keep), keep[i]);
         }
         var result = new DensityMatrix(keep.Length);
-        NoiseKernels.PartialTrace(Data, QubitCount, keep, result.Data);
+        DensityOperations.PartialTrace(Data, QubitCount, keep, result.Data);
         return result;
     }
 

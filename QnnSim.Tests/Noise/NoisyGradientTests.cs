@@ -1,0 +1,163 @@
+using QnnSim.Circuits;
+using QnnSim.Gradients;
+using QnnSim.Noise;
+using QnnSim.Observables;
+using QnnSim.Randomness;
+using QnnSim.Simulation;
+using QnnSim.Tests.Gradients;
+using static QnnSim.Tests.Noise.NoiseTestSupport;
+
+namespace QnnSim.Tests.Noise;
+
+/// <summary>Gradients under noise: adjoint = parameter shift = finite differences on density matrices; trajectories within their errors.</summary>
+public sealed class NoisyGradientTests
+{
+    /// <summary>Adjoint against exact parameter shift on density matrices.</summary>
+    private const double AdjointVsShift = 1e-10;
+
+    /// <summary>Exact gradients against central differences with h = 1e-5 (truncation h² ≈ 1e-10, rounding ε/h ≈ 1e-11).</summary>
+    private const double FiniteDifference = 1e-7;
+
+    [TestCase(51UL, 3, true)]
+    [TestCase(52UL, 3, false)]
+    [TestCase(53UL, 4, true)]
+    public void Density_AdjointEqualsShiftEqualsFiniteDifferences(ulong seed, int n, bool nonAffine)
+    {
+        // Every parameterised gate kind (controlled ones included), repeated parameters, affine and non-affine angles and data inputs.
+        var circuit = GradientTestCircuits.RandomCircuit(seed, n, p: 4, q: 2, gates: 19, allowNonAffine: nonAffine);
+        var noise = EveryChannelModel(seed);
+        var rng = new SeededRandom(seed + 11);
+        var theta = GradientTestCircuits.RandomParameters(rng, 4);
+        var x = GradientTestCircuits.RandomInputs(rng, 2);
+        var o = GradientTestCircuits.RandomObservable(rng, n);
+        var d = new NoisyDifferentiator(noise);
+        var adjoint = d.ValueAndGradient(circuit, theta, x, o, GradientMethod.Adjoint);
+        var shift = d.ValueAndGradient(circuit, theta, x, o, GradientMethod.ParameterShift);
+        var fd = d.ValueAndGradient(circuit, theta, x, o, GradientMethod.FiniteDifference);
+        Assert.That(adjoint.Value, Is.EqualTo(shift.Value).Within(Exact));
+        Assert.That(adjoint.Gradient.Any(g => Math.Abs(g) > 1e-3), "a non-trivial gradient");
+        for (int j = 0; j < 4; j++)
+        {
+            Assert.That(adjoint.Gradient[j], Is.EqualTo(shift.Gradient[j]).Within(AdjointVsShift), $"θ{j}: adjoint vs shift");
+            Assert.That(adjoint.Gradient[j], Is.EqualTo(fd.Gradient[j]).Within(FiniteDifference), $"θ{j}: adjoint vs differences");
+        }
+    }
+
+    [Test]
+    public void Density_TwoQubitAndKrausChannelsBetweenGates_AdjointEqualsShift()
+    {
+        var b = new CircuitBuilder(3);
+        var t = b.Parameters("t", 3);
+        b.Ry(0, t[0]).CX(0, 1).Channel(RandomKraus(2, 3, 8), 0, 1).Rzz(1, 2, 2 * t[1] + 0.3).Channel(NoiseChannel.TwoQubitDepolarizing(0.1), 2, 1)
+            .CRx(2, 0, t[0] * t[2]).AmplitudeDamping(0, 0.2).Ry(1, t[2]);
+        var theta = ParameterValues.Of(0.4, -0.7, 1.3);
+        var o = PauliSum.Parse("Z0 + 0.5*X1 Y2");
+        var d = new NoisyDifferentiator();
+        var a = d.ValueAndGradient(b.Build(), theta, InputValues.Of(), o, GradientMethod.Adjoint);
+        var s = d.ValueAndGradient(b.Build(), theta, InputValues.Of(), o, GradientMethod.ParameterShift);
+        Assert.That(a.Gradient, Is.EqualTo(s.Gradient).Within(AdjointVsShift));
+    }
+
+    [TestCase(3, 0.05)]
+    [TestCase(6, 0.1)]
+    public void GlobalDepolarizingAfterEveryLayer_ScalesTheGradientByOneMinusPToTheL(int layers, double p)
+    {
+        const int n = 3;
+        var ideal = new CircuitBuilder(n);
+        var noisy = new CircuitBuilder(n);
+        var t = ideal.Parameters("t", n * layers);
+        noisy.Parameters("t", n * layers);
+        for (int l = 0; l < layers; l++)
+        {
+            foreach (var b in new[] { ideal, noisy })
+            {
+                for (int q = 0; q < n; q++) b.Ry(q, t[l * n + q]).Rz(q, 0.5 * t[l * n + q]);
+                b.CX(0, 1).CX(1, 2);
+            }
+            noisy.Channel(NoiseChannel.GlobalDepolarizing(p, n), 0, 1, 2);
+        }
+        var theta = GradientTestCircuits.RandomParameters(new SeededRandom(3), n * layers);
+        var o = PauliSum.Parse("Z0 Z1 + X2");
+        var pure = new double[n * layers];
+        double v0 = new Differentiator().ValueAndGradient(ideal.Build(), theta, InputValues.Of(), o, pure);
+        var g = new NoisyDifferentiator().ValueAndGradient(noisy.Build(), theta, InputValues.Of(), o);
+        double scale = Math.Pow(1 - p, layers);
+        Assert.That(g.Value, Is.EqualTo(scale * v0).Within(Exact));
+        for (int j = 0; j < pure.Length; j++) Assert.That(g.Gradient[j], Is.EqualTo(scale * pure[j]).Within(Exact));
+    }
+
+    [Test]
+    public void Trajectories_ShiftGradient_WithinFiveStandardErrorsOfTheDensityMatrix()
+    {
+        var circuit = GradientTestCircuits.RandomCircuit(61, 3, p: 3, q: 0, gates: 6, allowNonAffine: false);
+        var noise = NoiseModelParser.ParseSpec("depolarizing=0.05;amplitude-damping=0.05");
+        var theta = GradientTestCircuits.RandomParameters(new SeededRandom(5), 3);
+        var o = PauliSum.Parse("Z0 + X1 Z2");
+        var exact = new NoisyDifferentiator(noise).ValueAndGradient(circuit, theta, InputValues.Of(), o);
+        var est = new NoisyDifferentiator(noise, NoisyBackend.Trajectories, trajectories: 1500, seed: 9)
+            .ValueAndGradient(circuit, theta, InputValues.Of(), o, GradientMethod.ParameterShift);
+        Assert.That(est.Value, Is.EqualTo(exact.Value).Within(TrajectorySigmas * est.ValueStandardError));
+        for (int j = 0; j < 3; j++)
+        {
+            Assert.That(est.GradientStandardErrors[j], Is.GreaterThan(0).And.LessThan(0.1));
+            Assert.That(est.Gradient[j], Is.EqualTo(exact.Gradient[j]).Within(TrajectorySigmas * est.GradientStandardErrors[j]), $"θ{j}");
+        }
+        Assert.That(() => new NoisyDifferentiator(noise, NoisyBackend.Trajectories).ValueAndGradient(circuit, theta, InputValues.Of(), o),
+            Throws.InstanceOf<NotSupportedException>().With.Message.Contains("ParameterShift"));
+    }
+
+    [Test]
+    public void Jacobian_RowsEqualPerSampleGradients_AndDoNotDependOnThreads()
+    {
+        var circuit = GradientTestCircuits.RandomCircuit(71, 3, p: 3, q: 2, gates: 8);
+        var noise = NoiseModelParser.ParseSpec("pauli=0.01,0.02,0.03");
+        var theta = GradientTestCircuits.RandomParameters(new SeededRandom(1), 3);
+        var rng = new SeededRandom(2);
+        var samples = Enumerable.Range(0, 6).Select(_ => GradientTestCircuits.RandomInputs(rng, 2)).ToArray();
+        var o = PauliSum.Parse("Z1");
+        double[] Run(int threads, out double[] values)
+        {
+            values = new double[samples.Length];
+            var j = new double[samples.Length * 3];
+            new NoisyDifferentiator(noise, options: SimulationOptions.Default with { MaxThreads = threads }).Jacobian(circuit, theta, samples, o, values, j);
+            return j;
+        }
+        var j1 = Run(1, out var v1);
+        var j3 = Run(3, out var v3);
+        Assert.That(j3, Is.EqualTo(j1));
+        Assert.That(v3, Is.EqualTo(v1));
+        var row = new NoisyDifferentiator(noise).ValueAndGradient(circuit, theta, samples[4], o);
+        Assert.That(j1.Skip(12).Take(3), Is.EqualTo(row.Gradient).Within(1e-14));
+    }
+
+    [TestCase(2, 0.1)]
+    [TestCase(5, 0.03)]
+    public void GlobalDepolarizingAfterEveryLayer_ScalesTheTangentKernelByOneMinusPToTheTwoL(int layers, double p)
+    {
+        // THEORY (issue 11, check 1): outputs scale by (1 − p)^L, so every Jacobian row does too and K = J Jᵀ by (1 − p)^{2L}.
+        const int n = 2;
+        var ideal = new CircuitBuilder(n);
+        var noisy = new CircuitBuilder(n);
+        var x = ideal.Input("x");
+        noisy.Input("x");
+        var t = ideal.Parameters("t", 2 * layers);
+        noisy.Parameters("t", 2 * layers);
+        for (int l = 0; l < layers; l++)
+        {
+            foreach (var b in new[] { ideal, noisy })
+                b.Ry(0, x).Ry(0, t[2 * l]).Ry(1, t[2 * l + 1]).CZ(0, 1).Rx(1, 0.5 * x);
+            noisy.Channel(NoiseChannel.GlobalDepolarizing(p, n), 0, 1);
+        }
+        var theta = GradientTestCircuits.RandomParameters(new SeededRandom(8), 2 * layers);
+        InputValues[] samples = [InputValues.Of(-0.8), InputValues.Of(0.1), InputValues.Of(0.9), InputValues.Of(1.7)];
+        var o = PauliSum.Parse("Z0");
+        var j0 = new Differentiator().Jacobian(ideal.Build(), theta, samples, [o]);
+        var j1 = new NoisyDifferentiator().Jacobian(noisy.Build(), theta, samples, [o]);
+        var k0 = QnnSim.Analysis.TangentKernel.FromJacobian(Enumerable.Range(0, j0.Rows).SelectMany(r => j0.Row(r).ToArray()).ToArray(), samples.Length, 2 * layers);
+        var k1 = QnnSim.Analysis.TangentKernel.FromJacobian(Enumerable.Range(0, j1.Rows).SelectMany(r => j1.Row(r).ToArray()).ToArray(), samples.Length, 2 * layers);
+        double scale = Math.Pow(1 - p, 2 * layers);
+        for (int a = 0; a < samples.Length; a++)
+            for (int b = 0; b < samples.Length; b++)
+                Assert.That(k1[a, b], Is.EqualTo(scale * k0[a, b]).Within(1e-10), $"K[{a},{b}]");
+    }
+}
