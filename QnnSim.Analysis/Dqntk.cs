@@ -103,6 +103,7 @@ public sealed class Dqntk
     {
         int m = Size;
         if (residuals.Length != m) throw new ArgumentException($"the residual has length {residuals.Length}, but {m} are required.", nameof(residuals));
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(m, m, sizeof(double)), $"a {m} × {m} kernel derivative");
         var dk = new double[m, m];
         for (int a = 0; a < m; a++)
             for (int b = 0; b < m; b++)

@@ -51,6 +51,7 @@ public sealed class TangentKernel
     {
         if (samples < 1 || parameters < 1)
             throw new ArgumentException($"a Jacobian needs at least one sample and one parameter; got m = {samples}, p = {parameters}.", nameof(jacobian));
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(samples, samples, sizeof(double)), $"a {samples} × {samples} tangent kernel");
         var k = new double[samples, samples];
         Compute(jacobian, samples, parameters, MemoryMarshal.CreateSpan(ref Unsafe.As<byte, double>(ref MemoryMarshal.GetArrayDataReference(k)), k.Length), maxThreads);
         return new TangentKernel(k, trusted: true);
@@ -108,6 +109,7 @@ public sealed class TangentKernel
         RequireFinite(testJacobian, parameters, nameof(testJacobian));
         RequireFinite(trainJacobian, parameters, nameof(trainJacobian));
         int t = testJacobian.Length / parameters, m = trainJacobian.Length / parameters;
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(t, m, sizeof(double)), $"a {t} × {m} cross kernel");
         var k = new double[t, m];
         GramProduct.General(testJacobian, t, trainJacobian, m, parameters,
             MemoryMarshal.CreateSpan(ref Unsafe.As<byte, double>(ref MemoryMarshal.GetArrayDataReference(k)), k.Length), Environment.ProcessorCount);
@@ -182,6 +184,8 @@ public sealed class TangentKernel
     private void Decompose()
     {
         if (_eigenvalues is not null) return;
+        // MathNet's symmetric eigensolver holds the matrix, the eigenvectors and a work copy; ours the sorted vectors.
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(Size, Size, 4 * sizeof(double)), $"the eigendecomposition of a {Size} × {Size} tangent kernel");
         var evd = ToMatrix().Evd(Symmetricity.Symmetric);
         int m = Size;
         var order = Enumerable.Range(0, m).OrderBy(i => evd.EigenValues[i].Real).ToArray();

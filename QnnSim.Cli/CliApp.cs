@@ -30,7 +30,7 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) stderr.WriteLine($"qnnsim: {e.Message}");
+            stderr.WriteLine($"qnnsim: {Common.CliMessages.Join(parse.Errors.Select(e => e.Message))}");
             stderr.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");
             return ExitCodes.UsageError;
         }
@@ -70,11 +70,15 @@ public static class CliApp
                 stderr.WriteLine(pe.Message);
                 return ExitCodes.InputError;
             case CliUsageException ue:
-                stderr.WriteLine($"qnnsim: {ue.Message}");
+                stderr.WriteLine($"qnnsim: {Common.CliMessages.Clean(ue.Message)}");
                 return ExitCodes.UsageError;
             case CliInputException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or NotSupportedException
                 when ex is not System.Diagnostics.UnreachableException:
-                stderr.WriteLine($"qnnsim: {ex.Message}");
+                stderr.WriteLine($"qnnsim: {Common.CliMessages.Clean(ex.Message)}");
+                return ExitCodes.InputError;
+            case OutOfMemoryException or InsufficientExecutionStackException:
+                // A request the memory check could not foresee (another process took the memory meanwhile).
+                stderr.WriteLine($"qnnsim: out of memory: {Common.CliMessages.Clean(ex.Message)} (available now: {MemoryBudget.AvailableBytes():N0} bytes); use a smaller problem or free memory.");
                 return ExitCodes.InputError;
             default:
                 stderr.WriteLine($"qnnsim: internal error: {ex}");

@@ -57,6 +57,10 @@ internal static class ConvertCommand
                 CheckFolder(outPath);
                 File.WriteAllText(outPath.FullName, text);
             }
+            if (outExt == ".qs" && bindings.Count == 0 && QSharp.ReadBackProblems(circuit) is { Count: > 0 } problems)
+                context.Error.WriteLine($"qnnsim: warning: {outPath}: QnnSim cannot read this Q# file back: {problems[0]}" +
+                    (problems.Count > 1 ? $" (and {problems.Count - 1} more)" : "") +
+                    "; bind values with --bind, or keep the circuit in OpenQASM, which keeps every angle expression.");
             context.Out.WriteLine($"{inPath} -> {outPath}: {circuit.QubitCount} qubits, {circuit.Operations.Length} operations, " +
                 $"{circuit.ParameterCount} parameters, {circuit.InputCount} inputs, {circuit.MeasuredQubits.Length} measured.");
             return ExitCodes.Success;

@@ -118,7 +118,7 @@ internal static class JacobianCommand
     {
         var console = HumanOutput.Stdout(context);
         console.WriteLine($"Jacobian: {j.Rows} rows ({j.SampleCount} samples × {j.ObservableCount} observables) × {j.Columns} parameters");
-        const int maxColumns = 8, maxRows = 40;
+        const int maxColumns = 4, maxRows = 20; // a row of numbers must fit an 80-column terminal without wrapping
         int shownColumns = Math.Min(j.Columns, maxColumns);
         var headers = new List<string> { "sample", "observable", "value" };
         headers.AddRange(circuit.ParameterNames.Take(shownColumns));

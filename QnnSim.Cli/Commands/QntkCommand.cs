@@ -5,6 +5,7 @@ using QnnSim.Analysis;
 using QnnSim.Circuits;
 using QnnSim.Cli.Common;
 using QnnSim.Observables;
+using Spectre.Console;
 
 namespace QnnSim.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal static class QntkCommand
         var spectrumFile = new Option<FileInfo?>("--spectrum-out") { Description = "Write the eigenvalues of K (ascending) to this file: E.npy (float64, shape (m,)) or CSV (header: index, eigenvalue).", HelpName = "FILE" };
         var json = CommonOptions.Json();
         var noise = new NoiseOptions();
-        var loading = new CircuitLoading();
+        var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("qntk", "Quantum neural tangent kernel K = J Jᵀ of a circuit on a dataset: spectrum, trace, condition number, critical learning rate.")
         {
             file, data, observable, outFile, spectrumFile, json,
@@ -100,12 +101,28 @@ internal static class QntkCommand
                     ("critical learning rate 2/λ_max", HumanOutput.Number(k.CriticalLearningRate)),
                     ("kernel–target alignment", HumanOutput.Number(alignment)),
                 ]));
-                var table = HumanOutput.Table(["", .. Enumerable.Range(0, k.Size).Select(i => $"s{i}")]).NumberColumns([.. Enumerable.Range(1, k.Size)]);
-                for (int i = 0; i < k.Size; i++) table.Row([$"s{i}", .. Enumerable.Range(0, k.Size).Select(j => HumanOutput.Number(k[i, j]))]);
-                console.Write(table);
+                // The whole matrix only while it stays readable on a terminal; beyond that a summary and where to get it all.
+                const int maxShown = 8, spectrumEnds = 5;
+                if (k.Size <= maxShown)
+                {
+                    var table = HumanOutput.Table(["", .. Enumerable.Range(0, k.Size).Select(i => $"s{i}")]).NumberColumns([.. Enumerable.Range(1, k.Size)]);
+                    for (int i = 0; i < k.Size; i++) table.Row([$"s{i}", .. Enumerable.Range(0, k.Size).Select(j => HumanOutput.Number(k[i, j]))]);
+                    console.Write(table);
+                }
+                var shown = k.Size <= 2 * spectrumEnds
+                    ? Enumerable.Range(0, k.Size)
+                    : Enumerable.Range(0, spectrumEnds).Concat(Enumerable.Range(k.Size - spectrumEnds, spectrumEnds));
                 var spectrum = HumanOutput.Table("k", "eigenvalue").NumberColumns(0, 1);
-                for (int i = 0; i < k.Size; i++) spectrum.Row(i.ToString(CultureInfo.InvariantCulture), HumanOutput.Number(k.Eigenvalues[i]));
+                foreach (int i in shown)
+                {
+                    if (k.Size > 2 * spectrumEnds && i == k.Size - spectrumEnds) spectrum.Row("…", "…");
+                    spectrum.Row(i.ToString(CultureInfo.InvariantCulture), HumanOutput.Number(k.Eigenvalues[i]));
+                }
                 console.Write(spectrum);
+                if (k.Size > maxShown)
+                    console.WriteLine(parse.GetValue(outFile) is { } written
+                        ? $"the {k.Size} × {k.Size} kernel is in {written} (the {spectrumEnds} smallest and largest eigenvalues are shown)"
+                        : $"the {k.Size} × {k.Size} kernel is too large to print: write it with --out K.csv or --json");
             }
             return ExitCodes.Success;
         });

@@ -46,7 +46,7 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var initial = new Common.InitialParameters();
         var seed = CommonOptions.Seed("--init uniform, --toy, --test-fraction and minibatches");
-        var loading = new CircuitLoading();
+        var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("train", "Train a circuit: by default full-batch gradient descent on ½Σ(ŷ − y)² tracking the tangent kernel and the frozen-kernel prediction; with --optimizer, --batch-size, --loss, --test-fraction, … a general classifier or regressor.")
         {
             file, data, toy, saveData, observable, lr, steps, epochs, record, optimizer, momentum, batch, loss, logitScale, testFraction, early,

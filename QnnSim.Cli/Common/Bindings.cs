@@ -125,7 +125,21 @@ internal ref struct ValueExpression
     private int _pos;
     private string? _error;
 
-    private ValueExpression(string text) { _text = text; _pos = 0; _error = null; }
+    private int _depth;
+
+    /// <summary>Deepest nesting of parentheses and signs in one value (past it the value is refused, so no text can overflow the stack).</summary>
+    public const int MaxDepth = 100;
+
+    private ValueExpression(string text) { _text = text; _pos = 0; _error = null; _depth = 0; }
+
+    private bool Deeper()
+    {
+        if (++_depth <= MaxDepth) return true;
+        Fail($"the value '{Shorten(_text)}' is nested more than {MaxDepth} levels deep");
+        return false;
+    }
+
+    private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
 
     /// <summary>Evaluates <paramref name="text"/>; on failure returns false with a message.</summary>
     public static bool TryEvaluate(string text, out double value, out string? error)
@@ -177,9 +191,12 @@ internal ref struct ValueExpression
 
     private double Unary()
     {
-        if (Eat('-')) return -Unary();
-        if (Eat('+')) return Unary();
-        return Primary();
+        bool minus = Eat('-');
+        if (!minus && !Eat('+')) return Primary();
+        if (!Deeper()) return double.NaN;
+        double v = Unary();
+        _depth--;
+        return minus ? -v : v;
     }
 
     private bool StartsConstant()
@@ -196,7 +213,9 @@ internal ref struct ValueExpression
         if (c == '(')
         {
             _pos++;
+            if (!Deeper()) return double.NaN;
             double v = Sum();
+            _depth--;
             if (!Eat(')')) return Fail($"missing ')' in the value '{_text}'");
             return v;
         }

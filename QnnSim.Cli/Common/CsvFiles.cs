@@ -25,8 +25,10 @@ internal sealed record DataTable(string Source, IReadOnlyList<string> Columns, d
     /// columns the circuit does not use are ignored.
     /// </summary>
     /// <exception cref="ParseException">A data input has no column (reported at line 1 of the file).</exception>
+    /// <exception cref="CliInputException">A column names a trainable parameter, or the circuit has no data inputs (<see cref="DataInputs.Check"/>).</exception>
     public double[][] InputsFor(Circuit circuit)
     {
+        DataInputs.Check(Source, Columns, circuit);
         var index = new int[circuit.InputCount];
         for (int j = 0; j < index.Length; j++)
         {

@@ -453,6 +453,7 @@ public sealed class Differentiator
         var terms = ValidateBatch(circuit, parameters, samples, states, observables);
         int m = samples?.Count ?? states!.Count, k = terms.Length, p = circuit.ParameterCount, q = circuit.InputCount;
         bool inputsToo = options.IncludeInputs;
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes((long)m * k, p + (inputsToo ? q : 0) + 1, sizeof(double)), $"a {(long)m * k} × {p} Jacobian");
         var values = new double[m * k];
         var data = new double[(long)m * k * p];
         var inputData = inputsToo ? new double[(long)m * k * q] : null;

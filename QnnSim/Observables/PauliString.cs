@@ -287,8 +287,9 @@ internal ref struct PauliTextReader(string text, string sourceName)
             }
             if (!int.TryParse(_text.AsSpan(start, _pos - start), NumberStyles.None, CultureInfo.InvariantCulture, out int q) || q > PauliString.MaxQubit)
             {
+                string index = _text[start.._pos];
                 _pos = start;
-                Fail($"qubit index {_text[start.._pos]} is out of range (0..{PauliString.MaxQubit})");
+                Fail($"qubit index {index} is out of range (0..{PauliString.MaxQubit})");
             }
             if ((seen >> q & 1) != 0)
             {

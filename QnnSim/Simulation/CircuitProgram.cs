@@ -234,7 +234,9 @@ internal sealed class CircuitProgram
                 {
                     double th = theta.ConstantValue, ph = phi.ConstantValue, la = lambda.ConstantValue;
                     double c = Math.Cos(th / 2), s = Math.Sin(th / 2);
-                    Matrix1(c, -Complex.FromPolarCoordinates(s, la), Complex.FromPolarCoordinates(s, ph), Complex.FromPolarCoordinates(c, ph + la));
+                    // e^{i(φ+λ)} as the product e^{iφ}·e^{iλ}: the rounded sum φ + λ would break unitarity for large angles.
+                    Complex ePhi = Complex.FromPolarCoordinates(1, ph), eLambda = Complex.FromPolarCoordinates(1, la);
+                    Matrix1(c, -s * eLambda, s * ePhi, c * (ePhi * eLambda));
                 }
                 else
                 {
@@ -243,7 +245,7 @@ internal sealed class CircuitProgram
                     Rotation(bit, bit, theta);
                     Rotation(0, bit, phi);
                     var g = New(PrimitiveKind.GlobalPhase);
-                    g.Angle = 0.5 * (phi + lambda);
+                    g.Angle = 0.5 * phi + 0.5 * lambda; // not 0.5·(φ + λ): the sum overflows for φ, λ near the largest double
                     Add(g);
                 }
                 break;

@@ -605,25 +605,18 @@ internal sealed class OpenQasmEvaluator
             }
             case BinaryExpr b:
             {
-                var l = Eval(b.Left, scope);
-                var r = Eval(b.Right, scope);
-                _evaluating = b.OpToken;
-                switch (b.Op)
+                // A left-associative chain (1+1+…+1) is a left spine as long as the chain: walk it with a loop, so
+                // the recursion depth follows the nesting of parentheses and calls, never the chain's length.
+                var spine = new Stack<BinaryExpr>();
+                Expr leftmost = b;
+                while (leftmost is BinaryExpr lb)
                 {
-                    case "+": return Track(l + r, l, r);
-                    case "-": return Track(l - r, l, r);
-                    case "*": return Track(l * r, l, r);
-                    case "/":
-                        if (r.IsConstant && r.ConstantValue == 0) throw Error(b.OpToken, "division by zero");
-                        return Track(l / r, l, r);
-                    case "**": return Track(Angle.Pow(l, r), l, r);
-                    case "%":
-                        if (!l.IsConstant || !r.IsConstant) throw Error(b.OpToken, "'%' is only supported between constants");
-                        if (r.ConstantValue == 0) throw Error(b.OpToken, "modulo by zero");
-                        return Angle.Constant(l.ConstantValue % r.ConstantValue);
-                    default:
-                        throw Error(b.OpToken, $"unsupported operator '{b.Op}'");
+                    spine.Push(lb);
+                    leftmost = lb.Left;
                 }
+                var acc = Eval(leftmost, scope);
+                while (spine.Count > 0) acc = Combine(spine.Pop(), acc, scope);
+                return acc;
             }
             case CallExpr c:
             {
@@ -658,6 +651,29 @@ internal sealed class OpenQasmEvaluator
             }
             default:
                 throw Error(e.At, "unsupported expression");
+        }
+    }
+
+    /// <summary>Applies one binary node to its already evaluated left operand.</summary>
+    private Angle Combine(BinaryExpr b, Angle l, Scope? scope)
+    {
+        var r = Eval(b.Right, scope);
+        _evaluating = b.OpToken;
+        switch (b.Op)
+        {
+            case "+": return Track(l + r, l, r);
+            case "-": return Track(l - r, l, r);
+            case "*": return Track(l * r, l, r);
+            case "/":
+                if (r.IsConstant && r.ConstantValue == 0) throw Error(b.OpToken, "division by zero");
+                return Track(l / r, l, r);
+            case "**": return Track(Angle.Pow(l, r), l, r);
+            case "%":
+                if (!l.IsConstant || !r.IsConstant) throw Error(b.OpToken, "'%' is only supported between constants");
+                if (r.ConstantValue == 0) throw Error(b.OpToken, "modulo by zero");
+                return Angle.Constant(l.ConstantValue % r.ConstantValue);
+            default:
+                throw Error(b.OpToken, $"unsupported operator '{b.Op}'");
         }
     }
 

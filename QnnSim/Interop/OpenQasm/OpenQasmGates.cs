@@ -34,8 +34,8 @@ internal static class OpenQasmGates
 
         Add("U", 3, 1, (a, q) => [G(GateKind.U, q[0], a[0], a[1], a[2])]);
         Add("u", 3, 1, (a, q) => [G(GateKind.U, q[0], a[0], a[1], a[2])]);
-        Add("u3", 3, 1, (a, q) => [Phase(-(a[1] + a[2]) / 2.0), G(GateKind.U, q[0], a[0], a[1], a[2])]);
-        Add("u2", 2, 1, (a, q) => [Phase(-(a[0] + a[1]) / 2.0), G(GateKind.U, q[0], HalfPi, a[0], a[1])]);
+        Add("u3", 3, 1, (a, q) => [Phase(-a[1] / 2.0 - a[2] / 2.0), G(GateKind.U, q[0], a[0], a[1], a[2])]);
+        Add("u2", 2, 1, (a, q) => [Phase(-a[0] / 2.0 - a[1] / 2.0), G(GateKind.U, q[0], HalfPi, a[0], a[1])]);
         Add("u1", 1, 1, (a, q) => [G(GateKind.Phase, q[0], a[0])]);
         Add("p", 1, 1, (a, q) => [G(GateKind.Phase, q[0], a[0])]);
         Add("phase", 1, 1, (a, q) => [G(GateKind.Phase, q[0], a[0])]);

@@ -8,12 +8,24 @@ namespace QnnSim.Interop.OpenQasmSyntax;
 /// <remarks>
 /// Operator precedence follows the OpenQASM 3 specification: <c>**</c> (right-associative) binds tighter than unary
 /// minus, which binds tighter than <c>* / %</c>, then <c>+ -</c>. Expression nesting is limited to
-/// <see cref="MaxExpressionDepth"/> levels so that hostile input cannot overflow the stack.
+/// <see cref="MaxExpressionDepth"/> levels, operators in one expression to <see cref="MaxExpressionOperators"/> and
+/// modifiers on one gate call to <see cref="MaxModifiers"/>, so that no text can overflow the stack of the parser or
+/// of the evaluator that walks its trees.
 /// </remarks>
 internal sealed class OpenQasmParser
 {
     /// <summary>Deepest expression nesting accepted (parentheses, unary operators, function calls).</summary>
     public const int MaxExpressionDepth = 100;
+
+    /// <summary>
+    /// Most operators (binary and unary) in one expression: a flat chain such as <c>1+1+…+1</c> builds a tree as
+    /// deep as it is long, so this bounds the depth of every expression tree at
+    /// <see cref="MaxExpressionDepth"/> + <see cref="MaxExpressionOperators"/>.
+    /// </summary>
+    public const int MaxExpressionOperators = 1000;
+
+    /// <summary>Most gate modifiers (<c>inv @</c>, <c>pow(k) @</c>, <c>ctrl @</c>, <c>negctrl @</c>) on one gate call.</summary>
+    public const int MaxModifiers = 16;
 
     private static readonly HashSet<string> ClassicalTypes = ["float", "int", "uint", "angle", "bool", "complex", "duration", "stretch"];
 
@@ -44,6 +56,7 @@ internal sealed class OpenQasmParser
     private readonly string _source;
     private int _index;
     private int _depth;
+    private int _operators;
 
     private OpenQasmParser(List<Token> tokens, string source)
     {
@@ -376,6 +389,8 @@ internal sealed class OpenQasmParser
                (PeekAt(1).Is("@") || PeekAt(1).Is("(")))
         {
             var m = Take();
+            if (modifiers.Count == MaxModifiers)
+                throw Error(m, $"too many gate modifiers (more than {MaxModifiers} on one gate call)");
             Expr? arg = null;
             if (Current.Is("("))
             {
@@ -455,6 +470,7 @@ internal sealed class OpenQasmParser
 
     public Expr Expression()
     {
+        if (_depth == 0) _operators = 0;
         Enter();
         try { return Additive(); }
         finally { _depth--; }
@@ -466,12 +482,19 @@ internal sealed class OpenQasmParser
             throw Error(Current, $"expression nested too deeply (more than {MaxExpressionDepth} levels)");
     }
 
+    private void CountOperator(Token op)
+    {
+        if (++_operators > MaxExpressionOperators)
+            throw Error(op, $"expression too long (more than {MaxExpressionOperators} operators in one expression)");
+    }
+
     private Expr Additive()
     {
         var left = Multiplicative();
         while (Current.Is("+") || Current.Is("-"))
         {
             var op = Take();
+            CountOperator(op);
             left = new BinaryExpr(left.At, op, op.Text, left, Multiplicative());
         }
         return left;
@@ -483,6 +506,7 @@ internal sealed class OpenQasmParser
         while (Current.Is("*") || Current.Is("/") || Current.Is("%"))
         {
             var op = Take();
+            CountOperator(op);
             left = new BinaryExpr(left.At, op, op.Text, left, Unary());
         }
         return left;
@@ -493,6 +517,7 @@ internal sealed class OpenQasmParser
         if (Current.Is("-") || Current.Is("+"))
         {
             var op = Take();
+            CountOperator(op);
             Enter();
             try { return new UnaryExpr(op, op.Text, Unary()); }
             finally { _depth--; }
@@ -508,6 +533,7 @@ internal sealed class OpenQasmParser
         if (Current.Is("**"))
         {
             var op = Take();
+            CountOperator(op);
             Enter();
             try { return new BinaryExpr(left.At, op, "**", left, Unary()); }
             finally { _depth--; }

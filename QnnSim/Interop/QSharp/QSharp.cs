@@ -47,6 +47,36 @@ public sealed record QSharpWriteOptions
 /// </remarks>
 public static class QSharp
 {
+    /// <summary>
+    /// Why a Q# file written by <see cref="Write"/> with free parameters cannot be read back by QnnSim
+    /// (<see cref="QSharpCompiler.ImportAnsatz"/> recovers each rotation angle as a·θ[k] + b or a·x[k] + b of one
+    /// variable, by probing the QDK's output): one message per operation whose angle is neither constant nor affine in
+    /// one variable, such as <c>theta[5] + theta[4]</c> or <c>sin(theta[0])</c>, or a U gate whose phase φ + λ mixes two
+    /// variables. Empty when the file reads back to the same circuit. Bound values (<see cref="QSharpWriteOptions"/>)
+    /// make every angle a constant, so nothing is reported for them.
+    /// </summary>
+    public static IReadOnlyList<string> ReadBackProblems(Circuit circuit)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        var problems = new List<string>();
+        for (int i = 0; i < circuit.Operations.Length; i++)
+        {
+            var op = circuit.Operations[i];
+            string Name(VariableKind k, int j) => k == VariableKind.Parameter ? $"theta[{j}]" : $"x[{j}]";
+            foreach (var a in op.Angles)
+            {
+                if (a.IsConstant || a.IsAffine) continue;
+                problems.Add($"operation {i} ({op.Name}) has the angle {a.ToString(Name)}, which is not a·θ[k] + b in one variable");
+                break;
+            }
+            if (op.Kind == GateKind.U && op.Angles[1].TryGetAffine(out var k1, out int j1, out _, out _) &&
+                op.Angles[2].TryGetAffine(out var k2, out int j2, out _, out _) && !op.Angles[1].IsConstant && !op.Angles[2].IsConstant &&
+                (k1, j1) != (k2, j2))
+                problems.Add($"operation {i} (U) has the phase (φ + λ)/2 = ({op.Angles[1].ToString(Name)} + {op.Angles[2].ToString(Name)})/2, which mixes two variables");
+        }
+        return problems;
+    }
+
     /// <summary>Writes the circuit as a Q# file (see the class remarks).</summary>
     /// <exception cref="ArgumentException">Bound values of the wrong length.</exception>
     /// <exception cref="NotSupportedException">A dense unitary on more than 10 qubits (the decomposition has

@@ -22,6 +22,9 @@ namespace QnnSim.Interop;
 /// </remarks>
 public static class Qir
 {
+    /// <summary>Most gates a QIR file may hold (as many as an OpenQASM program may expand to); past it the reader refuses.</summary>
+    public const int MaxOperations = 1_000_000;
+
     private const string QisPrefix = "__quantum__qis__";
     private const string RtPrefix = "__quantum__rt__";
 
@@ -192,6 +195,7 @@ public static class Qir
                     throw Error(at + 1, $"@{callee} acts on qubit {q} after its reset on line {resetLine}: a mid-circuit reset is not unitary (QnnSim imports the unitary part and the final measurements).");
             }
             foreach (int q in qubits) touched.Add(q);
+            if (ops.Count == MaxOperations) throw Error(at + 1, $"more than {MaxOperations} gates (the most a QIR file may hold).");
             ops.Add(MakeOperation(name, qubits, angle));
         }
         if (inFunction) throw new ParseException(sourceName, lines.Length, 1, "unexpected end of text inside the function body (missing '}').");

@@ -1,0 +1,188 @@
+using System.CommandLine;
+using QnnSim.Cli;
+
+namespace QnnSim.Tests.Cli;
+
+/// <summary>
+/// The command-line contract (issue 15): every command, given missing, malformed, out-of-range, NaN/Inf and huge
+/// arguments, exits 2 (usage) or 3 (input) with a one-line message, or runs (exit 0, or 130 when a value it
+/// accepted makes it run past the test's time limit and the test cancels it); never exit 1, never a stack trace or
+/// a .NET type name.
+/// </summary>
+[TestFixture]
+public class CliContractTests
+{
+    private const string Circuit = """
+        OPENQASM 3.0;
+        include "stdgates.inc";
+        #pragma qnnsim inputs x
+        input float[64] x;
+        input float[64] w;
+        qubit[2] q;
+        ry(x) q[0];
+        rx(w) q[1];
+        cx q[0], q[1];
+        """;
+
+    private const string Data = "x,label\n0.1,1\n0.7,-1\n1.3,1\n";
+
+    /// <summary>Commands that run for minutes with valid settings: only refused values are tried, under the time limit.</summary>
+    private static readonly HashSet<string> Heavy = ["bench", "reproduce", "experiment convergence", "experiment haar-kernel"];
+
+    private static readonly CliHarness Files = new();
+
+    [OneTimeTearDown]
+    public void TearDown() => Files.Dispose();
+
+    private static string C => Files.Write("c.qasm", Circuit);
+    private static string D => Files.Write("d.csv", Data);
+
+    /// <summary>A valid invocation of each command: the base every bad value is added to.</summary>
+    private static string[] Base(string path) => path switch
+    {
+        "run" or "info" => [C],
+        "grad" => [C, "--observable", "Z0"],
+        "jacobian" or "qntk" => [C, "--data", D, "--observable", "Z0"],
+        "train" => [C, "--data", D, "--observable", "Z0", "--steps", "2", "--lr", "0.1"],
+        "convert" => [C, Path.Combine(Files.Folder, "out.ll")],
+        "bench" => ["--quick", "--section", "gates"],
+        "reproduce" => ["--quick", "--claim", "1", "--out", Path.Combine(Files.Folder, "report")],
+        _ => [],
+    };
+
+    private static IEnumerable<(string Path, Command Command)> Commands()
+    {
+        var root = CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, default));
+        foreach (var c in root.Subcommands)
+        {
+            if (c.Subcommands.Count == 0) yield return (c.Name, c);
+            foreach (var s in c.Subcommands) yield return ($"{c.Name} {s.Name}", s);
+        }
+    }
+
+    public static IEnumerable<TestCaseData> CommandCases() =>
+        Commands().Where(c => !Heavy.Contains(c.Path)).Select(c => new TestCaseData(c.Path).SetArgDisplayNames(c.Path));
+
+    /// <summary>The long-running commands: their bad-value run takes minutes, so it is explicit (docs/design.md, "Limits"):
+    /// <c>dotnet test QnnSim.Tests -c Release --filter "Name~HeavyCommand"</c>.</summary>
+    public static IEnumerable<TestCaseData> HeavyCommandCases() =>
+        Commands().Where(c => Heavy.Contains(c.Path)).Select(c => new TestCaseData(c.Path).SetArgDisplayNames(c.Path));
+
+    [Explicit("minutes: runs bench, reproduce and the experiments with every bad value")]
+    [TestCaseSource(nameof(HeavyCommandCases))]
+    public void HeavyCommand_EveryOptionWithBadValues_ExitsTwoOrThreeWithOneLine(string path) =>
+        Command_EveryOptionWithBadValues_ExitsTwoOrThreeWithOneLine(path);
+
+    [TestCaseSource(nameof(HeavyCommandCases))]
+    public void HeavyCommand_MissingOrMalformedValue_ExitsTwoWithOneLine(string path)
+    {
+        // The fast half for the long-running commands: a malformed value or a missing one is refused by the parser.
+        var command = Find(path);
+        foreach (var option in command.Options.Where(o => o.Arity.MaximumNumberOfValues > 0 && o.Name is not ("--help" or "-h" or "-?")))
+        {
+            var t = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+            if (t == typeof(string) || t == typeof(string[]) || t == typeof(FileInfo) || t == typeof(DirectoryInfo)) continue;
+            string[] args = [.. path.Split(' '), .. Base(path), option.Name, "abc"];
+            var o = RunLimited(args, TimeSpan.FromSeconds(10));
+            AssertContract(args, o, allowSuccess: false);
+        }
+    }
+
+    private static Command Find(string path) => Commands().Single(c => c.Path == path).Command;
+
+    private static string[] BadValues(Option option, bool heavy)
+    {
+        var t = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        if (t.IsArray) t = t.GetElementType()!;
+        if (t == typeof(FileInfo) || t == typeof(DirectoryInfo))
+            return ["", Path.Combine(Files.Folder, "no-such-dir", "x", "y.csv"), t == typeof(FileInfo) ? Files.Folder : C];
+        if (t == typeof(string))
+            return ["", "abc", "NaN", "\u0001", new string('(', 5000)];
+        if (t.IsEnum || t == typeof(bool))
+            return ["abc", "", "99"];
+        string[] refused = ["abc", "NaN", "Infinity", "-Infinity", "1e400", "-1", "99999999999999999999", ""];
+        return heavy ? refused : [.. refused, "0", "2147483647", "1e308"];
+    }
+
+    private static CliOutcome RunLimited(string[] args, TimeSpan limit)
+    {
+        using var cts = new CancellationTokenSource(limit);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(args, stdout, stderr, cts.Token);
+        return new CliOutcome(code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static void AssertContract(string[] args, CliOutcome o, bool allowSuccess)
+    {
+        string call = "qnnsim " + string.Join(' ', args.Select(a => a.Length > 60 ? a[..60] + "…" : a));
+        Assert.That(o.Code, allowSuccess ? Is.AnyOf(0, 2, 3, 4, 130) : Is.AnyOf(2, 3), $"{call}\n{o}");
+        Assert.That(o.Err, Does.Not.Contain("   at ").And.Not.Contain("Exception").And.Not.Contain("System.").And.Not.Contain("(Parameter '"),
+            $"{call}: a stack trace or .NET detail reached the user\n{o}");
+        if (o.Code is 2 or 3)
+        {
+            var lines = o.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var message = lines.Where(l => !l.StartsWith("Run '", StringComparison.Ordinal)).ToArray();
+            Assert.That(message, Has.Length.EqualTo(1), $"{call}: one line of message expected\n{o}");
+            Assert.That(message[0].Length, Is.GreaterThan(10), $"{call}: an empty message\n{o}");
+        }
+    }
+
+    [TestCaseSource(nameof(CommandCases))]
+    public void Command_MissingArguments_ExitsTwoWithOneLine(string path)
+    {
+        var command = Find(path);
+        if (command.Arguments.Count == 0 && !command.Options.Any(o => o.Required)) Assert.Pass("nothing is required");
+        string[] args = path.Split(' ');
+        var o = RunLimited(args, TimeSpan.FromSeconds(20));
+        AssertContract(args, o, allowSuccess: false);
+        Assert.That(o.Code, Is.EqualTo(2), o.ToString());
+    }
+
+    [TestCaseSource(nameof(CommandCases))]
+    public void Command_EveryOptionWithBadValues_ExitsTwoOrThreeWithOneLine(string path)
+    {
+        var command = Find(path);
+        bool heavy = Heavy.Contains(path);
+        string[] prefix = [.. path.Split(' '), .. Base(path)];
+        int tried = 0;
+        foreach (var option in command.Options)
+        {
+            if (option.Arity.MaximumNumberOfValues == 0 || option.Name is "--help" or "-h" or "-?") continue;
+            foreach (string bad in BadValues(option, heavy))
+            {
+                string[] args = [.. prefix, option.Name, bad];
+                var o = RunLimited(args, TimeSpan.FromSeconds(heavy ? 10 : 20));
+                AssertContract(args, o, allowSuccess: !heavy);
+                tried++;
+            }
+        }
+        TestContext.Out.WriteLine($"{path}: {tried} invocations");
+    }
+
+    [TestCaseSource(nameof(CommandCases))]
+    public void Command_BadPositionalArguments_ExitTwoOrThree(string path)
+    {
+        var command = Find(path);
+        if (command.Arguments.Count == 0) Assert.Pass("no positional arguments");
+        string[] rest = [.. Base(path).Skip(command.Arguments.Count)];
+        foreach (string bad in new[] { "", Path.Combine(Files.Folder, "missing.qasm"), Files.Folder, Files.Write("bad.qasm", "OPENQASM 3;\nqubit[99] q;\n"), Files.Write("x.unknown", "x") })
+        {
+            string[] args = [.. path.Split(' '), bad, .. command.Arguments.Count > 1 ? new[] { Path.Combine(Files.Folder, "o.qasm") } : [], .. rest];
+            var o = RunLimited(args, TimeSpan.FromSeconds(20));
+            AssertContract(args, o, allowSuccess: false);
+        }
+    }
+
+    [Test]
+    public void EveryCommand_OptionNamesAndAliasesAreUnique()
+    {
+        // qntk --help listed --params twice: the parameter-file option and the Q# count alias.
+        foreach (var (path, command) in Commands())
+        {
+            var names = command.Options.SelectMany(o => o.Aliases.Append(o.Name)).ToList();
+            var repeated = names.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.That(repeated, Is.Empty, $"qnnsim {path} has the option name(s) {string.Join(", ", repeated)} more than once");
+        }
+    }
+}
