@@ -193,6 +193,16 @@ public static partial class Timing
         catch (EntryPointNotFoundException) { return double.NaN; }
     }
 
+    /// <summary>CPU seconds consumed by every thread of the process (Linux CLOCK_PROCESS_CPUTIME_ID), or NaN elsewhere:
+    /// for multi-threaded work on a shared machine, the work done (spinning included) without the time preempted.</summary>
+    public static double ProcessCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        try { return ClockGetTime(2, out var t) == 0 ? t.Seconds + t.Nanoseconds * 1e-9 : double.NaN; }
+        catch (DllNotFoundException) { return double.NaN; }
+        catch (EntryPointNotFoundException) { return double.NaN; }
+    }
+
     /// <summary>
     /// Median over <paramref name="repetitions"/> of the calling thread's CPU time per call (single-threaded work
     /// only): on a shared machine this excludes time the thread spent preempted. NaN when unavailable.

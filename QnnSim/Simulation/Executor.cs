@@ -37,6 +37,152 @@ internal static class Executor
             Apply(step, step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0.0, state, options, inverse: false);
     }
 
+    /// <summary>Blocks of a thread-split segment hold at least this many qubits (2^13 amplitudes, 128 KiB): below it
+    /// the segment's fork and join would cost more than the work they spread.</summary>
+    internal const int MinSegmentBlockQubits = Fusion.ChunkQubits + 1;
+
+    /// <summary>
+    /// Applies resolved fusion items [0, items.Length) in order. One thread: consecutive items touching only qubits
+    /// below <see cref="Fusion.ChunkQubits"/> run slice by slice (cache blocking), the others one pass each.
+    /// Several threads (states of at least <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits): the state
+    /// is cut into 2^k contiguous blocks by its top k qubits (2^k ≥ <see cref="SimulationOptions.MaxThreads"/>), and
+    /// every maximal run of items that leaves those k qubits alone is one parallel segment: each thread takes whole
+    /// blocks and applies the entire run to them, as to a state of n − k qubits, with its own cache blocking. Only
+    /// items on the top k qubits split their own loop between the threads as single gates do. So a layer of the
+    /// hardware-efficient ansatz costs two forks and joins instead of one per item above the cache-blocked qubits,
+    /// and each thread streams through its own half of the state (the peers' OpenMP layers do the same with one
+    /// parallel region per fused gate). Every amplitude is computed by the same kernel instructions as on one
+    /// thread, so results stay bit-identical for any thread count.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static void RunItems(Fusion.Item[] items, List<(Primitive Step, double Angle)> resolved, Span<Complex> state, SimulationOptions options)
+    {
+        int n = BitOperations.Log2((uint)state.Length);
+        int threads = options.MaxThreads;
+        int k = threads <= 1 || n < options.ParallelThresholdQubits ? 0 : SplitQubits(threads);
+        if (k == 0 || n - k < MinSegmentBlockQubits)
+        {
+            RunLocal(items, resolved, 0, items.Length, state, options);
+            return;
+        }
+        ulong top = ((1UL << k) - 1) << (n - k);
+        int i = 0;
+        while (i < items.Length)
+        {
+            int j = i;
+            while (j < items.Length && (items[j].Support & top) == 0) j++;
+            if (j - i >= 2)
+            {
+                RunSegment(items, resolved, i, j, state, options, k);
+                i = j;
+            }
+            else
+            {
+                int end = Math.Max(j, i + 1);
+                RunLocal(items, resolved, i, end, state, options);
+                i = end;
+            }
+        }
+    }
+
+    /// <summary>k with 2^k blocks for <paramref name="threads"/> threads: the next power of two, one more bit when
+    /// the count is not a power of two (8 blocks for 3 threads: at most 3/8 of the work on one thread).</summary>
+    private static int SplitQubits(int threads)
+    {
+        int k = BitOperations.Log2((uint)threads - 1) + 1;
+        return BitOperations.IsPow2(threads) ? k : k + 1;
+    }
+
+    /// <summary>
+    /// Items [from, to) on <paramref name="state"/> (the whole state or one block of a segment), in order: runs of
+    /// at least two items below <see cref="Fusion.ChunkQubits"/> slice by slice, the others one pass each, with the
+    /// threads <paramref name="options"/> allows.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunLocal(Fusion.Item[] items, List<(Primitive Step, double Angle)> resolved, int from, int to, Span<Complex> state, SimulationOptions options)
+    {
+        int n = BitOperations.Log2((uint)state.Length);
+        ulong lowMask = (1UL << Fusion.ChunkQubits) - 1;
+        int i = from;
+        while (i < to)
+        {
+            if (n > Fusion.ChunkQubits && (items[i].Support & ~lowMask) == 0)
+            {
+                int j = i;
+                while (j < to && (items[j].Support & ~lowMask) == 0) j++;
+                if (j - i >= 2)
+                {
+                    RunChunked(resolved, i, j, state, options);
+                    i = j;
+                    continue;
+                }
+            }
+            var (step, angle) = resolved[i];
+            Apply(step, angle, state, options, inverse: false);
+            i++;
+        }
+    }
+
+    /// <summary>Items [from, to), none on the top <paramref name="k"/> qubits, on the 2^k contiguous blocks in
+    /// parallel; each block gets every item (with one thread) before the next block is taken.</summary>
+    private static unsafe void RunSegment(Fusion.Item[] items, List<(Primitive Step, double Angle)> resolved, int from, int to,
+        Span<Complex> state, SimulationOptions options, int k)
+    {
+        int blocks = 1 << k;
+        int blockLength = state.Length >> k;
+        var single = options with { MaxThreads = 1 };
+        fixed (Complex* ptr = state)
+        {
+            nint p = (nint)ptr;
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, b =>
+                RunLocal(items, resolved, from, to, new Span<Complex>((Complex*)p + (long)b * blockLength, blockLength), single));
+        }
+    }
+
+    /// <summary>Items [from, to), all below <see cref="Fusion.ChunkQubits"/>, slice by slice: each 2^ChunkQubits
+    /// slice gets every item before the next slice is loaded; the slices are shared among the threads.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunChunked(List<(Primitive Step, double Angle)> resolved, int from, int to, Span<Complex> state, SimulationOptions options)
+    {
+        int chunkLength = 1 << Fusion.ChunkQubits;
+        int chunks = state.Length >> Fusion.ChunkQubits;
+        int n = BitOperations.Log2((uint)state.Length);
+        if (n < options.ParallelThresholdQubits || options.MaxThreads == 1)
+        {
+            // Slices are below the threshold, but a threshold under ChunkQubits would thread them: keep one thread.
+            var single = options.MaxThreads == 1 ? options : options with { MaxThreads = 1 };
+            for (int c = 0; c < chunks; c++)
+            {
+                var slice = state.Slice(c * chunkLength, chunkLength);
+                for (int k = from; k < to; k++) Apply(resolved[k].Step, resolved[k].Angle, slice, single, inverse: false);
+            }
+            return;
+        }
+        RunChunkedParallel(resolved, from, to, state, options, chunks);
+    }
+
+    private static unsafe void RunChunkedParallel(List<(Primitive Step, double Angle)> resolved, int from, int to, Span<Complex> state,
+        SimulationOptions options, int chunks)
+    {
+        int chunkLength = 1 << Fusion.ChunkQubits;
+        var single = options with { MaxThreads = 1 };
+        int parts = Math.Min(options.MaxThreads, chunks);
+        fixed (Complex* ptr = state)
+        {
+            nint p = (nint)ptr;
+            int length = state.Length;
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, part =>
+            {
+                var all = new Span<Complex>((void*)p, length);
+                for (long c = (long)chunks * part / parts; c < (long)chunks * (part + 1) / parts; c++)
+                {
+                    var slice = all.Slice((int)c * chunkLength, chunkLength);
+                    for (int k = from; k < to; k++) Apply(resolved[k].Step, resolved[k].Angle, slice, single, inverse: false);
+                }
+            });
+        }
+    }
+
     /// <summary>The SIMD path for a state of <paramref name="length"/> amplitudes under <paramref name="options"/>.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static KernelPath PathFor(SimulationOptions options, int length)

@@ -193,7 +193,8 @@ internal static class Fusion
     /// Runs <paramref name="program"/> with its bound angles through its fusion plan: single steps as they are,
     /// 1-qubit blocks as one 2×2 (diagonal when the product is) computed in closed form into pooled steps (no
     /// allocation per gate), wider blocks as dense Matrix2/MatrixK steps; consecutive items below
-    /// <see cref="ChunkQubits"/> run slice by slice.
+    /// <see cref="ChunkQubits"/> run slice by slice, and several threads take whole runs of items on blocks of the
+    /// state (<see cref="Executor.RunItems"/>).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
@@ -211,63 +212,7 @@ internal static class Fusion
         var trig = new HalfAngles(_halfSin, _halfCos!);
         Kernels.TrigBatch.SinCosHalf(angles, trig.Sin, trig.Cos);
         foreach (var item in plan.Items) resolved.Add(Resolve(program, item, angles, trig, pool, ref used));
-        int n = BitOperations.Log2((uint)state.Length);
-        var items = plan.Items;
-        int i = 0;
-        ulong lowMask = (1UL << ChunkQubits) - 1;
-        while (i < items.Length)
-        {
-            if (n > ChunkQubits && (items[i].Support & ~lowMask) == 0)
-            {
-                int j = i;
-                while (j < items.Length && (items[j].Support & ~lowMask) == 0) j++;
-                if (j - i >= 2)
-                {
-                    RunChunked(resolved, i, j, state, options);
-                    i = j;
-                    continue;
-                }
-            }
-            var (step, angle) = resolved[i];
-            Executor.Apply(step, angle, state, options, inverse: false);
-            i++;
-        }
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void RunChunked(List<(Primitive Step, double Angle)> resolved, int from, int to, Span<Complex> state, SimulationOptions options)
-    {
-        int chunkLength = 1 << ChunkQubits;
-        int chunks = state.Length >> ChunkQubits;
-        int n = BitOperations.Log2((uint)state.Length);
-        var single = options.MaxThreads == 1 ? options : options with { MaxThreads = 1 };
-        if (n < options.ParallelThresholdQubits || options.MaxThreads == 1)
-        {
-            for (int c = 0; c < chunks; c++)
-            {
-                var slice = state.Slice(c * chunkLength, chunkLength);
-                for (int k = from; k < to; k++) Executor.Apply(resolved[k].Step, resolved[k].Angle, slice, single, inverse: false);
-            }
-            return;
-        }
-        int parts = Math.Min(options.MaxThreads, chunks);
-        unsafe
-        {
-            fixed (Complex* ptr = state)
-            {
-                nint p = (nint)ptr;
-                int length = state.Length;
-                Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, part =>
-                {
-                    var all = new Span<Complex>((void*)p, length);
-                    for (long c = (long)chunks * part / parts; c < (long)chunks * (part + 1) / parts; c++)
-                    {
-                        var slice = all.Slice((int)c * chunkLength, chunkLength);
-                        for (int k = from; k < to; k++) Executor.Apply(resolved[k].Step, resolved[k].Angle, slice, single, inverse: false);
-                    }
-                });
-            }
-        }
+        Executor.RunItems(plan.Items, resolved, state, options);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
