@@ -37,13 +37,21 @@ internal static class Executor
             Apply(step, step.AngleSlot >= 0 ? angles[step.AngleSlot] : 0.0, state, options, inverse: false);
     }
 
+    /// <summary>
+    /// Second level of cache blocking: consecutive items touching only qubits below this run slice by slice of
+    /// 2^MidBlockQubits amplitudes (512 KiB: within a 1 MiB L2 with room for the code's other data), so a run of
+    /// gates on the middle qubits costs one pass over memory (or L3) instead of one per gate.
+    /// </summary>
+    internal const int MidBlockQubits = 15;
+
     /// <summary>Blocks of a thread-split segment hold at least this many qubits (2^13 amplitudes, 128 KiB): below it
     /// the segment's fork and join would cost more than the work they spread.</summary>
     internal const int MinSegmentBlockQubits = Fusion.ChunkQubits + 1;
 
     /// <summary>
     /// Applies resolved fusion items [0, items.Length) in order. One thread: consecutive items touching only qubits
-    /// below <see cref="Fusion.ChunkQubits"/> run slice by slice (cache blocking), the others one pass each.
+    /// below <see cref="Fusion.ChunkQubits"/> run slice by slice (cache blocking), and so do runs below
+    /// <see cref="MidBlockQubits"/> with L2-sized slices; the others one pass each.
     /// Several threads (states of at least <see cref="SimulationOptions.ParallelThresholdQubits"/> qubits): the state
     /// is cut into 2^k contiguous blocks by its top k qubits (2^k ≥ <see cref="SimulationOptions.MaxThreads"/>), and
     /// every maximal run of items that leaves those k qubits alone is one parallel segment: each thread takes whole
@@ -94,8 +102,9 @@ internal static class Executor
     }
 
     /// <summary>
-    /// Items [from, to) on <paramref name="state"/> (the whole state or one block of a segment), in order: runs of
-    /// at least two items below <see cref="Fusion.ChunkQubits"/> slice by slice, the others one pass each, with the
+    /// Items [from, to) on <paramref name="state"/> (the whole state or one block of a segment), in order: on one
+    /// thread, runs below <see cref="MidBlockQubits"/> slice by 2^MidBlockQubits slice; runs of at least two items
+    /// below <see cref="Fusion.ChunkQubits"/> slice by 2^ChunkQubits slice; the others one pass each, with the
     /// threads <paramref name="options"/> allows.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -103,9 +112,27 @@ internal static class Executor
     {
         int n = BitOperations.Log2((uint)state.Length);
         ulong lowMask = (1UL << Fusion.ChunkQubits) - 1;
+        bool serial = options.MaxThreads == 1 || n < options.ParallelThresholdQubits;
         int i = from;
         while (i < to)
         {
+            if (serial && n > MidBlockQubits && (items[i].Support >> MidBlockQubits) == 0)
+            {
+                // A run below MidBlockQubits that is not all below ChunkQubits: slice by L2-sized slice, each slice
+                // getting the whole run (with its own 2^ChunkQubits blocking), instead of one pass over the state per
+                // item on the middle qubits.
+                int j = i;
+                bool mid = false;
+                while (j < to && (items[j].Support >> MidBlockQubits) == 0) mid |= (items[j++].Support & ~lowMask) != 0;
+                if (mid && j - i >= 2)
+                {
+                    int sliceLength = 1 << MidBlockQubits;
+                    for (int c = 0; c < state.Length; c += sliceLength)
+                        RunLocal(items, resolved, i, j, state.Slice(c, sliceLength), options);
+                    i = j;
+                    continue;
+                }
+            }
             if (n > Fusion.ChunkQubits && (items[i].Support & ~lowMask) == 0)
             {
                 int j = i;
