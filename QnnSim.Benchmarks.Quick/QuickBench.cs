@@ -83,7 +83,7 @@ public static class QuickBench
         };
         foreach (var s in DiscoverSections())
         {
-            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : s.Name is "kernels" or "profile") continue;
+            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : s.Name is "kernels" or "profile" or "scaling" or "largest") continue;
             cancellationToken.ThrowIfCancellationRequested();
             rows.AddRange(s.Run(context));
         }

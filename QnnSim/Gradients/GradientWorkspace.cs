@@ -41,8 +41,13 @@ public sealed class GradientWorkspace
     private double[]? _angles, _shifted, _theta, _x, _rows, _small;
 
     /// <summary>Work states only (ψ and <paramref name="observables"/> co-states), for the engine's internal use.</summary>
+    /// <exception cref="NotEnoughMemoryException">The (1 + k) state vectors do not fit in the memory available now.</exception>
     internal GradientWorkspace(int qubits, int observables)
     {
+        // Checked before anything is allocated (a 30-qubit gradient needs 32 GiB for ψ and one co-state); below 20
+        // qubits, as for a StateVector, the query costs more than the check is worth.
+        if (qubits >= 20) MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(1L + observables, 1L << qubits, 16),
+            $"the adjoint-gradient workspace of a {qubits}-qubit circuit ({1 + observables} state vectors of {qubits} qubits)");
         Psi = GC.AllocateUninitializedArray<Complex>(1 << qubits);
         Lambda = new Complex[observables][];
         for (int o = 0; o < observables; o++) Lambda[o] = GC.AllocateUninitializedArray<Complex>(1 << qubits);
