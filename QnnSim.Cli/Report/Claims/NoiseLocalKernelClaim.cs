@@ -52,14 +52,14 @@ internal sealed class NoiseLocalKernelClaim : IClaim
         var (slope, slopeSe) = NoisyKernelChecks.DepthDecaySlope(DepthLayers, depth);
         double lnF = Math.Log(NoiseTheoryFormulas.LayerFactor(DepthQubits, NoiseTheoryFormulas.DepolarizingShrink(DepthNoise)));
 
-        var table = new DataTable("claimN2_mean_kernel", "d", "layers", "q", "lambda", "layer_factor_F", "mean_K_ii", "stderr", "predicted", "noiseless_predicted", "sigmas", "circuits");
-        void Row(int n, int p, double q, MonteCarloEstimate e, int circuits)
+        var table = new DataTable("claimN2_mean_kernel", "series", "d", "layers", "q", "lambda", "layer_factor_F", "mean_K_ii", "stderr", "predicted", "noiseless_predicted", "sigmas", "circuits");
+        void Row(int series, int n, int p, double q, MonteCarloEstimate e, int circuits)
         {
             double l = NoiseTheoryFormulas.DepolarizingShrink(q);
-            table.Add(1 << n, p, q, l, NoiseTheoryFormulas.LayerFactor(n, l), e.Mean, e.StandardError, e.Predicted, TheoryFormulas.HaarMeanKernelDiagonal(1 << n, p, Gamma), e.Sigmas, circuits);
+            table.Add(series, 1 << n, p, q, l, NoiseTheoryFormulas.LayerFactor(n, l), e.Mean, e.StandardError, e.Predicted, TheoryFormulas.HaarMeanKernelDiagonal(1 << n, p, Gamma), e.Sigmas, circuits);
         }
-        for (int j = 0; j < jobs.Length; j++) Row(jobs[j].n, Layers, qs[jobs[j].k], estimates[j], Circuits(context.Settings, jobs[j].n));
-        for (int i = 0; i < DepthLayers.Length; i++) Row(DepthQubits, DepthLayers[i], DepthNoise, depth[i], DepthCircuits(context.Settings));
+        for (int j = 0; j < jobs.Length; j++) Row(0, jobs[j].n, Layers, qs[jobs[j].k], estimates[j], Circuits(context.Settings, jobs[j].n));
+        for (int i = 0; i < DepthLayers.Length; i++) Row(1, DepthQubits, DepthLayers[i], DepthNoise, depth[i], DepthCircuits(context.Settings));
         context.Writer.Write(table, result);
 
         int figures = jobs.Length + DepthLayers.Length + 1, within3 = 0;
@@ -110,6 +110,7 @@ internal sealed class NoiseLocalKernelClaim : IClaim
 
         double a = TheoryFormulas.HaarMeanKernelDiagonal(1 << DepthQubits, 1, Gamma) * NoiseTheoryFormulas.LocalDepolarizingKernelRatio(DepthQubits, 1, DepthNoise, PauliString.Z(0), PauliString.Z(0));
         var depthGrid = Enumerable.Range(1, DepthLayers[^1]).Select(x => (double)x).ToArray();
+        // Series 0 of the CSV is the (d, q) grid at p = Layers, series 1 the depth sweep.
         // ln(E[K]/p) on a linear axis: the prediction is a straight line of slope ln F and the error bars are SE/mean.
         context.Writer.Write(new PlotSpec("claimN2_depth_decay", $"Claim N2: depth decay at d = {1 << DepthQubits}, q = {DepthNoise}: E[K_ii]/p ∝ F^(p−1), F = {Math.Exp(lnF):G4}",
             "layers p", "ln(E[K_ii] / p)", false, false,
