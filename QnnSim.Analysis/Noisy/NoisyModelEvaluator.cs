@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.ExceptionServices;
 using QnnSim.Circuits;
 using QnnSim.Gradients;
+using QnnSim.Noise;
 using QnnSim.Observables;
 using QnnSim.Randomness;
 using QnnSim.Simulation;
@@ -29,7 +30,8 @@ namespace QnnSim.Analysis;
 /// gradients always by the parameter-shift rule on common trajectory seeds;</item>
 /// <item>finite shots (<see cref="ReadoutMode.Shots"/>), on the pure state (no noise model) or the density matrix: each
 /// output estimated from N shots per Pauli term (with the noise model's readout errors applied to the sampled
-/// outcomes), each gradient by the parameter-shift rule with every shifted expectation estimated from N shots per term.
+/// outcomes), each gradient by the parameter-shift rule with every shifted expectation estimated from N shots per term
+/// (<see cref="Differentiator.ParameterShiftWithShots"/>, <see cref="NoisyDifferentiator.ValueAndGradientWithShots"/>).
 /// Trajectories with shots are not offered (a trajectory estimate is already a Monte-Carlo estimate).</item>
 /// </list>
 /// <para><b>Input states.</b> A dataset of input vectors feeds the circuit's data inputs. A dataset of input states
@@ -58,7 +60,7 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
     private readonly Simulator _pure;
     private readonly Differentiator _pureShift;
     private readonly NoisyDifferentiator _exactDensity;
-    private readonly IShotShiftGradient _densityShots;
+    private readonly NoisyDifferentiator? _densityShots; // channels already in the circuit; only the readout errors left
     private ulong _calls;
 
     internal NoisyModelEvaluator(QnnModel model, Dataset data)
@@ -83,7 +85,8 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
         _pure = new Simulator(_simulation);
         _pureShift = new Differentiator(options with { Method = GradientMethod.ParameterShift, MaxDegreeOfParallelism = 1, Simulation = _simulation });
         _exactDensity = new NoisyDifferentiator(null, NoisyBackend.DensityMatrix, _simulation, finiteDifferenceStep: options.FiniteDifferenceStep);
-        _densityShots = new DensityShotShift(_density);
+        if (_noise is { Backend: NoisyBackend.DensityMatrix } && !_readout.IsExact)
+            _densityShots = new NoisyDifferentiator(ReadoutErrorsOf(_noise.Model), NoisyBackend.DensityMatrix, _simulation);
     }
 
     /// <summary>The noise the model is evaluated under (null: pure states).</summary>
@@ -234,10 +237,19 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
         }
         if (_readout.ShotsPerTerm is int n)
         {
-            var rho = _density.Run(circuit, parameters, x);
-            value = _density.EstimateExpectation(rho, observable, n, Stream(_readout.Seed, call, s, o, 0), _noise.Model).Estimate;
+            ulong seed = Stream(_readout.Seed, call, s, o, 0);
             if (withGradient)
-                _densityShots.Estimate(circuit, parameters, x, observable, n, Stream(_readout.Seed, call, s, o, 1), _noise.Model).Gradient.CopyTo(row);
+            {
+                var g = _densityShots!.ValueAndGradientWithShots(circuit, parameters, x, observable, n, seed);
+                value = g.Value;
+                g.Gradient.CopyTo(row);
+            }
+            else
+            {
+                // The value alone, drawn as ValueAndGradientWithShots draws it (stream 0 of the seed).
+                var rho = _density.Run(circuit, parameters, x);
+                value = _density.EstimateExpectation(rho, observable, n, SeededRandom.ForStream(seed, 0).NextUInt64(), _densityShots!.Noise).Estimate;
+            }
             return;
         }
         if (withGradient)
@@ -247,6 +259,15 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
             g.Gradient.CopyTo(row);
         }
         else value = _density.Expectation(_density.Run(circuit, parameters, x), observable);
+    }
+
+    /// <summary>The readout errors of <paramref name="model"/> alone (its channels are already in the circuit).</summary>
+    private static NoiseModel ReadoutErrorsOf(NoiseModel model)
+    {
+        var readout = NoiseModel.Ideal;
+        if (model.DefaultReadoutError is { } all) readout = readout.WithReadoutError(all);
+        foreach (var (q, e) in model.ReadoutErrors) readout = readout.WithReadoutError(e, q);
+        return readout;
     }
 
     /// <summary>The circuit sample <paramref name="s"/> runs: the noisy circuit, preceded by W_s for a state dataset.</summary>
