@@ -14,6 +14,7 @@ internal static class ClaimRegistry
         new Claims.AsymptoticClaim(), new Claims.HaarClaim(), new Claims.CriticalRateClaim(),
         new Claims.SublinearClaim(2), new Claims.LinearClaim(2),
         new Claims.LinearClaim(3, [1.1, 1.5, 2.0, 2.5, 3.0], "2-gamma"), new Claims.LateRateClaim(), new Claims.SublinearClaim(4), new Claims.LinearClaim(4),
+        new Claims.HaarGeneralClaim(),
     ];
 
     /// <summary>The claims a mode runs (some run only in <c>--full</c>).</summary>

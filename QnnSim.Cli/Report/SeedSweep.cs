@@ -57,10 +57,11 @@ internal static class SeedSweep
         {
             var runs = rows.Where(r => r.Result.Id == c.Id).ToArray();
             int passes = runs.Count(r => r.Result.Verdict == Verdict.Pass);
-            return (Claim: c, Runs: runs, Passes: passes, Failing: runs.Where(r => r.Result.Verdict != Verdict.Pass).Select(r => r.Seed).ToArray());
+            return (Claim: c, Runs: runs, Passes: passes, Failing: runs.Where(r => r.Result.Verdict != Verdict.Pass).Select(r => r.Seed).ToArray(),
+                Estimate: FalseFailureEstimate(runs.Select(r => r.Result).ToArray()));
         }).ToArray();
         WriteCsv(Path.Combine(dir, "seeds.csv"), rows);
-        WriteJson(Path.Combine(dir, "seeds.json"), settings, from, to, cancelled, total.Elapsed.TotalSeconds, stats.Select(s => (s.Claim, s.Runs.Length, s.Passes, s.Failing)).ToArray());
+        WriteJson(Path.Combine(dir, "seeds.json"), settings, from, to, cancelled, total.Elapsed.TotalSeconds, stats.Select(s => (s.Claim, s.Runs.Length, s.Passes, s.Failing, s.Estimate)).ToArray());
         var plots = new List<string>();
         foreach (var s in stats)
         {
@@ -81,12 +82,12 @@ internal static class SeedSweep
             Plotting.Save(new PlotSpec(name, $"Claim {s.Claim.Id}: {gate.Name} against the seed ({s.Passes}/{s.Runs.Length} pass)", "seed", gate.Name, false, false, series), Path.Combine(dir, name));
             plots.Add(name + ".png");
         }
-        File.WriteAllText(Path.Combine(dir, "seeds.md"), Markdown(settings, from, to, cancelled, stats.Select(s => (s.Claim, s.Runs.Length, s.Passes, s.Failing, s.Runs.Length > 0 ? (ClaimResult?)s.Runs[0].Result : null)).ToArray(), plots));
+        File.WriteAllText(Path.Combine(dir, "seeds.md"), Markdown(settings, from, to, cancelled, stats.Select(s => (s.Claim, s.Runs.Length, s.Passes, s.Failing, s.Runs.Length > 0 ? (ClaimResult?)s.Runs[0].Result : null, s.Estimate)).ToArray(), plots));
 
         output.WriteLine();
-        output.WriteLine("  claim   pass rate  failing seeds");
+        output.WriteLine("  claim      pass rate  est. false-failure/seed  failing seeds");
         foreach (var s in stats)
-            output.WriteLine($"  {s.Claim.Id,-7} {s.Passes,4}/{s.Runs.Length,-4}  {(s.Failing.Length == 0 ? "none" : string.Join(", ", s.Failing))}");
+            output.WriteLine($"  {s.Claim.Id,-10} {s.Passes,4}/{s.Runs.Length,-4}  {FormatProbability(s.Estimate.Total),-23}  {(s.Failing.Length == 0 ? "none" : string.Join(", ", s.Failing))}");
         output.WriteLine($"Pass rates: {Path.Combine(dir, "seeds.md")} ({total.Elapsed.TotalSeconds:F1} s)");
         if (cancelled)
         {
@@ -95,6 +96,53 @@ internal static class SeedSweep
         }
         return stats.All(s => s.Passes == s.Runs.Length) ? ExitCodes.Success : ExitCodes.CheckFailed;
     }
+
+    /// <summary>One gated figure over the seeds: its mean, standard deviation, the nearer band edge in standard deviations and P(outside).</summary>
+    internal sealed record GateSpread(string Name, double Mean, double StandardDeviation, double EdgeSigmas, double Probability);
+
+    /// <summary>A claim's estimated false-failure probability per seed (the sum over its gates) and the per-gate figures.</summary>
+    internal sealed record FalseFailure(double Total, IReadOnlyList<GateSpread> Gates);
+
+    /// <summary>
+    /// Estimates the probability that a new seed fails the claim, from the spread of each gated figure over the seeds run:
+    /// the figure is taken as normal with the seeds' mean and standard deviation, P(outside) = Φ(−z_low) + Φ(−z_high), and
+    /// the claim's estimate is the sum over its gates (a union bound). NaN with fewer than 3 runs or a non-finite figure.
+    /// </summary>
+    internal static FalseFailure FalseFailureEstimate(IReadOnlyList<ClaimResult> runs)
+    {
+        var gates = new List<GateSpread>();
+        if (runs.Count == 0) return new FalseFailure(double.NaN, gates);
+        double total = 0;
+        foreach (var name in runs[0].Gates.Select(g => g.Name))
+        {
+            var found = runs.Select(r => r.Gates.FirstOrDefault(g => g.Name == name)).ToArray();
+            if (found.Any(g => g is null)) { gates.Add(new GateSpread(name, double.NaN, double.NaN, double.NaN, double.NaN)); total = double.NaN; continue; }
+            var values = found.Select(g => g!.Value).ToArray();
+            double low = found[0]!.Low, high = found[0]!.High;
+            if (runs.Count < 3 || values.Any(v => !double.IsFinite(v)))
+            {
+                gates.Add(new GateSpread(name, values.Average(), double.NaN, double.NaN, double.NaN));
+                total = double.NaN;
+                continue;
+            }
+            var (mean, _) = Stats.MeanAndError(values);
+            double sd = Stats.StandardDeviation(values);
+            double zLow = double.IsFinite(low) ? (mean - low) / sd : double.PositiveInfinity;
+            double zHigh = double.IsFinite(high) ? (high - mean) / sd : double.PositiveInfinity;
+            double p;
+            if (sd == 0) p = values.All(v => v >= low && v <= high) ? 0 : 1;
+            else p = Tail(zLow) + Tail(zHigh);
+            double z = sd == 0 ? double.PositiveInfinity : Math.Min(zLow, zHigh);
+            gates.Add(new GateSpread(name, mean, sd, z, p));
+            total += p;
+        }
+        return new FalseFailure(Math.Min(total, 1), gates);
+    }
+
+    /// <summary>Φ(−z), the standard normal upper tail beyond z (0 for z = +∞).</summary>
+    private static double Tail(double z) => double.IsPositiveInfinity(z) ? 0 : 0.5 * MathNet.Numerics.SpecialFunctions.Erfc(z / Math.Sqrt(2));
+
+    private static string FormatProbability(double p) => !double.IsFinite(p) ? "n/a" : p == 0 ? "0" : p < 1e-12 ? "< 1e-12" : p.ToString("G2", CultureInfo.InvariantCulture);
 
     private static void WriteCsv(string path, List<(ulong Seed, ClaimResult Result)> rows)
     {
@@ -106,7 +154,7 @@ internal static class SeedSweep
         File.WriteAllText(path, sb.ToString());
     }
 
-    private static void WriteJson(string path, ReproduceSettings settings, ulong from, ulong to, bool cancelled, double seconds, (IClaim Claim, int Runs, int Passes, ulong[] Failing)[] stats)
+    private static void WriteJson(string path, ReproduceSettings settings, ulong from, ulong to, bool cancelled, double seconds, (IClaim Claim, int Runs, int Passes, ulong[] Failing, FalseFailure Estimate)[] stats)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -128,6 +176,19 @@ internal static class SeedSweep
                 w.WriteNumber("passes", s.Passes);
                 if (s.Runs > 0) w.WriteNumber("pass_rate", (double)s.Passes / s.Runs); else w.WriteNull("pass_rate");
                 w.WriteStartArray("failing_seeds"); foreach (var f in s.Failing) w.WriteNumberValue(f); w.WriteEndArray();
+                if (double.IsFinite(s.Estimate.Total)) w.WriteNumber("false_failure_estimate", s.Estimate.Total); else w.WriteNull("false_failure_estimate");
+                w.WriteStartArray("gates");
+                foreach (var g in s.Estimate.Gates)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", g.Name);
+                    if (double.IsFinite(g.Mean)) w.WriteNumber("mean", g.Mean); else w.WriteNull("mean");
+                    if (double.IsFinite(g.StandardDeviation)) w.WriteNumber("sd", g.StandardDeviation); else w.WriteNull("sd");
+                    if (double.IsFinite(g.EdgeSigmas)) w.WriteNumber("edge_sigmas", g.EdgeSigmas); else w.WriteNull("edge_sigmas");
+                    if (double.IsFinite(g.Probability)) w.WriteNumber("false_failure", g.Probability); else w.WriteNull("false_failure");
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -136,20 +197,33 @@ internal static class SeedSweep
         File.WriteAllBytes(path, stream.ToArray());
     }
 
-    private static string Markdown(ReproduceSettings settings, ulong from, ulong to, bool cancelled, (IClaim Claim, int Runs, int Passes, ulong[] Failing, ClaimResult? First)[] stats, List<string> plots)
+    private static string Markdown(ReproduceSettings settings, ulong from, ulong to, bool cancelled, (IClaim Claim, int Runs, int Passes, ulong[] Failing, ClaimResult? First, FalseFailure Estimate)[] stats, List<string> plots)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# QnnSim reproduction: pass rates over seeds");
         sb.AppendLine();
         sb.AppendLine($"mode {settings.ModeName}, seeds {from}..{to}" + (cancelled ? ", CANCELLED (the rates cover the seeds that finished)" : ""));
         sb.AppendLine();
-        sb.AppendLine("| claim | title | passes | failing seeds | gated figures and their meaning |");
-        sb.AppendLine("|---|---|---|---|---|");
+        sb.AppendLine("| claim | title | passes | failing seeds | estimated false-failure probability per seed | gated figures and their meaning |");
+        sb.AppendLine("|---|---|---|---|---|---|");
         foreach (var s in stats)
         {
             string gates = s.First is null ? "" : string.Join("; ", s.First.Gates.Select(g => $"{g.Name} in [{g.Low:G4}, {g.High:G4}]: {g.Meaning}"));
-            sb.AppendLine($"| {s.Claim.Id} | {s.Claim.Title} | {s.Passes}/{s.Runs} | {(s.Failing.Length == 0 ? "none" : string.Join(", ", s.Failing))} | {gates} |");
+            sb.AppendLine($"| {s.Claim.Id} | {s.Claim.Title} | {s.Passes}/{s.Runs} | {(s.Failing.Length == 0 ? "none" : string.Join(", ", s.Failing))} | {FormatProbability(s.Estimate.Total)} | {gates} |");
         }
+        sb.AppendLine();
+        sb.AppendLine("**How the false-failure probability is estimated.** Each gated figure is treated as normal across seeds: its mean and");
+        sb.AppendLine("standard deviation over these seeds give the distance from the mean to each edge of its band in standard deviations");
+        sb.AppendLine("(z), and the probability that a new seed falls outside is Φ(−z_low) + Φ(−z_high). A claim's figure is the sum over its");
+        sb.AppendLine("gates (a union bound). A figure that did not vary over the seeds (a count of bound violations, say) contributes 0. With");
+        sb.AppendLine("N seeds the standard deviation is itself uncertain by about 1/√(2N) (16 % at N = 20), so read the estimate as an order");
+        sb.AppendLine("of magnitude.");
+        sb.AppendLine();
+        sb.AppendLine("| claim | gated figure | mean over seeds | s.d. over seeds | nearer edge (s.d.) | P(outside) |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        foreach (var s in stats)
+            foreach (var g in s.Estimate.Gates)
+                sb.AppendLine($"| {s.Claim.Id} | {g.Name} | {g.Mean:G4} | {g.StandardDeviation:G3} | {(double.IsFinite(g.EdgeSigmas) ? g.EdgeSigmas.ToString("F1", CultureInfo.InvariantCulture) : "∞")} | {FormatProbability(g.Probability)} |");
         sb.AppendLine();
         foreach (var p in plots) sb.AppendLine($"![{p}]({p})");
         sb.AppendLine();

@@ -165,6 +165,8 @@ public class ReportMachineryTests
         Assert.That(csv["value"], Is.EqualTo(new[] { 10.0, 11.0, 12.0 }));
         Assert.That(ReportFiles.PngSize(Path.Combine(_folder, "seeds_claims.png")), Is.EqualTo((ReportTolerances.PlotWidth, ReportTolerances.PlotHeight)));
         Assert.That(File.ReadAllText(Path.Combine(_folder, "seeds.md")), Does.Contain("| s | seed-dependent | 2/3 | 11 |"));
+        // The seed is 10, 11, 12 against [0, 100]: mean 11, s.d. 1, so a new seed falls outside with probability Φ(−11) ≈ 2e-28.
+        Assert.That(claim.GetProperty("false_failure_estimate").GetDouble(), Is.LessThan(1e-27).And.GreaterThan(0));
     }
 
     /// <summary>Gated figure = the seed; odd seeds fail.</summary>
@@ -178,6 +180,26 @@ public class ReportMachineryTests
             result.Check("seed", context.Settings.Seed, 0, 100, "even seeds pass");
             result.Verdict = context.Settings.Seed % 2 == 0 ? Verdict.Pass : Verdict.Fail;
         }
+    }
+
+    [Test]
+    public void FalseFailureEstimate_NormalSpread_IsTwoSidedTailSummedOverGates()
+    {
+        // Figure a: −1, 0, 1 in [−2, 2] (mean 0, s.d. 1): 2Φ(−2) = 0.0455. Figure b: constant 0 in [0, 0]: 0.
+        // Figure c: 1, 2, 3 above 0 only (mean 2, s.d. 1): Φ(−2) = 0.02275.
+        var runs = new[] { -1.0, 0, 1 }.Select(v =>
+        {
+            var r = new ClaimResult { Id = "x", Title = "x" };
+            r.Check("a", v, -2, 2, "");
+            r.Check("b", 0, 0, 0, "");
+            r.Check("c", v + 2, 0, double.PositiveInfinity, "");
+            return r;
+        }).ToArray();
+        var e = SeedSweep.FalseFailureEstimate(runs);
+        Assert.That(e.Gates.Select(g => g.Probability), Is.EqualTo(new[] { 0.045500263896358, 0, 0.022750131948179 }).Within(1e-12));
+        Assert.That(e.Gates[0].EdgeSigmas, Is.EqualTo(2).Within(1e-12));
+        Assert.That(e.Total, Is.EqualTo(0.068250395844537).Within(1e-12));
+        Assert.That(SeedSweep.FalseFailureEstimate(runs.Take(2).ToArray()).Total, Is.NaN); // too few seeds to say
     }
 
     [TestCase("1..20", 1UL, 20UL)]
