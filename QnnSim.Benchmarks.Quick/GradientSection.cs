@@ -9,7 +9,8 @@ namespace QnnSim.Benchmarks;
 /// The gradient figures of issue 3 for <c>qnnsim bench</c>: the adjoint gradient of ⟨Z0⟩ for the n = 10, L = 20
 /// hardware-efficient ansatz (400 parameters, forward pass included, one thread; target ≤ 1.0 ms); the Jacobian of 256
 /// samples × 400 parameters (n = 10, data encoded by an Ry(x_q) layer) on 1 and 2 threads (target: 2 threads ≥ 1.7×);
-/// and the memory of one adjoint gradient at n = 24 (bytes allocated during the call, in state vectors; target ≤ 4).
+/// and the memory of one adjoint gradient at n = 24 (bytes allocated during the call, in state vectors; target ≤ 4);
+/// and the memory of one density-matrix adjoint gradient with per-gate noise (in density matrices; (C + 2) expected).
 /// </summary>
 internal sealed class GradientSection : IBenchSection
 {
@@ -146,6 +147,27 @@ internal sealed class GradientSection : IBenchSection
             double vectors = allocated / (16.0 * (1L << n));
             yield return new BenchRow(Name, $"adjoint gradient memory n=24: {vectors:F2} state vectors allocated ({allocated / 1048576.0:F0} MiB)",
                 n, context.Options.MaxThreads, t, double.NaN, null, null, "<= 4 state vectors", vectors <= 4);
+        }
+
+        // 5. Memory of one density-matrix adjoint gradient (issue 11): HEA(6, 10) with depolarizing noise after every
+        // gate. The Heisenberg sweep keeps ρ before each of the C channels plus ρ and σ: (C + 2) density matrices of
+        // 16·4^n bytes, the figure its XML docs state; the row reports what the call allocated, in density matrices.
+        {
+            const int n = 6;
+            var (hea, theta) = Workloads.HardwareEfficientAnsatz(n, 10);
+            var noise = QnnSim.Noise.NoiseModelParser.ParseSpec("depolarizing=0.01");
+            var d = new NoisyDifferentiator(noise, options: context.Options with { MaxThreads = 1 });
+            int channels = new DensityMatrixSimulator().WithNoise(hea, noise).ChannelCount;
+            d.ValueAndGradient(hea, theta, InputValues.None, z0); // plans and programs cached on the first call
+            GC.Collect();
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            d.ValueAndGradient(hea, theta, InputValues.None, z0);
+            double t = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            double matrices = allocated / (16.0 * (1L << 2 * n));
+            yield return new BenchRow(Name, $"noisy adjoint memory HEA(6,10) depol/gate: {matrices:F1} density matrices allocated ({allocated / 1048576.0:F1} MiB), C = {channels} channels",
+                2 * n, 1, t, double.NaN, null, null, $"<= C + 4 = {channels + 4}", matrices <= channels + 4);
         }
     }
 }

@@ -15,6 +15,7 @@ internal static class ClaimRegistry
         new Claims.SublinearClaim(2), new Claims.LinearClaim(2),
         new Claims.LinearClaim(3, [1.1, 1.5, 2.0, 2.5, 3.0], "2-gamma"), new Claims.LateRateClaim(), new Claims.SublinearClaim(4), new Claims.LinearClaim(4),
         new Claims.HaarGeneralClaim(),
+        new Claims.NoiseGlobalScalingClaim(), new Claims.NoiseLocalKernelClaim(), new Claims.NoiseRangeClaim(),
     ];
 
     /// <summary>The claims a mode runs (some run only in <c>--full</c>).</summary>

@@ -30,7 +30,7 @@ public class ReproduceQuickTests
     public void Cleanup() => ReportFiles.Delete(_folder);
 
     /// <summary>The claims --quick runs, in report order.</summary>
-    internal static readonly string[] ExpectedQuickClaims = ["1", "2", "3", "4", "5", "6", "1-d4", "2-d4", "2-gamma", "2-late", "5-general"];
+    internal static readonly string[] ExpectedQuickClaims = ["1", "2", "3", "4", "5", "6", "1-d4", "2-d4", "2-gamma", "2-late", "5-general", "N1", "N2", "N3"];
 
     private string Path_(string name) => Path.Combine(_folder, name);
     private JsonElement Claim(string id) => ReportFiles.Claim(_summary, id);

@@ -3,6 +3,7 @@ using System.Numerics;
 using QnnSim.Circuits;
 using QnnSim.Noise;
 using QnnSim.Observables;
+using QnnSim.Randomness;
 using QnnSim.Simulation;
 using QnnSim.State;
 
@@ -173,6 +174,108 @@ public sealed class NoisyDifferentiator
             for (int o = 0; o < k; o++)
             {
                 var g = inner.ValueAndGradient(circuit, parameters, samples[i], observables[o], method, cancellationToken);
+                values[i * k + o] = g.Value;
+                g.Gradient.CopyTo(data, (long)(i * k + o) * p);
+            }
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        return new JacobianResult(m, k, p, values, data, null);
+    }
+
+    /// <summary>
+    /// ⟨O⟩ and ∂⟨O⟩/∂θ estimated from finite shots on the density matrix, as hardware would measure them: the exact
+    /// parameter-shift rule (see the remarks), with every circuit's ⟨O⟩ (the unshifted one and each shifted one)
+    /// estimated by <see cref="DensityMatrixSimulator.EstimateExpectation"/> with <paramref name="shots"/> shots per
+    /// non-identity term of O and the readout errors of <see cref="Noise"/>. The unshifted estimate draws from stream 0 of
+    /// <paramref name="seed"/>, shift term t of the c-th θ-dependent angle from stream 1 + 4c + t, so the result does not
+    /// depend on threads. Standard errors: SE(f̂) for the value and √(Σ (∂φ/∂θ_j)² c_t² SE_t²) per component; the
+    /// estimates are unbiased for the readout-distorted values (exactly Tr(Oρ) and its gradient without readout error).
+    /// </summary>
+    /// <param name="circuit">The circuit (noise of <see cref="Noise"/> is attached).</param>
+    /// <param name="parameters">θ.</param>
+    /// <param name="inputs">x.</param>
+    /// <param name="observable">O.</param>
+    /// <param name="shots">Shots per non-identity term of O per circuit (≥ 1).</param>
+    /// <param name="seed">The seed of every random stream.</param>
+    /// <param name="cancellationToken">Stops between circuits.</param>
+    /// <exception cref="NotSupportedException">The trajectory backend (shots need the exact outcome distribution).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> below 1, or a NaN or infinite value.</exception>
+    /// <exception cref="ArgumentException">θ or x of the wrong length; an observable wider than the circuit.</exception>
+    public NoisyGradient ValueAndGradientWithShots(Circuit circuit, ParameterValues parameters, InputValues inputs, PauliSum observable,
+        int shots, ulong seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentNullException.ThrowIfNull(observable);
+        if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
+        if (Backend != NoisyBackend.DensityMatrix)
+            throw new NotSupportedException("shot estimates run on the density-matrix backend (they sample its exact outcome distribution); use NoisyBackend.DensityMatrix.");
+        if (observable.RequiredQubits > circuit.QubitCount)
+            ThrowHelper.QubitCountMismatch(nameof(observable), "the observable", observable.RequiredQubits, circuit.QubitCount);
+        var noisy = _density.WithNoise(circuit, Noise);
+        Simulator.ValidateValues(noisy, parameters, inputs);
+        ShotEstimate Estimate(Circuit c, ulong stream)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var rho = _density.Run(c, parameters, inputs);
+            return _density.EstimateExpectation(rho, observable, shots, SeededRandom.ForStream(seed, stream).NextUInt64(), Noise);
+        }
+        var value = Estimate(noisy, 0);
+        int p = noisy.ParameterCount;
+        var gradient = new double[p];
+        var variance = new double[p];
+        var chain = new double[p];
+        ulong occurrence = 0;
+        foreach (var (op, k, rule) in Occurrences(noisy))
+        {
+            double d = 0, v = 0;
+            for (int t = 0; t < rule.Length; t++)
+            {
+                var e = Estimate(Shifted(noisy, op, k, rule[t].Shift), 1 + 4 * occurrence + (ulong)t);
+                d += rule[t].Coefficient * e.Estimate;
+                v += rule[t].Coefficient * rule[t].Coefficient * e.StandardError * e.StandardError;
+            }
+            occurrence++;
+            Array.Clear(chain);
+            noisy.Operations[op].Angles[k].AccumulateGradient(parameters.Span, inputs.Span, 1.0, chain, default);
+            for (int j = 0; j < p; j++)
+            {
+                if (chain[j] == 0) continue;
+                gradient[j] += chain[j] * d;
+                variance[j] += chain[j] * chain[j] * v;
+            }
+        }
+        return new NoisyGradient(value.Estimate, value.StandardError, gradient, [.. variance.Select(Math.Sqrt)]);
+    }
+
+    /// <summary>
+    /// The dataset Jacobian of k observables estimated from finite shots (<see cref="ValueAndGradientWithShots"/> per
+    /// sample and observable), laid out as <see cref="Jacobian(Circuit, ParameterValues, IReadOnlyList{InputValues}, IReadOnlyList{PauliSum}, GradientMethod, IProgress{int}?, CancellationToken)"/>.
+    /// Row i·k + o draws from the seed of stream i·k + o of <paramref name="seed"/>: bit-identical for any thread count.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The trajectory backend.</exception>
+    /// <exception cref="ArgumentException">No observables, or a sample of the wrong length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> below 1.</exception>
+    public JacobianResult JacobianWithShots(Circuit circuit, ParameterValues parameters, IReadOnlyList<InputValues> samples, IReadOnlyList<PauliSum> observables,
+        int shots, ulong seed, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(observables);
+        if (observables.Count == 0) throw new ArgumentException("at least one observable is required.", nameof(observables));
+        if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
+        if (Backend != NoisyBackend.DensityMatrix)
+            throw new NotSupportedException("shot estimates run on the density-matrix backend; use NoisyBackend.DensityMatrix.");
+        int m = samples.Count, k = observables.Count, p = circuit.ParameterCount;
+        var values = new double[m * k];
+        var data = new double[(long)m * k * p];
+        var inner = new NoisyDifferentiator(Noise, Backend, Options with { MaxThreads = 1 }, Trajectories, Seed, FiniteDifferenceStep);
+        int done = 0;
+        Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxThreads, CancellationToken = cancellationToken }, i =>
+        {
+            for (int o = 0; o < k; o++)
+            {
+                ulong rowSeed = SeededRandom.ForStream(seed, (ulong)(i * k + o)).NextUInt64();
+                var g = inner.ValueAndGradientWithShots(circuit, parameters, samples[i], observables[o], shots, rowSeed, cancellationToken);
                 values[i * k + o] = g.Value;
                 g.Gradient.CopyTo(data, (long)(i * k + o) * p);
             }
