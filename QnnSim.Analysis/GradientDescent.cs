@@ -6,11 +6,13 @@ namespace QnnSim.Analysis;
 public sealed class RecordSchedule
 {
     private readonly Func<long, SortedSet<long>> _steps;
+    private readonly Func<long, long> _maxCount;
     private readonly string _text;
 
-    private RecordSchedule(Func<long, SortedSet<long>> steps, string text)
+    private RecordSchedule(Func<long, SortedSet<long>> steps, Func<long, long> maxCount, string text)
     {
         _steps = steps;
+        _maxCount = maxCount;
         _text = text;
     }
 
@@ -32,7 +34,7 @@ public sealed class RecordSchedule
                 set.Add((long)Math.Round(k));
             }
             return set;
-        }, "log");
+        }, total => Math.Min(total + 1, (long)Math.Ceiling(pointsPerDecade * Math.Log10(Math.Max(total, 1))) + 3), "log");
     }
 
     /// <summary>Every <paramref name="interval"/>-th step (0, K, 2K, …) and the last.</summary>
@@ -45,7 +47,7 @@ public sealed class RecordSchedule
             var set = new SortedSet<long> { total };
             for (long k = 0; k <= total; k += interval) set.Add(k);
             return set;
-        }, $"every:{interval}");
+        }, total => Math.Min(total + 1, total / interval + 2), $"every:{interval}");
     }
 
     /// <summary>Exactly the given steps (those beyond the run are ignored) plus step 0 and the last.</summary>
@@ -59,7 +61,7 @@ public sealed class RecordSchedule
             var set = new SortedSet<long> { 0, total };
             foreach (long s in list) if (s <= total) set.Add(s);
             return set;
-        }, "at");
+        }, total => Math.Min(total + 1, list.LongLength + 2), "at");
     }
 
     /// <summary>Parses "log", "log:N" (N points per decade) or "every:K".</summary>
@@ -77,7 +79,18 @@ public sealed class RecordSchedule
     }
 
     /// <summary>The recorded steps of a run of <paramref name="totalSteps"/> steps, ascending.</summary>
-    public IReadOnlyList<long> Steps(long totalSteps) => [.. _steps(totalSteps)];
+    /// <exception cref="NotEnoughMemoryException">The list (at most <see cref="MaxCount"/> steps) would not fit in the memory available.</exception>
+    public IReadOnlyList<long> Steps(long totalSteps)
+    {
+        // A sorted-set node and a list slot a step: every:1 over 2·10^9 steps would be 10^11 bytes.
+        long count = MaxCount(totalSteps);
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(count, 56), $"the list of {count} recorded steps ({_text} over {totalSteps} steps)");
+        return [.. _steps(totalSteps)];
+    }
+
+    /// <summary>An upper bound on the number of steps <see cref="Steps"/> returns, computed without listing them
+    /// (for memory checks before a run).</summary>
+    public long MaxCount(long totalSteps) => totalSteps < 0 ? 0 : Math.Max(1, _maxCount(totalSteps));
 
     /// <inheritdoc/>
     public override string ToString() => _text;
@@ -220,6 +233,8 @@ public static class GradientDescent
     /// </remarks>
     /// <exception cref="ArgumentException">Labels or θ_0 of the wrong length, or a non-finite value.</exception>
     /// <exception cref="ArgumentOutOfRangeException">η not positive and finite, or a negative step count.</exception>
+    /// <exception cref="NotEnoughMemoryException">The records the schedule asks for (r, ŷ, and K and θ when recorded) would
+    /// not fit in the memory available; checked before the run starts.</exception>
     public static TrainingRun Train(IModelEvaluator model, ReadOnlySpan<double> labels, ReadOnlySpan<double> initialParameters,
         TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -235,6 +250,11 @@ public static class GradientDescent
         if (options.Steps < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, $"Steps = {options.Steps} is out of range; allowed: ≥ 0.");
 
         long total = options.Steps;
+        // Checked before anything is allocated: each record copies r and ŷ (2m doubles), K (m² when recorded) and θ (p when recorded).
+        long recordCount = options.Record.MaxCount(total);
+        long recordDoubles = 2L * m + (options.RecordKernel ? (long)m * m : 0) + (options.RecordParameters ? p : 0);
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(recordCount, recordDoubles * sizeof(double) + 160),
+            $"up to {recordCount} training records ({options.Record} over {total} steps) of {recordDoubles} numbers each");
         var schedule = options.Record.Steps(total);
         int next = 0;
         var theta = initialParameters.ToArray();

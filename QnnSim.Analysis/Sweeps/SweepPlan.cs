@@ -72,11 +72,13 @@ public sealed class SweepPlan
         ArgumentNullException.ThrowIfNull(spec);
         if (validator?.CheckCommand(spec.Command) is { } commandError) throw new SweepSpecException(spec.Source, "command", commandError);
 
-        long count = spec.Combine == SweepCombine.Zip
+        // In double: a grid of three 100000-value ranges has 1e15 points, which must be reported as such, not wrapped.
+        double count = spec.Combine == SweepCombine.Zip
             ? (spec.Axes.Count == 0 ? 1 : spec.Axes[0].Values.Count)
-            : spec.Axes.Aggregate(1L, (n, a) => Math.Min(n * a.Values.Count, long.MaxValue / 1_000_000));
+            : spec.Axes.Aggregate(1.0, (n, a) => n * a.Values.Count);
         count *= spec.Seeds?.Values.Count ?? 1;
-        if (count > MaxPoints) throw new SweepSpecException(spec.Source, "axes", $"the sweep has {count} points; allowed: at most {MaxPoints}.");
+        if (count > MaxPoints)
+            throw new SweepSpecException(spec.Source, "axes", $"the sweep has {count.ToString(count < 1e15 ? "N0" : "G3", CultureInfo.InvariantCulture)} points; allowed: at most {MaxPoints:N0}.");
 
         var fixedTokens = new List<string>(spec.Command);
         fixedTokens.AddRange(spec.Arguments);

@@ -100,6 +100,12 @@ public sealed class SweepSpec
     /// <summary>The keys a spec may hold.</summary>
     public static readonly IReadOnlyList<string> Keys = ["schema", "description", "command", "arguments", "options", "axes", "combine", "seeds", "plots"];
 
+    /// <summary>Longest spec text, in characters (1 MiB; docs/design.md, "Limits").</summary>
+    public const int MaxSpecLength = 1 << 20;
+
+    /// <summary>Deepest nesting of arrays and objects in a spec (a spec needs 5 levels; docs/design.md, "Limits").</summary>
+    public const int MaxJsonDepth = 16;
+
     /// <summary>The schema tag (optional in the file).</summary>
     public const string Schema = "qnnsim.sweep/1";
 
@@ -155,7 +161,14 @@ public sealed class SweepSpec
     public static SweepSpec Load(string path)
     {
         string text;
-        try { text = File.ReadAllText(path); }
+        try
+        {
+            var info = new FileInfo(path);
+            // UTF-8 takes at most 4 bytes a character: a file this large cannot be within the limit.
+            if (info.Exists && info.Length > MaxSpecLength * 4L)
+                throw new SweepSpecException(path, "", $"the spec file is {info.Length:N0} bytes; a spec has at most {MaxSpecLength:N0} characters.");
+            text = File.ReadAllText(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new SweepSpecException(path, "", $"cannot read the spec: {e.Message}");
@@ -169,11 +182,22 @@ public sealed class SweepSpec
     /// <exception cref="SweepSpecException">The text is not JSON or breaks the schema.</exception>
     public static SweepSpec Parse(string json, string source)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(source);
+        if (json.Length > MaxSpecLength)
+            throw new SweepSpecException(source, "", $"the spec has {json.Length:N0} characters; at most {MaxSpecLength:N0} are read.");
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = MaxJsonDepth });
+        }
         catch (JsonException e)
         {
-            throw new SweepSpecException(source, "", $"not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}): {e.Message}");
+            int line = (int)(e.LineNumber ?? 0) + 1, column = (int)(e.BytePositionInLine ?? 0) + 1;
+            string why = e.Message;
+            int cut = why.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut >= 0) why = why[..cut];
+            throw new SweepSpecException(source, "", $"not valid JSON (line {line}, byte {column}): {why.TrimEnd()} (nesting is limited to {MaxJsonDepth} levels).", line, column);
         }
         using (doc)
         {
@@ -421,27 +445,37 @@ public sealed class SweepSpec
     };
 }
 
-/// <summary>A sweep spec that cannot be used: the message starts with the spec file and the key at fault.</summary>
-public sealed class SweepSpecException : Exception
+/// <summary>
+/// A sweep spec that cannot be used: the message starts with the spec file and the key at fault. It is the sweep
+/// reader's <see cref="ParseException"/> (catching that catches every reader's error); <see cref="ParseException.Line"/>
+/// and <see cref="ParseException.Column"/> are those of a JSON syntax error, and 1 otherwise (the key locates the error).
+/// </summary>
+public sealed class SweepSpecException : ParseException
 {
     /// <summary>Creates the error.</summary>
     /// <param name="source">The spec file.</param>
     /// <param name="key">The key at fault (dotted path, e.g. "axes.layers[2]"), or "" for the whole file.</param>
     /// <param name="detail">What is wrong and what is allowed.</param>
     public SweepSpecException(string source, string key, string detail)
-        : base(key.Length == 0 ? $"{source}: {detail}" : $"{source}: \"{key}\": {detail}")
+        : this(source, key, detail, 1, 1)
     {
-        SpecFile = source;
-        Key = key;
-        Detail = detail;
     }
 
-    /// <summary>The spec file.</summary>
-    public string SpecFile { get; }
+    /// <summary>Creates the error at a line and column of the text (a JSON syntax error).</summary>
+    /// <param name="source">The spec file.</param>
+    /// <param name="key">The key at fault, or "".</param>
+    /// <param name="detail">What is wrong and what is allowed.</param>
+    /// <param name="line">1-based line.</param>
+    /// <param name="column">1-based column.</param>
+    public SweepSpecException(string source, string key, string detail, int line, int column)
+        : base(source, line, column, detail, key.Length == 0 ? $"{source}: {detail}" : $"{source}: \"{key}\": {detail}", null)
+    {
+        Key = key;
+    }
+
+    /// <summary>The spec file (the same as <see cref="ParseException.SourceName"/>).</summary>
+    public string SpecFile => SourceName;
 
     /// <summary>The key at fault, or "".</summary>
     public string Key { get; }
-
-    /// <summary>What is wrong and what is allowed.</summary>
-    public string Detail { get; }
 }

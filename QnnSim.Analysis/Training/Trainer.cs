@@ -173,6 +173,8 @@ public static class Trainer
     /// <param name="cancellationToken">Stops between updates; the result then has <see cref="StopReason.Cancelled"/>.</param>
     /// <exception cref="ArgumentException">Labels that do not fit the loss, θ_0 of the wrong length or non-finite, models with different p or k.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option out of range.</exception>
+    /// <exception cref="NotEnoughMemoryException">The records the run would keep (epochs / RecordEvery of them) would not fit
+    /// in the memory available; checked before the run starts.</exception>
     public static FitResult Fit(LabelledModel train, ReadOnlySpan<double> initialParameters, TrainerOptions options, LabelledModel? test = null,
         TrainingCheckpoint? resume = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -216,6 +218,11 @@ public static class Trainer
         }
         for (int l = 0; l < p; l++)
             if (!double.IsFinite(theta[l])) throw new ArgumentException($"θ_0[{l}] is {theta[l]}; the parameters must be finite.", nameof(initialParameters));
+
+        // Records grow with the run: checked before it starts (a record is ~120 bytes, plus θ when recorded).
+        long recordCount = Math.Max(0, options.Epochs - epoch) / options.RecordEvery + 2;
+        MemoryBudget.EnsureAvailable(MemoryBudget.Bytes(recordCount, 120 + (options.RecordParameters ? 8L * p : 0)),
+            $"up to {recordCount} training records ({options.Epochs - epoch} epochs, one record every {options.RecordEvery})");
 
         var theta0 = (double[])theta.Clone();
         int b = options.BatchSize == 0 || options.BatchSize >= m ? m : options.BatchSize;

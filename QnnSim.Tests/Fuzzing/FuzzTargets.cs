@@ -1,13 +1,14 @@
+using QnnSim.Analysis.Sweeps;
 using QnnSim.Circuits;
 using QnnSim.Cli.Common;
 using QnnSim.Interop;
+using QnnSim.Noise;
 using QnnSim.Observables;
 
 namespace QnnSim.Tests.Fuzzing;
 
 /// <summary>
-/// Every text reader of QnnSim as a <see cref="FuzzTarget"/>. To fuzz a new reader (noise-model JSON, sweep
-/// specifications), add one entry to <see cref="All"/> with its documented exception type and a few seeds; the
+/// Every text reader of QnnSim as a <see cref="FuzzTarget"/>. To fuzz a new reader, add one entry to <see cref="All"/> with its documented exception type and a few seeds; the
 /// bounded run, the long run and the regression replay pick it up.
 /// </summary>
 public static class FuzzTargets
@@ -39,7 +40,44 @@ public static class FuzzTargets
         new("bind-value", t => { if (!ValueExpression.TryEvaluate(t, out _, out string? e)) throw new FormatException(e); }, [typeof(FormatException)],
             ["pi/2", "-pi/4", "2*pi", "(1+pi)/3", "1e-3", "3π", "tau - e"],
             ["(", ")", "-", "+", "*", "/", "pi", "π", "e", "1", ".", "1e308", " "]),
+        new("noise-spec", t => NoiseModelParser.ParseSpec(t), [typeof(ParseException)],
+            ["depolarizing=0.01", "depolarizing=0.01;readout=0.02,0.05", "pauli=0.01,0.02,0.03", "thermal-relaxation=50,70,1", "qdk-pauli=0.1,0,0"],
+            ["=", ",", ";", "0.5", "1", "-1", "NaN", "1e999", "depolarizing", "kraus", "readout=", "amplitude-damping=", " "]),
+        NoiseJsonTarget(),
+        SweepSpecTarget(),
     ]);
+
+    private static FuzzTarget NoiseJsonTarget() => new("noise-json", t => NoiseModelParser.ParseJson(t, "fuzz.json"), [typeof(ParseException)],
+        [
+            """{"gate_noise": [{"channel": {"type": "depolarizing", "p": 0.01}}, {"channel": {"type": "depolarizing2", "p": 0.02}, "gates": ["cx"]}]}""",
+            """{"gate_noise": [{"channel": {"type": "kraus", "operators": [[[1, 0], [0, 0.6]], [[0, 0.8], [0, 0]]]}, "gates": ["h"], "qubits": [0]}]}""",
+            """{"measurement_noise": [{"channel": {"type": "bit_flip", "p": 0.03}, "qubits": [1]}], "readout": [{"p1_given_0": 0.02, "p0_given_1": 0.05}]}""",
+            """{"gate_noise": [{"channel": {"type": "thermal_relaxation", "t1": 50, "t2": 70, "time": 1}}], "qdk_pauli": [0.01, 0, 0]}""",
+            """{"gate_noise": [{"channel": {"type": "global_depolarizing", "p": 0.1, "qubits": 2}}]}""",
+        ],
+        ["{", "}", "[", "]", ",", ":", "\"", "\"type\"", "\"p\"", "\"channel\"", "\"kraus\"", "\"operators\"", "[1, 0]", "[[1, 0], [0, 1]]",
+         "0.5", "-1", "1e999", "NaN", "null", "true", "99999999999", "\"qubits\": [0]", "\"gates\": [\"cx\"]", "/*", "*/", "//", "\n", " "]);
+
+    private static FuzzTarget SweepSpecTarget()
+    {
+        string example = Sweeps.SweepFiles.ExampleSpecText;
+        return new("sweep-spec", t =>
+            {
+                var spec = SweepSpec.Parse(t, "fuzz.json");
+                // Expanding the grid is part of reading a spec; past 10^4 points it is too slow for 5 s an input (the
+                // point limit itself is checked before expanding, by count).
+                double points = spec.AllAxes.Aggregate(1.0, (n, a) => n * a.Values.Count);
+                if (points <= 10_000) SweepPlan.Create(spec, null);
+            }, [typeof(ParseException)],
+            [
+                example,
+                """{"command": "experiment convergence", "options": {"qubits": 2}, "axes": {"layers": {"from": 1, "to": 16, "count": 5, "scale": "log"}}, "combine": "zip"}""",
+                """{"command": "train", "arguments": ["c.qasm"], "axes": {"lr": {"from": 0.1, "to": 0.5, "step": 0.1}, "observable": [["Z0", "Z1"], "X0"]}, "seeds": [1, 2, 3]}""",
+                """{"command": "experiment haar-kernel", "axes": {"gamma": [1, 2]}, "plots": [{"x": "gamma", "y": "diagnosis.loglog_slope", "log_y": true}]}""",
+            ],
+            ["{", "}", "[", "]", ",", ":", "\"", "\"axes\"", "\"seeds\"", "\"from\"", "\"to\"", "\"count\"", "\"step\"", "\"scale\": \"log\"",
+             "\"combine\": \"zip\"", "0", "1", "-1", "1e999", "100000", "1e-300", "NaN", "null", "true", "\"threads\"", "\"seed\"", "/*", "*/", "\n", " "]);
+    }
 
     private static Circuit ParameterCircuit()
     {

@@ -5,7 +5,7 @@ using System.Text;
 namespace QnnSim.Tests.Fuzzing;
 
 /// <summary>
-/// The fuzzing harness in the test suite: for every reader, a bounded run with a fixed seed (default 15 s or 10^6
+/// The fuzzing harness in the test suite: for every reader, a bounded run with a fixed seed (default 10 s or 10^6
 /// inputs a reader), and the replay of every kept crashing input under Fuzzing/Regressions/READER/.
 /// </summary>
 /// <remarks>
@@ -17,14 +17,14 @@ namespace QnnSim.Tests.Fuzzing;
 [TestFixture]
 public class FuzzTests
 {
-    private static double Seconds => double.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 15;
+    private static double Seconds => double.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 10;
 
     private static ulong Seed => ulong.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SEED"), out ulong s) ? s : 20261203;
 
     private static bool LongRun => Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SECONDS") is not null;
 
     public static IEnumerable<TestCaseData> Targets() =>
-        new[] { "openqasm", "qir", "pauli-string", "pauli-sum", "csv-data", "csv-params", "bind-value" }
+        new[] { "openqasm", "qir", "pauli-string", "pauli-sum", "csv-data", "csv-params", "bind-value", "noise-spec", "noise-json", "sweep-spec" }
             .Select(n => new TestCaseData(n).SetArgDisplayNames(n));
 
     private static string FailureFolder(string target)

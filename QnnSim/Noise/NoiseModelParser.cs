@@ -16,6 +16,11 @@ public static class NoiseModelParser
     /// <summary>Longest JSON noise-model text, in characters (1 MiB).</summary>
     public const int MaxJsonLength = 1 << 20;
 
+    /// <summary>Most rules in one list of a JSON noise model ("gate_noise", "measurement_noise", "readout"): enough for
+    /// a rule per gate kind per qubit and per coupled pair of a 30-qubit device, and small enough that reading and
+    /// attaching them stays in seconds.</summary>
+    public const int MaxRules = 4096;
+
     /// <summary>The spec names <see cref="ParseSpec"/> understands, with their arguments.</summary>
     public static readonly IReadOnlyList<string> SpecForms =
     [
@@ -137,7 +142,7 @@ public static class NoiseModelParser
                 {
                     case "gate_noise":
                         int i = 0;
-                        foreach (var rule in ctx.Array(prop.Value, path))
+                        foreach (var rule in ctx.Rules(prop.Value, path))
                         {
                             string rp = $"{path}[{i++}]";
                             ctx.Keys(rule, rp, "channel", "gates", "qubits");
@@ -149,7 +154,7 @@ public static class NoiseModelParser
                         break;
                     case "measurement_noise":
                         int m = 0;
-                        foreach (var rule in ctx.Array(prop.Value, path))
+                        foreach (var rule in ctx.Rules(prop.Value, path))
                         {
                             string rp = $"{path}[{m++}]";
                             ctx.Keys(rule, rp, "channel", "qubits");
@@ -160,7 +165,7 @@ public static class NoiseModelParser
                         break;
                     case "readout":
                         int r = 0;
-                        foreach (var rule in ctx.Array(prop.Value, path))
+                        foreach (var rule in ctx.Rules(prop.Value, path))
                         {
                             string rp = $"{path}[{r++}]";
                             ctx.Keys(rule, rp, "p1_given_0", "p0_given_1", "qubits");
@@ -197,6 +202,14 @@ public static class NoiseModelParser
 
         public JsonElement.ArrayEnumerator Array(JsonElement e, string path) =>
             e.ValueKind == JsonValueKind.Array ? e.EnumerateArray() : throw Fail(path, $"must be an array, not {e.ValueKind}");
+
+        public JsonElement.ArrayEnumerator Rules(JsonElement e, string path)
+        {
+            var rules = Array(e, path);
+            int n = e.GetArrayLength();
+            if (n > MaxRules) throw Fail(path, $"has {n} rules; a list has at most {MaxRules}");
+            return rules;
+        }
 
         public void Keys(JsonElement e, string path, params string[] allowed)
         {
