@@ -57,6 +57,12 @@ public sealed class ConvergenceExperiment
     /// <summary>n.</summary>
     public int Qubits { get; private init; }
 
+    /// <summary>The noise the model was trained under, or null (pure states).</summary>
+    public ModelNoise? Noise { get; private init; }
+
+    /// <summary>The readout mode of training.</summary>
+    public ReadoutMode Readout { get; private init; } = ReadoutMode.Exact;
+
     /// <summary>p.</summary>
     public int Layers { get; private init; }
 
@@ -110,16 +116,27 @@ public sealed class ConvergenceExperiment
     /// <param name="progress">Fraction done in [0, 1].</param>
     /// <param name="cancellationToken">Stops training early (the records so far are kept and compared).</param>
     /// <param name="record">Recorded steps (default logarithmic, 20 per decade).</param>
+    /// <param name="noise">Train under this noise (<see cref="QnnModel.WithNoise(ModelNoise?)"/> on the model's circuit
+    /// <see cref="PaperModel.ToCircuit"/>, input states prepared noiselessly); null (default): the exact pure-state engine.</param>
+    /// <param name="readout">The readout mode (default exact); with shots, training is gradient descent on shot estimates.</param>
+    /// <param name="gradientOptions">Threads of the noisy or shot evaluation (samples in parallel); ignored by the pure-state engine.</param>
+    /// <remarks>Under noise or shots the frozen-kernel prediction and the kernel deviations use the noisy kernels; the
+    /// asymptotic dynamics and <see cref="Prediction"/> stay the noiseless theory (THEORY.md), the reference the noisy
+    /// run is compared with.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">An argument outside its range.</exception>
     public static ConvergenceExperiment Run(int qubits, int layers, int samples, double gamma, double eta0, long steps, ulong seed,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default, RecordSchedule? record = null)
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default, RecordSchedule? record = null,
+        ModelNoise? noise = null, ReadoutMode? readout = null, Gradients.GradientOptions? gradientOptions = null)
     {
         var model = PaperModel.CreateRandom(qubits, layers, seed, gamma);
         var data = Dataset.OrthonormalStates(qubits, samples, seed + 1000);
         var engine = model.CreateEngine(data.States!);
         var theta0 = InitialParameters.Uniform(layers, seed + 2000);
         var options = TrainingOptions.Rescaled(eta0, layers, steps) with { Record = record ?? RecordSchedule.Logarithmic() };
-        var run = GradientDescent.Train(engine, data.LabelArray(), theta0, options,
+        IModelEvaluator trained = engine;
+        if (noise is not null || readout is { IsExact: false })
+            trained = new QnnModel(model.ToCircuit(), model.Observable, gradientOptions).WithNoise(noise).WithReadout(readout ?? ReadoutMode.Exact).Bind(data);
+        var run = GradientDescent.Train(trained, data.LabelArray(), theta0, options,
             progress is null ? null : new ProgressAdapter(progress, 0.9), cancellationToken);
         var first = run.Records[0];
         var frozen = new FrozenKernelPrediction(first.Kernel!, first.Residuals, run.LearningRate);
@@ -130,6 +147,8 @@ public sealed class ConvergenceExperiment
         var prediction = TheoryPrediction.For(model.Dimension, layers, samples, gamma, eta0, last.Time);
         return new ConvergenceExperiment
         {
+            Noise = noise,
+            Readout = readout ?? ReadoutMode.Exact,
             Qubits = qubits,
             Layers = layers,
             Samples = samples,

@@ -6,7 +6,8 @@ namespace QnnSim.Analysis;
 /// </summary>
 /// <remarks>
 /// Implementations: <see cref="PaperModelEngine"/> (the dedicated engine for the ansatz of You et al., ICML 2023,
-/// arXiv:2303.14844) and <see cref="CircuitModelEvaluator"/> (any QnnSim circuit through the Differentiator).
+/// arXiv:2303.14844), <see cref="CircuitModelEvaluator"/> (any QnnSim circuit through the Differentiator) and
+/// <see cref="NoisyModelEvaluator"/> (any circuit under a noise model and/or finite shots).
 /// Evaluators own work buffers and are not thread-safe: use one per thread.
 /// </remarks>
 public interface IModelEvaluator
@@ -50,7 +51,8 @@ public interface IResidualGradientEvaluator : IModelEvaluator
 /// A model with k outputs bound to a dataset of m samples, evaluated on any subset of the samples: outputs
 /// f_o(x_i; θ) and, on request, the Jacobian blocks ∂f_o(x_i)/∂θ_l. What <see cref="Trainer"/> trains (minibatches,
 /// several readouts, any loss) and what the ensemble and geometry tools read. Implementations: the evaluator of
-/// <see cref="QnnModel.BindBatches"/>; a noisy backend can implement the same interface.
+/// <see cref="QnnModel.BindBatches"/>: <see cref="CircuitBatchEvaluator"/>, or <see cref="NoisyModelEvaluator"/> under
+/// noise or finite shots.
 /// </summary>
 /// <remarks>Not thread-safe: use one instance per thread. Results for a sample do not depend on the other samples asked
 /// for with it, nor on the number of threads.</remarks>

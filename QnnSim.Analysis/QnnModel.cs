@@ -1,5 +1,6 @@
 using QnnSim.Circuits;
 using QnnSim.Gradients;
+using QnnSim.Noise;
 using QnnSim.Observables;
 using QnnSim.Simulation;
 using QnnSim.State;
@@ -48,6 +49,69 @@ public sealed class QnnModel
         Differentiator = new Differentiator(gradientOptions);
     }
 
+    private QnnModel(QnnModel source, ModelNoise? noise, ReadoutMode readout)
+    {
+        Circuit = source.Circuit;
+        Readouts = source.Readouts;
+        Differentiator = source.Differentiator;
+        Noise = noise;
+        ReadoutMode = readout;
+    }
+
+    /// <summary>The noise the model is evaluated under, or null (pure states; the default).</summary>
+    public ModelNoise? Noise { get; }
+
+    /// <summary>The readout mode: exact (the default) or finite shots per expectation.</summary>
+    public ReadoutMode ReadoutMode { get; } = ReadoutMode.Exact;
+
+    /// <summary>True when the model is evaluated exactly on pure states (no noise model, exact readout).</summary>
+    public bool IsExactPure => Noise is null && ReadoutMode.IsExact;
+
+    /// <summary>
+    /// The same model evaluated under <paramref name="noise"/> (null: pure states again): every member — <see cref="Bind"/>,
+    /// <see cref="BindBatches"/>, <see cref="Jacobian"/>, <see cref="Kernel"/>, <see cref="Predict"/>, <see cref="Hessians"/>,
+    /// <see cref="Dqntk"/>, and through them <see cref="GradientDescent"/>, <see cref="Trainer"/> and the frozen-kernel
+    /// prediction — then uses <see cref="NoisyModelEvaluator"/>. An ideal noise model (no channels, no readout errors)
+    /// still selects the noisy backend, which then agrees with the pure-state model.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An unknown backend or fewer than 2 trajectories; a noise rule naming a qubit beyond the circuit.</exception>
+    /// <exception cref="ArgumentException">The density-matrix backend on more than <see cref="State.DensityMatrix.MaxQubits"/> qubits.</exception>
+    /// <exception cref="NotSupportedException">Trajectories together with a finite-shot readout.</exception>
+    public QnnModel WithNoise(ModelNoise? noise)
+    {
+        if (noise is not null)
+        {
+            noise.Validate();
+            noise.Model.ApplyTo(Circuit); // checks the rules' qubits against the circuit now, not at the first evaluation
+            if (noise.Backend == NoisyBackend.DensityMatrix && Circuit.QubitCount > State.DensityMatrix.MaxQubits)
+                throw new ArgumentException($"the circuit has {Circuit.QubitCount} qubits; the density-matrix backend allows at most {State.DensityMatrix.MaxQubits} (use NoisyBackend.Trajectories).", nameof(noise));
+            CheckCombination(noise, ReadoutMode);
+        }
+        return new QnnModel(this, noise, ReadoutMode);
+    }
+
+    /// <summary>The same model under <paramref name="noise"/> on the density matrix (shorthand for <see cref="WithNoise(ModelNoise?)"/>).</summary>
+    public QnnModel WithNoise(NoiseModel noise) => WithNoise(new ModelNoise(noise ?? throw new ArgumentNullException(nameof(noise))));
+
+    /// <summary>The same model with another readout mode (<see cref="ReadoutMode.Exact"/> or <see cref="ReadoutMode.Shots"/>).</summary>
+    /// <exception cref="NotSupportedException">A finite-shot readout on the trajectory backend.</exception>
+    public QnnModel WithReadout(ReadoutMode readout)
+    {
+        ArgumentNullException.ThrowIfNull(readout);
+        if (Noise is not null) CheckCombination(Noise, readout);
+        return new QnnModel(this, Noise, readout);
+    }
+
+    private static void CheckCombination(ModelNoise noise, ReadoutMode readout)
+    {
+        if (noise.Backend == NoisyBackend.Trajectories && !readout.IsExact)
+            throw new NotSupportedException("finite shots on the trajectory backend are not offered (a trajectory estimate is already a Monte-Carlo estimate); use the density-matrix backend with shots, or trajectories with exact readout.");
+    }
+
+    /// <summary>"pure state, exact readout" or the noise and readout in words (recorded in JSON output).</summary>
+    public string EvaluationDescription =>
+        $"{(Noise is null ? "pure state" : Noise.ToString())}, {(ReadoutMode.IsExact ? "exact readout" : $"{ReadoutMode.ShotsPerTerm} shots per term (seed {ReadoutMode.Seed})")}";
+
     /// <summary>The circuit U(θ, x).</summary>
     public Circuit Circuit { get; }
 
@@ -65,7 +129,8 @@ public sealed class QnnModel
     /// <see cref="Trainer"/> uses. Memory: one state workspace per worker and buffers for the largest batch asked for.
     /// </summary>
     /// <exception cref="ArgumentException">The dataset does not fit the circuit (input count, qubit count).</exception>
-    public CircuitBatchEvaluator BindBatches(Dataset data) => new(this, data);
+    /// <remarks>With noise or finite shots the evaluator is a <see cref="NoisyModelEvaluator"/>.</remarks>
+    public IBatchModelEvaluator BindBatches(Dataset data) => IsExactPure ? new CircuitBatchEvaluator(this, data) : new NoisyModelEvaluator(this, data);
 
     /// <summary>The outputs f_o(x_i; θ) on every sample, row-major m × k (forward passes only).</summary>
     /// <exception cref="ArgumentException">θ of the wrong length, or a dataset that does not fit the circuit.</exception>
@@ -86,7 +151,9 @@ public sealed class QnnModel
 
     /// <summary>Binds the model to a dataset's inputs, giving an evaluator for training and kernels.</summary>
     /// <exception cref="ArgumentException">The dataset does not fit the circuit (input count, qubit count).</exception>
-    public CircuitModelEvaluator Bind(Dataset data) => new(this, data);
+    /// <remarks>Pure states with exact readout: a <see cref="CircuitModelEvaluator"/>; with noise or finite shots a
+    /// <see cref="NoisyModelEvaluator"/> (reading the first readout).</remarks>
+    public IResidualGradientEvaluator Bind(Dataset data) => IsExactPure ? new CircuitModelEvaluator(this, data) : new NoisyModelEvaluator(this, data);
 
     /// <summary>The Jacobian J (row-major m × p) and outputs ŷ on <paramref name="data"/> at θ.</summary>
     public double[] Jacobian(ReadOnlySpan<double> parameters, Dataset data, out double[] outputs)
@@ -107,14 +174,55 @@ public sealed class QnnModel
         TangentKernel.Cross(Jacobian(parameters, test, out _), Jacobian(parameters, train, out _), ParameterCount);
 
     /// <summary>The m Hessians ∂²ŷ_i/∂θ_l∂θ_l' (through <see cref="Differentiator.Hessian"/>), for the dQNTK (<see cref="Dqntk"/>).</summary>
+    /// <remarks>
+    /// Under noise or finite shots the Hessians come from shifted Jacobians of the bound evaluator
+    /// (<see cref="Analysis.Dqntk.Hessians"/>): when every parameter drives exactly one uncontrolled gate angle ±θ_l + c
+    /// (<see cref="HasSimpleShifts"/>), ∂_{l'}∂_l f = ½[∂_l f(θ + π/2 e_{l'}) − ∂_l f(θ − π/2 e_{l'})], exact on the density
+    /// matrix and unbiased with shots or trajectories, since f is then a trigonometric polynomial of degree 1 in each
+    /// θ_l' also under noise (Mari et al. 2021); otherwise, on the exact density matrix, central differences of exact
+    /// gradients with step <see cref="NoisyHessianStep"/> (error O(h²) ≈ 1e-8 relative). Stochastic readouts of
+    /// circuits without simple shifts are refused (a finite difference of estimates has unbounded variance).
+    /// </remarks>
+    /// <exception cref="NotSupportedException">Shots or trajectories on a circuit without simple shifts.</exception>
     public double[][,] Hessians(ReadOnlySpan<double> parameters, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (!IsExactPure)
+        {
+            if (HasSimpleShifts) return Analysis.Dqntk.Hessians(Bind(data), parameters, Math.PI / 2, 0.5);
+            if (ReadoutMode.IsExact && Noise!.Backend == NoisyBackend.DensityMatrix)
+                return Analysis.Dqntk.Hessians(Bind(data), parameters, NoisyHessianStep, 1 / (2 * NoisyHessianStep));
+            throw new NotSupportedException("the noisy dQNTK with shots or trajectories needs every parameter to drive exactly one uncontrolled gate angle ±θ + c (the shift rule for Hessians); use the exact density matrix for this circuit.");
+        }
         var theta = new ParameterValues(parameters.ToArray());
         var h = new double[data.Count][,];
         for (int i = 0; i < data.Count; i++)
             h[i] = Differentiator.Hessian(Circuit, theta, data.Inputs?[i] ?? InputValues.None, Readout, data.States?[i]);
         return h;
+    }
+
+    /// <summary>Step of the central differences of noisy Hessians on circuits without simple shifts.</summary>
+    public const double NoisyHessianStep = 1e-4;
+
+    /// <summary>
+    /// True when every parameter θ_l drives exactly one gate angle, of the form ±θ_l + c, in an uncontrolled gate: then
+    /// f is a trigonometric polynomial of degree one in each θ_l and ∂_l f(θ ± π/2 e_l) gives exact second derivatives.
+    /// </summary>
+    public bool HasSimpleShifts
+    {
+        get
+        {
+            var uses = new int[ParameterCount];
+            foreach (var op in Circuit.Operations)
+                foreach (var angle in op.Angles)
+                {
+                    if (angle.IsConstant || angle.ParameterExtent() == 0) continue;
+                    if (!op.Controls.IsEmpty || !angle.TryGetAffine(out var kind, out int index, out double scale, out _)
+                        || kind != VariableKind.Parameter || Math.Abs(scale) != 1) return false;
+                    if (++uses[index] > 1) return false;
+                }
+            return true;
+        }
     }
 
     /// <summary>The dQNTK μ_abc of Liu et al. (PRL 130, 150601, 2023) at θ (small p: m Hessians).</summary>

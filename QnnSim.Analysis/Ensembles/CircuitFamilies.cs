@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using QnnSim.Circuits;
 
 namespace QnnSim.Analysis;
@@ -81,6 +82,46 @@ public static class CircuitFamilies
             }
             var names = Enumerable.Range(0, layers).SelectMany(l => layer.ParameterNames.Select(n => $"{n}@{l}"));
             return new Circuit(layer.QubitCount, ops, names, layer.InputNames);
+        };
+    }
+
+    /// <summary>
+    /// Any circuit as a block tiled over n qubits: the alternating layered ansatz of Cerezo, Sone, Volkoff, Cincio and
+    /// Coles, "Cost function dependent barren plateaus", Nat. Commun. 12, 1791 (2021). The block acts on w qubits; layer
+    /// l places copies of it on qubits s, s + 1, …, s + w − 1 for s = o_l, o_l + w, … while s + w ≤ n, with offset
+    /// o_l = 0 on even layers and ⌊w/2⌋ on odd ones (a brick wall; copies that would pass qubit n − 1 are left out),
+    /// each copy with its own parameters (copy c of layer l renames parameter "a" to "a@l.c"); data inputs are shared.
+    /// A scan over this family varies the qubit count n (and the depth L) of any circuit file.
+    /// </summary>
+    /// <exception cref="ArgumentException">A block without parameters.</exception>
+    /// <remarks>The returned function throws <see cref="ArgumentOutOfRangeException"/> for n below the block's width,
+    /// n above <see cref="Circuit.MaxQubits"/>, or L below 1.</remarks>
+    public static Func<int, int, Circuit> Tiled(Circuit block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        if (block.ParameterCount == 0) throw new ArgumentException("the block has no trainable parameters.", nameof(block));
+        int w = block.QubitCount;
+        return (qubits, layers) =>
+        {
+            if (qubits < w || qubits > Circuit.MaxQubits)
+                throw new ArgumentOutOfRangeException(nameof(qubits), qubits, $"qubits = {qubits} is out of range; allowed: {w}..{Circuit.MaxQubits} (the block has {w} qubits).");
+            if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), layers, $"layers = {layers} is out of range; allowed: at least 1.");
+            int p = block.ParameterCount;
+            var ops = new List<Operation>();
+            var names = new List<string>();
+            for (int l = 0; l < layers; l++)
+            {
+                int offset = l % 2 == 0 ? 0 : w / 2;
+                for (int start = offset, copy = 0; start + w <= qubits; start += w, copy++)
+                {
+                    int shift = names.Count;
+                    foreach (var op in block.Operations)
+                        ops.Add(op.MapQubits(q => q + start).WithAngles([.. op.Angles.Select(a => a.RemapVariables((k, j) => k == VariableKind.Parameter ? j + shift : j))]));
+                    names.AddRange(block.ParameterNames.Select(n => $"{n}@{l}.{copy}"));
+                }
+            }
+            Debug.Assert(names.Count % p == 0);
+            return new Circuit(qubits, ops, names, block.InputNames);
         };
     }
 

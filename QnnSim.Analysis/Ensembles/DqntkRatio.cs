@@ -26,7 +26,23 @@ public sealed record KernelRegimePrediction(double Lambda, KernelRegime Regime, 
 /// <param name="Parameters">p.</param>
 /// <param name="Lambda">Mean and variance of λ over the draws.</param>
 /// <param name="AbsoluteLambda">Mean and variance of |λ|.</param>
-public sealed record DqntkRatioPoint(int Layers, int Parameters, EnsembleMoment Lambda, EnsembleMoment AbsoluteLambda);
+public sealed record DqntkRatioPoint(int Layers, int Parameters, EnsembleMoment Lambda, EnsembleMoment AbsoluteLambda)
+{
+    /// <summary>Mean and variance of the sample's kernel K = Σ_l (∂_l f)² over the same draws.</summary>
+    public EnsembleMoment Kernel { get; init; }
+
+    /// <summary>
+    /// ⟨|λ|⟩/⟨K⟩, the dimensionless size of the kernel's motion: the regime is set by 2λε₀/K₀ (K_∞ = K₀ − 2λε₀), so this
+    /// ratio, not |λ| itself, says how frozen a family is. K grows linearly with p once the circuit is deep, and so does
+    /// |λ|; the ratio falls with depth while the circuit is shallower than a 2-design and then levels off.
+    /// </summary>
+    public double RelativeLambda => AbsoluteLambda.Mean / Kernel.Mean;
+
+    /// <summary>Standard error of <see cref="RelativeLambda"/> by the delta method, ignoring the (positive) correlation of
+    /// |λ| and K within a draw, which would only shrink it: r·√((se_λ/⟨|λ|⟩)² + (se_K/⟨K⟩)²).</summary>
+    public double RelativeLambdaStandardError => RelativeLambda * Math.Sqrt(
+        Math.Pow(AbsoluteLambda.MeanStandardError / AbsoluteLambda.Mean, 2) + Math.Pow(Kernel.MeanStandardError / Kernel.Mean, 2));
+}
 
 /// <summary>
 /// The ratio λ = μ/K of the dQNTK to the QNTK of Liu, Tacchino, Glick, Jiang and Mezzacapo, "Analytic theory for the
@@ -63,11 +79,20 @@ public static class DqntkRatio
     }
 
     /// <summary>
-    /// λ of the first sample of <paramref name="data"/> averaged over <paramref name="draws"/> uniform initialisations,
-    /// for each depth of the family: Liu et al.'s λ against p (|λ| shrinking with p signals the frozen limit).
+    /// λ and K of the first sample of <paramref name="data"/> over <paramref name="draws"/> uniform initialisations
+    /// (draw k from stream k of <paramref name="seed"/>), for each depth of the family: Liu et al.'s λ against p.
     /// </summary>
+    /// <remarks>
+    /// What the ensemble shows (QnnSim.Tests EnsembleTests, docs/analysis.md): K and |λ| both grow with p, while the
+    /// dimensionless <see cref="DqntkRatioPoint.RelativeLambda"/> = ⟨|λ|⟩/⟨K⟩ falls with depth until the circuit
+    /// saturates (a 2-design) and then levels off at a value that falls with the number of qubits. Depth alone does
+    /// not freeze the kernel at a fixed qubit count, in line with You et al. (ICML 2023); the frozen limit of Liu et al.
+    /// needs width. Under <paramref name="noise"/> and <paramref name="readout"/> the model is the noisy or shot-read one
+    /// (<see cref="QnnModel.WithNoise(ModelNoise?)"/>).
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 draws.</exception>
     public static IReadOnlyList<DqntkRatioPoint> Ensemble(Func<int, int, Circuit> family, int qubits, IReadOnlyList<int> layers, PauliSum readout,
-        Dataset data, int draws, ulong seed, CancellationToken cancellationToken = default)
+        Dataset data, int draws, ulong seed, CancellationToken cancellationToken = default, ModelNoise? noise = null, ReadoutMode? readoutMode = null)
     {
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(layers);
@@ -79,14 +104,22 @@ public static class DqntkRatio
         foreach (int l in layers)
         {
             var circuit = family(qubits, l);
-            var model = new QnnModel(circuit, readout);
+            var model = new QnnModel(circuit, readout).WithNoise(noise).WithReadout(readoutMode ?? ReadoutMode.Exact);
             var values = new double[draws];
+            var kernels = new double[draws];
             for (int k = 0; k < draws; k++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                values[k] = Compute(model, rule.Draw(circuit.ParameterCount, seed, k), one)[0];
+                var theta = rule.Draw(circuit.ParameterCount, seed, k);
+                var kernel = model.Kernel(theta, one);
+                var mu = model.Dqntk(theta, one);
+                kernels[k] = kernel[0, 0];
+                values[k] = kernel[0, 0] > 0 ? mu[0, 0, 0] / kernel[0, 0] : double.NaN;
             }
-            result.Add(new DqntkRatioPoint(l, circuit.ParameterCount, EnsembleMoment.Of(values), EnsembleMoment.Of([.. values.Select(Math.Abs)])));
+            result.Add(new DqntkRatioPoint(l, circuit.ParameterCount, EnsembleMoment.Of(values), EnsembleMoment.Of([.. values.Select(Math.Abs)]))
+            {
+                Kernel = EnsembleMoment.Of(kernels),
+            });
         }
         return result;
     }

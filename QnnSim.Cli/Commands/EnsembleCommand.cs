@@ -13,7 +13,8 @@ namespace QnnSim.Cli.Commands;
 /// <c>qnnsim ensemble FILE --observable TEXT --samples K [--init RULE] [--seed S] [--bind x=…] [--data D.csv] [--json]</c>:
 /// gradient (and, with --data, tangent-kernel) statistics over K seeded initialisations of any circuit; or
 /// <c>qnnsim ensemble --family hea|reuploading --qubits 2..6 --layers L,… --observable local|global|TEXT --samples K [--plot BASE]</c>:
-/// the barren-plateau scan with the fitted decay rates (library: <see cref="GradientEnsemble"/>, <see cref="BarrenPlateauScan"/>,
+/// the barren-plateau scan with the fitted decay rates (also <c>FILE --qubits RANGE [--layers RANGE]</c>, the file tiled
+/// over n qubits, and <c>FILE --layers RANGE</c>, the file repeated) (library: <see cref="GradientEnsemble"/>, <see cref="BarrenPlateauScan"/>,
 /// <see cref="KernelEnsemble"/>).
 /// </summary>
 internal static class EnsembleCommand
@@ -22,7 +23,7 @@ internal static class EnsembleCommand
     {
         var file = new Argument<FileInfo?>("file") { Description = "Circuit file (.qasm, .qs, .ll); omit with --family.", Arity = ArgumentArity.ZeroOrOne };
         var family = new Option<string?>("--family") { Description = "A built-in family scaled by --qubits and --layers: hea (Ry·Rz + CZ ladder) or reuploading (Ry(x) encoding, inputs 0).", HelpName = "hea|reuploading" };
-        var qubits = new Option<string?>("--qubits") { Description = "Qubit counts of the family: N, A..B or a list A,B,C.", HelpName = "RANGE" };
+        var qubits = new Option<string?>("--qubits") { Description = "Qubit counts of the family: N, A..B or a list A,B,C. With a FILE: the file is a block tiled over N qubits in a brick wall (the alternating layered ansatz; --layers L, default 1), a qubit-count scan of any circuit.", HelpName = "RANGE" };
         var layers = new Option<string?>("--layers") { Description = "Layer counts of the family: L, A..B or a list. With a FILE: the file is one layer, repeated L times with fresh parameters (a depth scan of any circuit).", HelpName = "RANGE" };
         var observable = new Option<string>("--observable") { Description = "O: a Pauli sum, or with --family 'local' (Z0) or 'global' (Z0 Z1 … Z_{n−1}).", HelpName = "TEXT", Required = true };
         var samples = new Option<int>("--samples") { Description = "K, the number of seeded initialisations (≥ 2).", HelpName = "K", Required = true };
@@ -51,16 +52,23 @@ internal static class EnsembleCommand
             if ((familyName is null) == (path is null)) throw new CliUsageException("give either a circuit FILE or --family NAME (not both).");
             if (familyName is not null)
                 return RunFamily(context, familyName, null, parse.GetValue(qubits), parse.GetValue(layers), parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json));
+            if (parse.GetValue(qubits) is { } qubitText)
+            {
+                // Any file as a block tiled over n qubits (the alternating layered ansatz): the qubit-count scan of that circuit.
+                var block = loading.Load(parse, path!);
+                if (block.ParameterCount == 0) throw new CliInputException("the circuit has no trainable parameters (declare them as OpenQASM input angles).");
+                return RunFamily(context, path!.Name, CircuitFamilies.Tiled(block), qubitText, parse.GetValue(layers) ?? "1",
+                    parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json), minQubits: block.QubitCount);
+            }
             if (parse.GetValue(layers) is { } layerText)
             {
                 // Any file as one layer, repeated L times with fresh parameters: the depth scan of that circuit.
-                if (parse.GetValue(qubits) is not null) throw new CliUsageException("--qubits goes with --family; a FILE fixes the qubit count (scan its depth with --layers).");
                 var layer = loading.Load(parse, path!);
                 return RunFamily(context, path!.Name, CircuitFamilies.Repeated(layer), layer.QubitCount.ToString(CultureInfo.InvariantCulture), layerText,
                     parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json));
             }
-            if (parse.GetValue(qubits) is not null || parse.GetValue(plot) is not null)
-                throw new CliUsageException("--qubits and --plot go with --family (or --plot with FILE --layers).");
+            if (parse.GetValue(plot) is not null)
+                throw new CliUsageException("--plot goes with a scan: --family, FILE --qubits or FILE --layers.");
             return RunFile(context, parse, loading, path!, parse.GetValue(observable)!, k, rule, s, parse.GetValue(data), Bindings.Parse(parse.GetValue(bind)), parse.GetValue(json));
         });
         return command;
@@ -148,12 +156,12 @@ internal static class EnsembleCommand
     }
 
     private static int RunFamily(CliContext context, string familyName, Func<int, int, Circuit>? given, string? qubitsText, string? layersText, string observableText, int k,
-        InitializationRule rule, ulong seed, FileInfo? plot, bool json)
+        InitializationRule rule, ulong seed, FileInfo? plot, bool json, int minQubits = 1)
     {
         Func<int, int, Circuit> family;
         try { family = given ?? CircuitFamilies.ByName(familyName); }
         catch (ArgumentException) { throw new CliUsageException($"--family '{familyName}' is not allowed; expected hea or reuploading."); }
-        var ns = Range("--qubits", qubitsText ?? throw new CliUsageException("--family needs --qubits (e.g. 2..6)."), 1, 20);
+        var ns = Range("--qubits", qubitsText ?? throw new CliUsageException("--family needs --qubits (e.g. 2..6)."), minQubits, 20);
         var ls = Range("--layers", layersText ?? throw new CliUsageException("--family needs --layers (e.g. 4 or 1..8)."), 1, 10_000);
         Func<int, PauliSum> observable = observableText switch
         {

@@ -24,7 +24,7 @@ internal static class ExperimentCommand
     {
         Description = help,
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = r => CommonOptions.PositiveInt(r, name, help.ToLowerInvariant().TrimEnd('.')),
+        CustomParser = r => CommonOptions.PositiveInt(r, name, help.ToLowerInvariant().TrimEnd('.').Replace("number of ", "", StringComparison.Ordinal)),
     };
 
     private static Option<double> Positive(string name, string help, double defaultValue) => new(name) { Description = help, DefaultValueFactory = _ => defaultValue };
@@ -43,24 +43,33 @@ internal static class ExperimentCommand
         var gamma = Positive("--gamma", "Measurement range γ in M0 = γ·Z0 (1: Pauli readout; > 1: wider range).", 1.0);
         var eta0 = Positive("--eta0", "Rescaled learning rate η0 (η = η0/p).", 0.25);
         var steps = Count("--steps", "Number of gradient-descent steps (s = η0·k).", 8000);
-        var seed = CommonOptions.Seed("the Haar layers, the dataset and θ_0");
-        var threads = CommonOptions.Threads("Accepted like every computing command's; this experiment runs on one thread (its steps are small dense products, sequential in time), so it does not change anything.");
+        var seed = CommonOptions.Seed("the Haar layers, the dataset, θ_0, --shots and --backend trajectories");
+        var threads = CommonOptions.Threads("Without --noise and --shots the experiment runs on one thread (its steps are small dense products, sequential in time); with them, the samples are evaluated on N threads (the same numbers for any N).");
         var json = CommonOptions.Json();
+        var noise = new NoiseOptions();
+        var shots = CommonOptions.Shots("Train on shot estimates: outputs from N shots per Pauli term, gradients by the parameter-shift rule with N shots per shifted circuit (stochastic gradient descent driven by shot noise, seeded by --seed).");
         var command = new Command("convergence", "Train the paper's model (Haar layers, e^{−iθZ0} generators, readout γ·Z0, m orthonormal states labelled ±1) and compare with the frozen-kernel and asymptotic-dynamics predictions.")
         {
-            qubits, layers, samples, gamma, eta0, steps, seed, threads, json,
+            qubits, layers, samples, gamma, eta0, steps, seed, threads, json, shots,
         };
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
+            var evaluation = AnalysisNoise.Parse(noise.Parse(parse), parse.GetOptional(shots), parse.GetValue(seed));
             int n = parse.GetValue(qubits), p = parse.GetValue(layers), m = parse.GetValue(samples), k = parse.GetValue(steps);
             double g = CheckPositive(parse.GetValue(gamma), "--gamma"), e0 = CheckPositive(parse.GetValue(eta0), "--eta0");
             ulong s = parse.GetValue(seed);
             if (n > 8) throw new CliUsageException($"--qubits {n} is out of range; allowed: 1..8.");
             if (m > 1 << n) throw new CliUsageException($"--samples {m} is out of range; allowed: 1..{1 << n} (orthonormal states in dimension {1 << n}).");
             var result = CliProgress.Run(context, "training", progress =>
-                ConvergenceExperiment.Run(n, p, m, g, e0, k, s, new SyncProgress<double>(progress.Report), context.CancellationToken));
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, "experiment.convergence", w => WriteJson(w, result));
-            else WriteHuman(context, result);
+                ConvergenceExperiment.Run(n, p, m, g, e0, k, s, new SyncProgress<double>(progress.Report), context.CancellationToken,
+                    noise: evaluation.ModelNoise, readout: evaluation.Readout, gradientOptions: parse.GradientWith(threads, QnnSim.Gradients.GradientMethod.Adjoint)));
+            if (parse.GetValue(json)) JsonOutput.Write(context.Out, "experiment.convergence", w => { evaluation.WriteJson(w); WriteJson(w, result); });
+            else
+            {
+                if (evaluation.IsActive) context.Out.WriteLine($"evaluation: {evaluation.Summary} (the asymptotic dynamics and the prediction are the noiseless theory)");
+                WriteHuman(context, result);
+            }
             return result.Training.Cancelled ? ExitCodes.Cancelled : ExitCodes.Success;
         });
         return command;

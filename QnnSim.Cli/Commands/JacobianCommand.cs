@@ -27,7 +27,8 @@ internal static class JacobianCommand
         var observable = ObservableOptions.Option(required: true, description:
             "A Pauli observable such as \"Z0\" or \"0.5*Z0 Z1 - X2\" (repeatable: k observables give k rows per sample).");
         var initial = new InitialParameters();
-        var seed = CommonOptions.Seed("--init uniform");
+        var seed = CommonOptions.Seed("--init uniform, --shots and --backend trajectories");
+        var shots = CommonOptions.Shots("Estimate every entry by the parameter-shift rule from N shots per Pauli term per shifted circuit (and each value from N shots), seeded by --seed (implies --method shift); on the state vector or with --backend density.");
         var method = GradCommand.MethodOption();
         var output = CommonOptions.Out("Write the Jacobian to this file: X.npy (float64, shape (m·k, p), row i·k + j is sample i, observable j) or CSV (header: sample, observable, then the parameter names; one row per sample and observable).");
         var json = CommonOptions.Json();
@@ -37,7 +38,7 @@ internal static class JacobianCommand
         var command = new Command("jacobian",
             "Compute the Jacobian of Pauli readouts over a dataset: one row per sample and observable, one column per trainable parameter.")
         {
-            file, data, observable, seed, method, output, json, threads,
+            file, data, observable, seed, method, output, json, threads, shots,
         };
         initial.AddTo(command);
         loading.AddTo(command);
@@ -53,6 +54,14 @@ internal static class JacobianCommand
                     throw new CliUsageException($"--method {methodName} is not available with --backend trajectories; use --method shift (the default there).");
                 methodName = "shift";
             }
+            int? shotCount = parse.GetOptional(shots);
+            if (shotCount is not null)
+            {
+                if (parse.GetResult(method) is { Implicit: false } && methodName != "shift")
+                    throw new CliUsageException($"--shots estimates the parameter-shift Jacobian; it cannot be combined with --method {methodName}.");
+                methodName = "shift";
+            }
+            var evaluation = AnalysisNoise.Parse(noiseSettings, shotCount, parse.GetValue(seed));
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
             if (parse.GetValue(initial.File) is not null && parse.GetValue(initial.Init) is not null)
                 throw new CliUsageException("--params and --init are alternatives; give one of them.");
@@ -66,45 +75,67 @@ internal static class JacobianCommand
             var samples = inputs.Select(InputValues.Of).ToArray();
             PauliSum[] sums = [.. observables.Select(o => o.Sum)];
             var gradientMethod = GradCommand.ParseMethod(methodName);
-            var result = CliProgress.Run(context, "Jacobian", progress => noiseSettings.IsNoisy
+            var result = shotCount is not null
+                ? ShotJacobian(evaluation, circuit, sums, inputs, theta, parse.GradientWith(threads, gradientMethod))
+                : JacobianTable.From(CliProgress.Run(context, "Jacobian", progress => noiseSettings.IsNoisy
                 ? new NoisyDifferentiator(noiseSettings.Model, noiseSettings.Backend == Backend.Trajectories ? NoisyBackend.Trajectories : NoisyBackend.DensityMatrix,
                         parse.SimulationWith(threads), trajectories: noiseSettings.Trajectories, seed: parse.GetValue(seed))
                     .Jacobian(circuit, ParameterValues.Of(theta), samples, sums, gradientMethod,
                         new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken)
                 : new Differentiator(parse.GradientWith(threads, gradientMethod)).Jacobian(circuit, ParameterValues.Of(theta), samples, sums, null,
-                    new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken));
+                    new SyncProgress<int>(done => progress.Report(done / (double)samples.Length)), context.CancellationToken)));
             var outFile = parse.GetValue(output);
             if (outFile is not null && ResultFiles.IsNpy(outFile)) ResultFiles.WriteNpy(outFile, result.Data, result.Rows, result.Columns);
-            else if (outFile is not null) ResultFiles.WriteCsv(outFile, ["sample", "observable", .. circuit.ParameterNames], IndexedRows(result));
-            if (parse.GetValue(json)) WriteJson(context.Out, circuit, observables, theta, result, noiseSettings);
+            else if (outFile is not null) ResultFiles.WriteCsv(outFile, ["sample", "observable", .. circuit.ParameterNames], IndexedRows(result), evaluation.CsvComment);
+            if (parse.GetValue(json)) WriteJson(context.Out, circuit, observables, theta, result, evaluation);
             else WriteHuman(context, circuit, observables, result, outFile);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static IEnumerable<IReadOnlyList<double>> Rows(JacobianResult j)
+    /// <summary>The shot-based Jacobian (pure state or density matrix) through <see cref="QnnSim.Analysis.QnnModel"/>'s noisy evaluator:
+    /// row i·k + j is sample i, observable j, as the exact paths lay it out.</summary>
+    private static JacobianTable ShotJacobian(AnalysisNoise evaluation, Circuit circuit, PauliSum[] sums, double[][] inputs, double[] theta, GradientOptions options)
+    {
+        var model = evaluation.Apply(new QnnSim.Analysis.QnnModel(circuit, sums, options));
+        var data = QnnSim.Analysis.Dataset.FromInputs(inputs, new double[inputs.Length], circuit.InputNames);
+        int m = inputs.Length, k = sums.Length, p = circuit.ParameterCount;
+        var values = new double[m * k];
+        var rows = new double[(long)m * k * p];
+        model.BindBatches(data).Evaluate(theta, [.. Enumerable.Range(0, m)], values, rows);
+        return new JacobianTable(m, k, p, values, rows);
+    }
+
+    /// <summary>The (m·k) × p Jacobian as printed and written (from a <see cref="JacobianResult"/> or the shot estimate).</summary>
+    internal sealed record JacobianTable(int SampleCount, int ObservableCount, int Columns, double[] Values, double[] Data)
+    {
+        public static JacobianTable From(JacobianResult j) => new(j.SampleCount, j.ObservableCount, j.Columns, j.Values, j.Data);
+
+        public int Rows => SampleCount * ObservableCount;
+
+        public double this[int row, int column] => Data[(long)row * Columns + column];
+
+        public ReadOnlySpan<double> Row(int row) => Data.AsSpan(row * Columns, Columns);
+    }
+
+    private static IEnumerable<IReadOnlyList<double>> Rows(JacobianTable j)
     {
         for (int r = 0; r < j.Rows; r++) yield return j.Row(r).ToArray();
     }
 
     /// <summary>The CSV rows: sample index i, observable index j, then row i·k + j of the Jacobian.</summary>
-    private static IEnumerable<IReadOnlyList<double>> IndexedRows(JacobianResult j)
+    private static IEnumerable<IReadOnlyList<double>> IndexedRows(JacobianTable j)
     {
         for (int r = 0; r < j.Rows; r++) yield return [r / j.ObservableCount, r % j.ObservableCount, .. j.Row(r)];
     }
 
     /// <summary>Schema qnnsim.jacobian/1.</summary>
-    public static void WriteJson(TextWriter output, Circuit circuit, IReadOnlyList<ObservableArg> observables, double[] theta, JacobianResult j,
-        NoiseSettings? noise = null) =>
+    public static void WriteJson(TextWriter output, Circuit circuit, IReadOnlyList<ObservableArg> observables, double[] theta, JacobianTable j,
+        AnalysisNoise? evaluation = null) =>
         JsonOutput.Write(output, "jacobian", w =>
         {
-            if (noise is { IsNoisy: true })
-            {
-                w.WriteString("backend", noise.Backend.ToString().ToLowerInvariant());
-                w.WriteString("noise", noise.Description);
-                if (noise.Backend == Backend.Trajectories) w.WriteNumber("trajectories", noise.Trajectories);
-            }
+            evaluation?.WriteJson(w);
             w.WriteNumber("samples", j.SampleCount);
             JsonOutput.WriteArray(w, "observables", observables.Select(o => o.Text));
             JsonOutput.WriteArray(w, "parameters", circuit.ParameterNames);
@@ -115,7 +146,7 @@ internal static class JacobianCommand
             JsonOutput.WriteMatrix(w, "jacobian", Rows(j));
         });
 
-    private static void WriteHuman(CliContext context, Circuit circuit, IReadOnlyList<ObservableArg> observables, JacobianResult j, FileInfo? outFile)
+    private static void WriteHuman(CliContext context, Circuit circuit, IReadOnlyList<ObservableArg> observables, JacobianTable j, FileInfo? outFile)
     {
         var console = HumanOutput.Stdout(context);
         console.WriteLine($"Jacobian: {j.Rows} rows ({j.SampleCount} samples × {j.ObservableCount} observables) × {j.Columns} parameters");

@@ -26,45 +26,36 @@ internal static class QntkCommand
         var spectrumFile = new Option<FileInfo?>("--spectrum-out") { Description = "Write the eigenvalues of K (ascending) to this file: E.npy (float64, shape (m,)) or CSV (header: index, eigenvalue).", HelpName = "FILE" };
         var json = CommonOptions.Json();
         var noise = new NoiseOptions();
+        var shots = CommonOptions.Shots("Read every expectation from N shots per Pauli term (outputs, and the parameter-shift Jacobian whose kernel J Jᵀ is formed), seeded by --seed; on the state vector or with --backend density.");
         var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("qntk", "Quantum neural tangent kernel K = J Jᵀ of a circuit on a dataset: spectrum, trace, condition number, critical learning rate.")
         {
-            file, data, observable, outFile, spectrumFile, json,
+            file, data, observable, outFile, spectrumFile, json, shots,
         };
         setup.AddTo(command);
         loading.AddTo(command);
         noise.AddTo(command);
         command.SetAction(parse =>
         {
-            var noiseSettings = noise.Parse(parse);
+            var evaluation = AnalysisNoise.Parse(noise.Parse(parse), parse.GetOptional(shots), setup.Seed(parse));
             var path = parse.GetValue(file)!;
             var circuit = loading.Load(parse, path);
-            var (model, dataset, theta) = setup.Build(parse, circuit, parse.GetValue(data)!.ToString(), parse.GetValue(observable)!);
-            double[] jac, outputs;
-            if (noiseSettings.IsNoisy)
-            {
-                // The noisy tangent kernel: J of Tr(O 𝓔(θ, x)(ρ0)) on the density matrix (adjoint) or trajectories (shift).
-                var samples = dataset.Inputs ?? [.. Enumerable.Repeat(InputValues.None, dataset.Count)];
-                bool trajectories = noiseSettings.Backend == Backend.Trajectories;
-                var result = new Gradients.NoisyDifferentiator(noiseSettings.Model, trajectories ? Gradients.NoisyBackend.Trajectories : Gradients.NoisyBackend.DensityMatrix,
-                        trajectories: noiseSettings.Trajectories)
-                    .Jacobian(model.Circuit, ParameterValues.Of(theta), samples, [model.Readout],
-                        trajectories ? Gradients.GradientMethod.ParameterShift : Gradients.GradientMethod.Adjoint, cancellationToken: context.CancellationToken);
-                jac = [.. Enumerable.Range(0, result.Rows).SelectMany(r => result.Row(r).ToArray())];
-                outputs = result.Values;
-            }
-            else jac = model.Jacobian(theta, dataset, out outputs);
+            var (pure, dataset, theta) = setup.Build(parse, circuit, parse.GetValue(data)!.ToString(), parse.GetValue(observable)!);
+            // Under noise: J of Tr(O 𝓔(θ, x)(ρ0)) on the density matrix (adjoint) or trajectories (shift); with shots, the
+            // shot-based shift Jacobian (NoisyModelEvaluator).
+            var model = evaluation.Apply(pure);
+            double[] jac = model.Jacobian(theta, dataset, out var outputs);
             var k = TangentKernel.FromJacobian(jac, dataset.Count, model.ParameterCount);
             if (parse.GetValue(outFile) is { } o)
             {
                 if (ResultFiles.IsNpy(o)) ResultFiles.WriteNpy(o, k.ToArray());
                 else ResultFiles.WriteCsv(o, ["sample", .. Enumerable.Range(0, k.Size).Select(i => $"s{i}")],
-                    Enumerable.Range(0, k.Size).Select(i => (IReadOnlyList<double>)[i, .. Enumerable.Range(0, k.Size).Select(j => k[i, j])]));
+                    Enumerable.Range(0, k.Size).Select(i => (IReadOnlyList<double>)[i, .. Enumerable.Range(0, k.Size).Select(j => k[i, j])]), evaluation.CsvComment);
             }
             if (parse.GetValue(spectrumFile) is { } e)
             {
                 if (ResultFiles.IsNpy(e)) ResultFiles.WriteNpy(e, [.. k.Eigenvalues], k.Size);
-                else ResultFiles.WriteCsv(e, ["index", "eigenvalue"], k.Eigenvalues.Select((v, i) => (IReadOnlyList<double>)[i, v]));
+                else ResultFiles.WriteCsv(e, ["index", "eigenvalue"], k.Eigenvalues.Select((v, i) => (IReadOnlyList<double>)[i, v]), evaluation.CsvComment);
             }
             var labels = dataset.LabelArray();
             double alignment = labels.Any(y => y != 0) ? k.TargetAlignment(labels) : double.NaN;
@@ -72,11 +63,7 @@ internal static class QntkCommand
                 JsonOutput.Write(context.Out, "qntk", w =>
                 {
                     w.WriteString("file", path.ToString());
-                    if (noiseSettings.IsNoisy)
-                    {
-                        w.WriteString("backend", noiseSettings.Backend.ToString().ToLowerInvariant());
-                        w.WriteString("noise", noiseSettings.Description);
-                    }
+                    evaluation.WriteJson(w);
                     w.WriteNumber("samples", k.Size);
                     w.WriteNumber("parameters", model.ParameterCount);
                     JsonOutput.WriteMatrix(w, "kernel", k.ToArray());
@@ -93,6 +80,7 @@ internal static class QntkCommand
                 var console = HumanOutput.Stdout(context);
                 console.Write(HumanOutput.KeyValues(
                 [
+                    ("evaluation", evaluation.Summary),
                     ("samples", k.Size.ToString(CultureInfo.InvariantCulture)),
                     ("parameters", model.ParameterCount.ToString(CultureInfo.InvariantCulture)),
                     ("trace", HumanOutput.Number(k.Trace)),
@@ -134,7 +122,7 @@ internal static class QntkCommand
 internal sealed class ModelSetup
 {
     private readonly Common.InitialParameters _initial = new();
-    private readonly Option<ulong> _seed = CommonOptions.Seed("--init uniform");
+    private readonly Option<ulong> _seed = CommonOptions.Seed("--init uniform, --shots and --backend trajectories");
     private readonly Option<int> _threads = CommonOptions.Threads();
 
     public void AddTo(Command command)
@@ -143,6 +131,9 @@ internal sealed class ModelSetup
         command.Add(_seed);
         command.Add(_threads);
     }
+
+    /// <summary>The --seed value.</summary>
+    public ulong Seed(ParseResult parse) => parse.GetValue(_seed);
 
     public (QnnModel Model, Dataset Data, double[] Theta) Build(ParseResult parse, Circuit circuit, string dataPath, string observableText)
     {

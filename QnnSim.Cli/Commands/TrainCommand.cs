@@ -45,15 +45,18 @@ internal static class TrainCommand
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var initial = new Common.InitialParameters();
-        var seed = CommonOptions.Seed("--init uniform, --toy, --test-fraction and minibatches");
+        var seed = CommonOptions.Seed("--init uniform, --toy, --test-fraction, minibatches, --shots and --backend trajectories");
+        var noise = new NoiseOptions();
+        var shots = CommonOptions.Shots("Read every expectation from N shots per Pauli term: outputs from N shots, gradients by the parameter-shift rule with N shots per shifted circuit, so training is stochastic gradient descent driven by shot noise (seeded by --seed, the same on any --threads); on the state vector or with --backend density.");
         var loading = new CircuitLoading(shortCountAliases: false);
         var command = new Command("train", "Train a circuit: by default full-batch gradient descent on ½Σ(ŷ − y)² tracking the tangent kernel and the frozen-kernel prediction; with --optimizer, --batch-size, --loss, --test-fraction, … a general classifier or regressor.")
         {
             file, data, toy, saveData, observable, lr, steps, epochs, record, optimizer, momentum, batch, loss, logitScale, testFraction, early,
-            saveParams, resume, kernel, outFile, json, seed, threads,
+            saveParams, resume, kernel, outFile, json, seed, threads, shots,
         };
         initial.AddTo(command);
         loading.AddTo(command);
+        noise.AddTo(command);
         command.SetAction(parse =>
         {
             double eta = parse.GetValue(lr);
@@ -86,6 +89,7 @@ internal static class TrainCommand
             try { schedule = RecordSchedule.Parse(parse.GetValue(record)!); }
             catch (ParseException e) { throw new CliUsageException(e.Detail); }
             ulong seedValue = parse.GetValue(seed);
+            var evaluation = AnalysisNoise.Parse(noise.Parse(parse), parse.GetOptional(shots), seedValue);
 
             var path = parse.GetValue(file)!;
             var circuit = loading.Load(parse, path);
@@ -94,7 +98,7 @@ internal static class TrainCommand
             var dataset = LoadData(parse.GetValue(data), parse.GetValue(toy), circuit, seedValue);
             if (lossKind == LossKind.CrossEntropy && readouts.Count == 1 && parse.GetValue(toy) is not null) dataset = dataset.MapLabels(y => (1 + y) / 2);
             if (parse.GetValue(saveData) is { } sd) File.WriteAllText(sd.ToString(), dataset.ToCsv());
-            var model = new QnnModel(circuit, [.. readouts.Select(r => r.Sum)], parse.GradientWith(threads, QnnSim.Gradients.GradientMethod.Adjoint));
+            var model = evaluation.Apply(new QnnModel(circuit, [.. readouts.Select(r => r.Sum)], parse.GradientWith(threads, QnnSim.Gradients.GradientMethod.Adjoint)));
             double[] theta = initial.Resolve(parse, circuit, seedValue);
             TrainingCheckpoint? checkpoint = null;
             if (parse.GetValue(resume) is { } rf)
@@ -107,9 +111,9 @@ internal static class TrainCommand
                 || patience is not null || readouts.Count > 1 || checkpoint is not null || epochsValue is not null;
             int code = general
                 ? RunGeneral(context, parse, path.ToString(), circuit, model, dataset, theta, checkpoint, new OptimizerSettings { Kind = optimizerKind, LearningRate = eta, Momentum = mu },
-                    lossKind, beta, batchSize, n, fraction, patience, schedule, seedValue, parse.GetValue(saveParams), parse.GetValue(outFile), parse.GetValue(json))
+                    lossKind, beta, batchSize, n, fraction, patience, schedule, seedValue, parse.GetValue(saveParams), parse.GetValue(outFile), parse.GetValue(json), evaluation)
                 : RunKernelStudy(context, path.ToString(), circuit, model, dataset, theta, eta, n, schedule, kernelMode,
-                    parse.GetValue(saveParams), parse.GetValue(outFile), parse.GetValue(json));
+                    parse.GetValue(saveParams), parse.GetValue(outFile), parse.GetValue(json), evaluation);
             return code;
         });
         return command;
@@ -156,7 +160,7 @@ internal static class TrainCommand
     }
 
     private static int RunKernelStudy(CliContext context, string path, Circuit circuit, QnnModel model, Dataset dataset, double[] theta, double eta, int n,
-        RecordSchedule schedule, string kernelMode, FileInfo? saveParams, FileInfo? outFile, bool json)
+        RecordSchedule schedule, string kernelMode, FileInfo? saveParams, FileInfo? outFile, bool json, AnalysisNoise evaluation)
     {
         int m = dataset.Count;
         long records = schedule.Steps(n).Count;
@@ -184,6 +188,7 @@ internal static class TrainCommand
         {
             w.WriteString("file", path);
             w.WriteString("mode", "kernel");
+            evaluation.WriteJson(w);
             w.WriteNumber("samples", dataset.Count);
             w.WriteNumber("parameters", model.ParameterCount);
             JsonOutput.WriteNumber(w, "learning_rate", eta);
@@ -232,6 +237,7 @@ internal static class TrainCommand
         else
         {
             var console = HumanOutput.Stdout(context);
+            if (evaluation.IsActive) context.Out.WriteLine($"evaluation: {evaluation.Summary}");
             var table = recordKernel
                 ? HumanOutput.Table("step", "s", "loss", "‖r‖", "frozen ‖r‖", "tr K/tr K0", "‖K−K0‖/‖K0‖", "‖θ−θ0‖").NumberColumns(0, 1, 2, 3, 4, 5, 6, 7)
                 : HumanOutput.Table("step", "s", "loss", "‖r‖", "‖θ−θ0‖").NumberColumns(0, 1, 2, 3, 4);
@@ -254,7 +260,7 @@ internal static class TrainCommand
 
     private static int RunGeneral(CliContext context, ParseResult parse, string path, Circuit circuit, QnnModel model, Dataset dataset, double[] theta,
         TrainingCheckpoint? checkpoint, OptimizerSettings optimizer, LossKind lossKind, double beta, int batchSize, int epochs, double? fraction, int? patience,
-        RecordSchedule schedule, ulong seed, FileInfo? saveParams, FileInfo? outFile, bool json)
+        RecordSchedule schedule, ulong seed, FileInfo? saveParams, FileInfo? outFile, bool json, AnalysisNoise evaluation)
     {
         var (train, test) = fraction is { } f ? dataset.Split(f, seed) : (dataset, (Dataset?)null);
         string text = schedule.ToString();
@@ -283,6 +289,7 @@ internal static class TrainCommand
         {
             w.WriteString("file", path);
             w.WriteString("mode", "fit");
+            evaluation.WriteJson(w);
             w.WriteNumber("samples", dataset.Count);
             w.WriteNumber("train_samples", train.Count);
             w.WriteNumber("test_samples", test?.Count ?? 0);
@@ -331,6 +338,7 @@ internal static class TrainCommand
         else
         {
             var console = HumanOutput.Stdout(context);
+            if (evaluation.IsActive) context.Out.WriteLine($"evaluation: {evaluation.Summary}");
             var table = HumanOutput.Table("epoch", "step", "train loss", "train acc", "test loss", "test acc", "‖θ−θ0‖").NumberColumns(0, 1, 2, 3, 4, 5, 6);
             foreach (var r in result.Records)
                 table.Row(r.Epoch.ToString(CultureInfo.InvariantCulture), r.Step.ToString(CultureInfo.InvariantCulture), G(r.TrainLoss), O(r.TrainAccuracy),

@@ -38,9 +38,22 @@ internal static class ResultFiles
 
     /// <summary>Writes a matrix as CSV (see <see cref="CsvFiles.WriteMatrix(string, IReadOnlyList{string}?, IEnumerable{IReadOnlyList{double}})"/>).</summary>
     /// <exception cref="CliInputException">The file cannot be written (the message names it).</exception>
-    public static void WriteCsv(FileInfo file, IReadOnlyList<string>? header, IEnumerable<IReadOnlyList<double>> rows)
+    /// <param name="file">The file (created or replaced).</param>
+    /// <param name="header">Column names, or null.</param>
+    /// <param name="rows">The rows.</param>
+    /// <param name="comment">A first line written as "# comment" (the run's settings, e.g. its noise model), or null for none.</param>
+    public static void WriteCsv(FileInfo file, IReadOnlyList<string>? header, IEnumerable<IReadOnlyList<double>> rows, string? comment = null)
     {
-        try { CsvFiles.WriteMatrix(file.FullName, header, rows); }
+        try
+        {
+            if (comment is null) CsvFiles.WriteMatrix(file.FullName, header, rows);
+            else
+            {
+                using var writer = new StreamWriter(file.FullName, append: false, new System.Text.UTF8Encoding(false));
+                writer.WriteLine("# " + comment.ReplaceLineEndings(" "));
+                CsvFiles.WriteMatrix(writer, header, rows);
+            }
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliInputException($"{file}: cannot write: {e.Message}"); }
     }
 }

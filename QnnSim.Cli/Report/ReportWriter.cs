@@ -13,6 +13,7 @@ internal static class ReportWriter
     public static void WriteAll(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
     {
         var dir = settings.OutputDirectory;
+        File.WriteAllText(Path.Combine(dir, AnsatzDiagram.SvgFile), AnsatzDiagram.Svg());
         File.WriteAllText(Path.Combine(dir, "summary.json"), SummaryJson(settings, claims, cancelled, seconds));
         File.WriteAllText(Path.Combine(dir, "report.md"), Markdown(settings, claims, cancelled, seconds));
         File.WriteAllText(Path.Combine(dir, "report.html"), Html(settings, claims, cancelled, seconds));
@@ -105,6 +106,14 @@ internal static class ReportWriter
         sb.AppendLine();
         sb.AppendLine(Header(settings, cancelled, seconds));
         sb.AppendLine();
+        sb.AppendLine(AnsatzDiagram.Caption);
+        sb.AppendLine();
+        sb.AppendLine($"![ansatz]({AnsatzDiagram.SvgFile})");
+        sb.AppendLine();
+        sb.AppendLine("```text");
+        sb.Append(AnsatzDiagram.Text());
+        sb.AppendLine("```");
+        sb.AppendLine();
         sb.AppendLine("| # | claim | verdict |");
         sb.AppendLine("|---|---|---|");
         foreach (var c in claims) sb.AppendLine($"| {c.Id} | {c.Title} | **{ClaimResult.VerdictText(c.Verdict)}** |");
@@ -159,6 +168,7 @@ internal static class ReportWriter
         sb.AppendLine("<h1>QnnSim reproduction report</h1>");
         sb.AppendLine("<p>You, Chakrabarti, Chen, Wu, <i>Analyzing Convergence in Quantum Neural Networks: Deviations from Neural Tangent Kernels</i> (ICML 2023, arXiv:2303.14844), with the diagnostics of Scala et al. (arXiv:2503.01966). Predictions and tolerances follow THEORY.md.</p>");
         sb.AppendLine($"<p>{E(Header(settings, cancelled, seconds))}</p>");
+        sb.AppendLine($"<figure><img alt=\"ansatz\" src=\"data:image/svg+xml;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(AnsatzDiagram.Svg()))}\"><figcaption>{E(AnsatzDiagram.Caption)}</figcaption></figure>");
         sb.AppendLine("<table><tr><th>#</th><th>claim</th><th>verdict</th></tr>");
         foreach (var c in claims)
             sb.AppendLine($"<tr><td>{E(c.Id)}</td><td><a href=\"#claim-{E(c.Id)}\">{E(c.Title)}</a></td><td class=\"{ClaimResult.VerdictKey(c.Verdict)}\">{ClaimResult.VerdictText(c.Verdict)}</td></tr>");

@@ -96,6 +96,62 @@ public sealed class NpyOutputTests
         Assert.That(values, Is.EqualTo(new double[] { 0, 0, 1, 0, 0, 0, 0, 0 }), "X on qubit 0 gives basis index 1");
     }
 
+    /// <summary>
+    /// What a Python user does: numpy.load the .npy files and numpy.loadtxt the CSV files of the same commands. The
+    /// dtype and shape are NumPy's own reading, the CSV index columns (sample, observable; sample; index) count rows as
+    /// documented, and the CSV values equal the .npy values bit for bit (both are written in round-trip precision).
+    /// Needs a python3 with NumPy: Debian's python3-numpy, installed with apt-get when missing and running as root.
+    /// </summary>
+    [Test]
+    public void NumpyLoad_CliOutputs_ShapesDtypesAndCsvIndexColumnsAsDocumented()
+    {
+        string python = NumpyPython.Ensure();
+        using var h = new CliHarness();
+        string data = h.Write("d.csv", Data), bell = h.Write("bell.qasm", TestCircuits.BellRy);
+        string F(string name) => Path.Combine(h.Folder, name);
+        foreach (var ext in new[] { "npy", "csv" })
+        {
+            Assert.That(CliHarness.Run("jacobian", Circuit, "--data", data, "--observable", "Z0", "--observable", "X1", "--init", "uniform", "--seed", "5", "--out", F("J." + ext)).Code, Is.EqualTo(0));
+            Assert.That(CliHarness.Run("qntk", Circuit, "--data", data, "--observable", "Z0", "--init", "uniform", "--seed", "3", "--out", F("K." + ext), "--spectrum-out", F("E." + ext)).Code, Is.EqualTo(0));
+            Assert.That(CliHarness.Run("run", bell, "--bind", "t=0.3", "--state", "--out", F("psi." + ext)).Code, Is.EqualTo(0));
+        }
+        Assert.That(CliHarness.Run("train", Circuit, "--data", data, "--observable", "Z0", "--lr", "0.05", "--steps", "20", "--record", "every:5", "--out", F("run.npy")).Code, Is.EqualTo(0));
+        const string script = """
+            import numpy as np, sys, os
+            d = sys.argv[1]
+            load = lambda n: np.load(os.path.join(d, n))
+            csv = lambda n: np.loadtxt(os.path.join(d, n), delimiter=',', skiprows=1, ndmin=2)
+            J, K, E, psi, run = load('J.npy'), load('K.npy'), load('E.npy'), load('psi.npy'), load('run.npy')
+            for name, a in [('J', J), ('K', K), ('E', E), ('psi', psi), ('run', run)]:
+                print(name, a.dtype.str, a.shape, a.flags['C_CONTIGUOUS'])
+            Jc, Kc, Ec, Pc = csv('J.csv'), csv('K.csv'), csv('E.csv'), csv('psi.csv')
+            m, k = 3, 2
+            print('J_index', np.array_equal(Jc[:, 0], np.repeat(np.arange(m), k)), np.array_equal(Jc[:, 1], np.tile(np.arange(k), m)))
+            print('J_values', np.array_equal(Jc[:, 2:], J))
+            print('K_index', np.array_equal(Kc[:, 0], np.arange(m)), 'K_values', np.array_equal(Kc[:, 1:], K), 'K_symmetric', np.array_equal(K, K.T))
+            print('E_values', np.array_equal(Ec[:, 0], np.arange(m)) and np.array_equal(Ec[:, 1], E), 'E_eigh', np.allclose(np.linalg.eigvalsh(K), E, rtol=0, atol=1e-12))
+            print('psi_values', np.array_equal(Pc[:, 0], np.arange(4)) and np.array_equal(Pc[:, 1] + 1j * Pc[:, 2], psi), 'psi_norm', abs(np.vdot(psi, psi) - 1) < 1e-14)
+            print('run_steps', [int(s) for s in run[:, 0]])
+            """;
+        var lines = NumpyPython.Run(python, script, h.Folder).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToArray();
+        TestContext.Out.WriteLine(string.Join("\n", lines));
+        var circuit = CircuitFiles.Load(Circuit);
+        Assert.That(lines, Is.EqualTo(new[]
+        {
+            $"J <f8 (6, {circuit.ParameterCount}) True",
+            "K <f8 (3, 3) True",
+            "E <f8 (3,) True",
+            "psi <c16 (4,) True",
+            "run <f8 (5, 12) True",
+            "J_index True True",
+            "J_values True",
+            "K_index True K_values True K_symmetric True",
+            "E_values True E_eigh True",
+            "psi_values True psi_norm True",
+            "run_steps [0, 5, 10, 15, 20]",
+        }));
+    }
+
     [Test]
     public void Run_OutWithoutState_IsUsageError()
     {

@@ -41,6 +41,32 @@ internal static class JsonSchemas
     }
 
     /// <summary>
+    /// Validates every JSON file under <paramref name="folder"/> (recursively) that carries a "schema" tag, and a sweep
+    /// point's "result" against the result's own tag; returns how many objects were validated. A tag without a schema
+    /// file fails here: files are outputs too.
+    /// </summary>
+    public static int AssertFolderValid(string folder)
+    {
+        int validated = 0;
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories))
+        {
+            var node = JsonNode.Parse(File.ReadAllText(file));
+            if (node?["schema"]?.GetValue<string>() is not string tag) continue;
+            Assert.That(File.Exists(FileOf(tag)), Is.True, $"{file}: no schema file for {tag} in docs/schemas/");
+            var errors = Errors(node.ToJsonString());
+            Assert.That(errors, Is.Empty, $"{file} does not match {tag}:\n" + string.Join("\n", errors));
+            validated++;
+            if (node["result"]?["schema"] is not null)
+            {
+                var inner = node["result"]!.ToJsonString();
+                Assert.That(Errors(inner), Is.Empty, $"{file}: its result does not match its schema");
+                validated++;
+            }
+        }
+        return validated;
+    }
+
+    /// <summary>
     /// Fails the test when the JSON text does not match its schema. An output whose tag has no schema file yet is not
     /// checked here (JsonSchemaTests.Tags lists the outputs that must have one).
     /// </summary>
@@ -61,7 +87,30 @@ public sealed class JsonSchemaTests
     [
         "qnnsim.run/1", "qnnsim.info/1", "qnnsim.grad/1", "qnnsim.jacobian/1", "qnnsim.qntk/1", "qnnsim.train/1",
         "qnnsim.experiment.convergence/1", "qnnsim.experiment.haar_kernel/1", "qnnsim.bench/1", "qnnsim.reproduce/1", "qnnsim.params/1",
+        "qnnsim.ensemble/1", "qnnsim.ensemble.scan/1", "qnnsim.reproduce-seeds/1", "qnnsim.sweep/1", "qnnsim.sweep.plan/1",
+        "qnnsim.sweep.status/1", "qnnsim.sweep.results/1", "qnnsim.sweep.point/1", "qnnsim.sweep.merged/1", "qnnsim.sweep.slurm/1",
     ];
+
+    [Test]
+    public void Tags_CoverEverySchemaTagTheSourcesWrite()
+    {
+        // Every "qnnsim.x/1" literal and every JsonOutput.Write(…, "x") command name in the sources.
+        string root = RepositoryTools.Root;
+        var written = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var dir in new[] { "QnnSim", "QnnSim.Analysis", "QnnSim.Cli", "QnnSim.Benchmarks.Quick" })
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, dir), "*.cs", SearchOption.AllDirectories))
+            {
+                if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
+                string text = File.ReadAllText(file);
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, "\"(qnnsim\\.[a-z_.-]+/\\d+)\""))
+                    written.Add(m.Groups[1].Value);
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, "JsonOutput\\.Write(?:File)?\\([^,]+,\\s*\"([a-z_.-]+)\""))
+                    written.Add($"qnnsim.{m.Groups[1].Value}/1");
+            }
+        Assert.That(written, Has.Count.GreaterThan(15), "the scan finds the tags");
+        Assert.That(written.Except(Tags), Is.Empty, "tags written without a schema file in docs/schemas/ and a line in Tags");
+        foreach (var tag in Tags) Assert.That(File.Exists(JsonSchemas.FileOf(tag)), Is.True, tag);
+    }
 
     private static string Circuit => Path.Combine(TestContext.CurrentContext.TestDirectory, "circuits", "data_reuploading.qasm");
 
@@ -95,6 +144,8 @@ public sealed class JsonSchemaTests
         yield return new TestCaseData("qnnsim.train/1", (string[])["train", "{circuit}", "--data", "{data}", "--observable", "Z0", "--lr", "0.1", "--steps", "5", "--json"]).SetName("Train");
         yield return new TestCaseData("qnnsim.experiment.convergence/1", (string[])["experiment", "convergence", "--qubits", "2", "--layers", "4", "--samples", "2", "--steps", "50", "--json"]).SetName("ExperimentConvergence");
         yield return new TestCaseData("qnnsim.experiment.haar_kernel/1", (string[])["experiment", "haar-kernel", "--qubits", "2", "--layers", "2", "--circuits", "20", "--json"]).SetName("ExperimentHaarKernel");
+        yield return new TestCaseData("qnnsim.ensemble/1", (string[])["ensemble", "{circuit}", "--observable", "Z0", "--samples", "4", "--data", "{data}", "--json"]).SetName("Ensemble");
+        yield return new TestCaseData("qnnsim.ensemble.scan/1", (string[])["ensemble", "--family", "hea", "--qubits", "2..3", "--layers", "2", "--observable", "local", "--samples", "4", "--json"]).SetName("EnsembleScan");
     }
 
     [TestCaseSource(nameof(Commands))]
@@ -130,6 +181,31 @@ public sealed class JsonSchemaTests
         string text = File.ReadAllText(saved);
         Assert.That(text, Does.Contain("\"training\""));
         JsonSchemas.AssertValid(text);
+    }
+
+    [Test]
+    public void SweepFiles_SpecPlanStatusPointsFailuresManifestAndMerged_MatchSchemas()
+    {
+        // Two points: one done, one failed (a qubit outside the circuit), so both kinds of point file are written.
+        using var f = new QnnSim.Tests.Sweeps.SweepFolder("""
+            { "schema": "qnnsim.sweep/1", "command": "grad", "arguments": ["bell.qasm"],
+              "options": { "bind": "t=0.3" }, "axes": { "observable": ["Z0", "Z7"] }, "seeds": [1] }
+            """);
+        File.WriteAllText(Path.Combine(f.Folder, "bell.qasm"), TestCircuits.BellRy);
+        var spec = JsonNode.Parse(File.ReadAllText(f.Spec))!.ToJsonString();
+        Assert.That(JsonSchemas.Errors(spec), Is.Empty, "the spec against qnnsim.sweep/1");
+        f.Sweep("plan", "--json").Json();
+        var run = f.Sweep("run", "--jobs", "1", "--threads", "1");
+        Assert.That(run.Code, Is.Not.EqualTo(0), "one point fails: " + run);
+        var status = f.Sweep("status", "--json");
+        status.Json();
+        Assert.That(status.Out, Does.Contain("\"failed\": 1").Or.Contain("\"failed\":1"), status.ToString());
+        var merge = f.Sweep("merge");
+        Assert.That(Directory.GetFiles(Path.Combine(f.ResultsFolder, "points"), "*.failed.json"), Has.Length.EqualTo(1));
+        int validated = JsonSchemas.AssertFolderValid(f.Folder);
+        // The spec, the manifest, the done point and its result, the failed point, and merged.json if merge wrote one
+        // with a point still failed.
+        Assert.That(validated, Is.EqualTo(File.Exists(f.MergedJson) ? 6 : 5), merge.ToString());
     }
 
     [Test]

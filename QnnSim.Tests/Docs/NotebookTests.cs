@@ -4,6 +4,7 @@ using QnnSim.Analysis;
 using QnnSim.Circuits;
 using QnnSim.Gradients;
 using QnnSim.Interop;
+using QnnSim.Noise;
 using QnnSim.Observables;
 using QnnSim.Simulation;
 
@@ -156,10 +157,73 @@ public sealed class NotebookTests
     }
 
     [Test]
+    public void Noise_ValuesMatchLibraryAndClosedForms()
+    {
+        var run = Execute("04-noise.ipynb");
+        const int layers = 3;
+        static Circuit Model(double globalDepolarizing = 0)
+        {
+            var b = new CircuitBuilder(2);
+            var x = b.Input("x");
+            var theta = b.Parameters("theta", 2 * layers);
+            for (int l = 0; l < layers; l++)
+            {
+                b.Ry(0, x).Ry(0, theta[2 * l]).Ry(1, theta[2 * l + 1]).CZ(0, 1).Rx(1, 0.5 * x);
+                if (globalDepolarizing > 0) b.Channel(NoiseChannel.GlobalDepolarizing(globalDepolarizing, 2), 0, 1);
+            }
+            return b.Build();
+        }
+        var circuit = Model();
+        var parameters = ParameterValues.Of(0.3, -0.7, 1.1, 0.4, -1.3, 0.9);
+        var input = InputValues.Of(0.6);
+        var observable = PauliSum.Parse("Z0 + 0.5*Z1");
+        var noise = NoiseModel.Ideal.WithGateNoise(NoiseChannel.Depolarizing(0.02));
+        var sim = new Simulator();
+        var dm = new DensityMatrixSimulator();
+        double ideal = sim.Expectation(sim.Run(circuit, parameters, input), observable);
+        var rho = dm.Run(circuit, parameters, input, noise);
+        double noisy = dm.Expectation(rho, observable);
+
+        Assert.That(Value(run, "ideal_value"), Is.EqualTo(ideal).Within(Agreement));
+        Assert.That(Value(run, "noisy_value"), Is.EqualTo(noisy).Within(Agreement));
+        Assert.That(Math.Abs(noisy), Is.LessThan(Math.Abs(ideal)), "depolarizing noise pulls the readout towards 0");
+        Assert.That(Value(run, "purity"), Is.EqualTo(rho.Purity()).Within(Agreement).And.InRange(0.25, 1 - 1e-3));
+
+        // Trajectories: the same seed gives the same estimate; the estimate lies within 5 standard errors of the exact value
+        // (seeded, so deterministic; for a fresh seed a 5σ miss has probability 6e-7).
+        var estimate = new TrajectorySimulator().Estimate(circuit, parameters, input, [observable], noise, 4000, 7);
+        Assert.That(Value(run, "trajectory_value"), Is.EqualTo(estimate.Values[0]).Within(Agreement));
+        Assert.That(Value(run, "trajectory_standard_error"), Is.EqualTo(estimate.StandardErrors[0]).Within(Agreement));
+        Assert.That(Math.Abs(Value(run, "trajectory_value") - noisy), Is.LessThan(5 * Value(run, "trajectory_standard_error")));
+
+        // The closed form, independent of the simulator: global depolarizing after every layer scales by (1 − p)^L.
+        Assert.That(Value(run, "global_ratio"), Is.EqualTo(Math.Pow(1 - 0.05, layers)).Within(1e-12));
+
+        var adjoint = new NoisyDifferentiator(noise).ValueAndGradient(circuit, parameters, input, observable);
+        for (int j = 0; j < circuit.ParameterCount; j++)
+        {
+            Assert.That(Value(run, $"noisy_gradient_{j}"), Is.EqualTo(adjoint.Gradient[j]).Within(Agreement), $"∂/∂θ{j}");
+            Assert.That(Value(run, $"shift_gradient_{j}"), Is.EqualTo(adjoint.Gradient[j]).Within(1e-10), $"parameter shift = adjoint, θ{j}");
+        }
+        Assert.That(adjoint.Gradient.Max(Math.Abs), Is.GreaterThan(0.1));
+
+        InputValues[] samples = [.. Enumerable.Range(0, 6).Select(i => InputValues.Of(-1.5 + 0.6 * i))];
+        TangentKernel KernelOf(JacobianResult j) => TangentKernel.FromJacobian(j.Data, samples.Length, circuit.ParameterCount);
+        var k0 = KernelOf(new Differentiator().Jacobian(circuit, parameters, samples, [observable]));
+        var local = KernelOf(new NoisyDifferentiator(noise).Jacobian(circuit, parameters, samples, [observable]));
+        Assert.That(Value(run, "kernel_trace_ideal"), Is.EqualTo(k0.Trace).Within(Agreement * k0.Trace));
+        Assert.That(Value(run, "kernel_trace_ratio_local_0.02"), Is.EqualTo(local.Trace / k0.Trace).Within(1e-12).And.LessThan(1));
+        Assert.That(Value(run, "critical_learning_rate_local_0.02"), Is.EqualTo(local.CriticalLearningRate).Within(1e-10));
+        Assert.That(Value(run, "kernel_trace_ratio_global_0.02"), Is.EqualTo(Math.Pow(1 - 0.02, 2 * layers)).Within(1e-10), "K × (1 − p)^{2L}");
+        Assert.That(run.Text, Does.Contain("┤ D(0.02) ├"), "the noisy circuit's text diagram shows its channels");
+        Assert.That(run.Html.Count(h => h.Contains("<svg", StringComparison.Ordinal)), Is.EqualTo(2), "the circuit and the kernel plot");
+    }
+
+    [Test]
     public void EveryNotebook_HasATest()
     {
         var notebooks = Directory.GetFiles(Path.Combine(_root, "docs", "notebooks"), "*.ipynb").Select(Path.GetFileName).Order().ToArray();
-        Assert.That(notebooks, Is.EqualTo(new[] { "01-quickstart.ipynb", "02-tangent-kernel.ipynb", "03-reproduction.ipynb" }),
+        Assert.That(notebooks, Is.EqualTo(new[] { "01-quickstart.ipynb", "02-tangent-kernel.ipynb", "03-reproduction.ipynb", "04-noise.ipynb" }),
             "a new notebook needs a test in NotebookTests that checks its values");
     }
 }

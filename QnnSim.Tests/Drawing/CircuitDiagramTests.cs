@@ -105,6 +105,39 @@ public sealed class CircuitDiagramTests
     }
 
     [Test]
+    public void ToText_NoiseChannels_ShortNamesWithParameters()
+    {
+        var b = new CircuitBuilder(2);
+        b.H(0).Depolarizing(0, 0.01).AmplitudeDamping(1, 0.05).PauliChannel(0, 0.01, 0.005, 0.02)
+            .Channel(QnnSim.Noise.NoiseChannel.GlobalDepolarizing(0.1, 2), 0, 1)
+            .Channel(QnnSim.Noise.NoiseChannel.ThermalRelaxation(50, 70, 1), 1);
+        string text = b.Build().Draw();
+        Assert.That(text, Does.Contain("┤ D(0.01) ├").And.Contain("┤ AD(0.05) ├").And.Contain("┤ Pauli(0.01,0.005,0.02) ├")
+            .And.Contain("┤ GD(0.1) ├").And.Contain("┤ TR(50,70,1) ├"));
+        Assert.That(text, Does.Not.Contain("CHANNEL"));
+        var noisy = QnnSim.Noise.NoiseModel.Ideal.WithGateNoise(QnnSim.Noise.NoiseChannel.Depolarizing(0.02)).ApplyTo(new CircuitBuilder(2).H(0).CX(0, 1).Build());
+        Assert.That(System.Text.RegularExpressions.Regex.Count(noisy.Draw(), @"D\(0\.02\)"), Is.EqualTo(3), "after H on q0, after CX on q0 and q1");
+    }
+
+    [Test]
+    public void ToTextAndSvg_CallerLabels_ReplaceDefaultsByOperationIndex()
+    {
+        var x = UnitaryMatrix.Create(new System.Numerics.Complex[,] { { 0, 1 }, { 1, 0 } });
+        var swap = UnitaryMatrix.Create(new System.Numerics.Complex[,] { { 1, 0, 0, 0 }, { 0, 0, 1, 0 }, { 0, 1, 0, 0 }, { 0, 0, 0, 1 } });
+        var b = new CircuitBuilder(2);
+        var t = b.Parameter("t");
+        b.Unitary([0, 1], swap).Rz(0, t).Unitary([0], x);
+        var circuit = b.Build();
+        string? Label(int i, Operation op) => op.Kind == GateKind.Unitary ? $"W{i / 2 + 1}" : null;
+        string text = CircuitDiagram.ToText(circuit, 80, Label);
+        Assert.That(text, Does.Contain("┤ W1 ├").And.Contain("┤ W2 ├").And.Contain("RZ(t)").And.Not.Contain("Unitary"));
+        Assert.That(circuit.Draw(), Does.Contain("Unitary"), "the default labels without a label function");
+        var svg = XDocument.Parse(CircuitDiagram.ToSvg(circuit, Label));
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.That(svg.Descendants(ns + "text").Select(e => e.Value), Is.EquivalentTo(new[] { "q0", "q1", "W1", "W1", "RZ(t)", "W2" }));
+    }
+
+    [Test]
     public void DrawCommand_SvgAndWidth_WritesBoth()
     {
         using var h = new CliHarness();

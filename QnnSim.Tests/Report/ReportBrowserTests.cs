@@ -40,6 +40,19 @@ public sealed class ReportBrowserTests
     public void Cleanup() => ReportFiles.Delete(_folder);
 
     [Test]
+    public void ReportFiles_ShowTheAnsatzTrained()
+    {
+        var svg = System.Xml.Linq.XDocument.Parse(File.ReadAllText(Path.Combine(_folder, "ansatz.svg")));
+        var labels = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        // U(θ) = W3 e^{−iθ_2 Z0} W2 e^{−iθ_1 Z0} W1 on 3 qubits: each W a box on every qubit, each rotation on qubit 0.
+        Assert.That(labels, Is.EquivalentTo(new[] { "q0", "q1", "q2", "W1", "W1", "W1", "RZ(2·theta[0])", "W2", "W2", "W2", "RZ(2·theta[1])", "W3", "W3", "W3" }));
+        string md = File.ReadAllText(Path.Combine(_folder, "report.md"));
+        Assert.That(md, Does.Contain("![ansatz](ansatz.svg)").And.Contain("q0: ──┤ W1 ├──┤ RZ(2·theta[0]) ├──┤ W2 ├"));
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "report.html")), Does.Contain("<img alt=\"ansatz\" src=\"data:image/svg+xml;base64,"));
+        Assert.That(QnnSim.Tests.Docs.JsonSchemas.AssertFolderValid(_folder), Is.EqualTo(1), "summary.json against qnnsim.reproduce/1");
+    }
+
+    [Test]
     public async Task ReportHtml_InChromium_ImagesLoadNoErrorsAndRenders()
     {
         string html = Path.Combine(_folder, "report.html");
@@ -59,7 +72,8 @@ public sealed class ReportBrowserTests
             ["returnByValue"] = true,
         });
         var images = JsonNode.Parse(result["result"]!["value"]!.GetValue<string>())!.AsArray();
-        Assert.That(images.Count, Is.GreaterThanOrEqualTo(6), "the report shows at least one plot per claim");
+        Assert.That(images.Count, Is.GreaterThanOrEqualTo(7), "the ansatz and at least one plot per claim");
+        Assert.That(images.Select(i => i!["alt"]!.GetValue<string>()), Has.One.EqualTo("ansatz"), "the report shows the ansatz it trained");
         foreach (var image in images)
         {
             Assert.That(image!["ok"]!.GetValue<bool>(), Is.True, $"image {image["alt"]} did not load");
@@ -79,6 +93,7 @@ public sealed class ReportBrowserTests
         Assert.That(png.Length, Is.GreaterThan(MinScreenshotBytes), "a blank page gives a tiny PNG");
 
         Assert.That(page.Errors, Is.Empty, "the page logged errors");
+        TestContext.Out.WriteLine($"report.html in Chromium: {images.Count} images, all loaded; {parts[^1]} characters of text; screenshot {w} × {h}, {png.Length} bytes");
     }
 }
 

@@ -30,6 +30,7 @@ public class ReproduceSeedsTests
             Assert.That(csv["seed"].Distinct(), Is.EqualTo(new[] { 1.0, 2, 3, 4, 5 }));
             Assert.That(File.Exists(Path.Combine(folder, "seeds_claim1.png")), Is.True);
             Assert.That(stdout.ToString(), Does.Contain("5/5"));
+            Assert.That(QnnSim.Tests.Docs.JsonSchemas.AssertFolderValid(folder), Is.EqualTo(1), "seeds.json against qnnsim.reproduce-seeds/1");
         }
         finally { ReportFiles.Delete(folder); }
     }

@@ -32,6 +32,9 @@ public class SlurmSweepTests
         Assert.That(r.Out, Does.Contain("ended: done 12, failed 0, running 0, missing 0"));
         Assert.That(f.Sweep("merge").Code, Is.EqualTo(ExitCodes.Success));
         SweepFiles.AssertSameAsLocal(f);
+        // Every JSON file (spec, manifest, points and their results, slurm/submissions.json, merged) against its schema.
+        Assert.That(File.Exists(Path.Combine(f.ResultsFolder, "slurm", "submissions.json")), Is.True);
+        Assert.That(QnnSim.Tests.Docs.JsonSchemas.AssertFolderValid(f.Folder), Is.GreaterThanOrEqualTo(2 * 12 + 4));
         // Each task wrote its own log and Slurm's output file; the provenance says Slurm ran it.
         Assert.That(Directory.GetFiles(Path.Combine(f.ResultsFolder, "slurm"), "job-*_*.out"), Has.Length.EqualTo(12));
         Assert.That(File.ReadAllText(Path.Combine(f.ResultsFolder, "logs", "00007.provenance.jsonl")), Does.Contain("\"executor\":\"slurm\"").And.Contain("\"slurm_job\":\""));

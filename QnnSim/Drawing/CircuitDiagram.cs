@@ -10,7 +10,7 @@ namespace QnnSim.Drawing;
 /// notebooks and papers). One row per qubit, qubit 0 on top; gates as boxes labelled with their name and angles,
 /// parameters and inputs shown by name (<c>RY(theta[0])</c>, <c>RZ(2·x + π/4)</c>); controls as ● (on |1⟩) or ○ (on
 /// |0⟩) joined to their targets by a vertical line, controlled X as ⊕, SWAP as ×; measured qubits end in an
-/// <c>M</c> box. Operations are packed into columns (moments) greedily from the left, as PennyLane's
+/// <c>M</c> box; noise channels as short boxes such as <c>D(0.01)</c> or <c>AD(0.05)</c>. Operations are packed into columns (moments) greedily from the left, as PennyLane's
 /// <c>qml.draw</c> and Qiskit's <c>circuit.draw()</c> do; a text diagram wider than the requested width is wrapped
 /// into several blocks, continued with » and «.
 /// </summary>
@@ -33,11 +33,20 @@ public static class CircuitDiagram
     /// <param name="width">The widest line, in characters (≥ <see cref="MinWidth"/>). A single gate wider than that
     /// gets a block of its own.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is below <see cref="MinWidth"/>.</exception>
-    public static string ToText(Circuit circuit, int width = DefaultWidth)
+    public static string ToText(Circuit circuit, int width = DefaultWidth) => ToText(circuit, width, null);
+
+    /// <summary>The text diagram with some boxes labelled by the caller, e.g. <c>W1</c>, <c>W2</c> for dense unitaries
+    /// that are otherwise all labelled <c>Unitary</c> (Qiskit's <c>UnitaryGate(label=…)</c>).</summary>
+    /// <param name="circuit">The circuit.</param>
+    /// <param name="width">The widest line, in characters (≥ <see cref="MinWidth"/>).</param>
+    /// <param name="label">The label of operation i of <see cref="Circuit.Operations"/>, or null for the default label.
+    /// Null: every operation gets its default label.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is below <see cref="MinWidth"/>.</exception>
+    public static string ToText(Circuit circuit, int width, Func<int, Operation, string?>? label)
     {
         ArgumentNullException.ThrowIfNull(circuit);
         if (width < MinWidth) ThrowHelper.ArgumentOutOfRange(nameof(width), width, $"at least {MinWidth} columns");
-        var layout = DiagramLayout.Create(circuit);
+        var layout = DiagramLayout.Create(circuit, label);
         int n = layout.Qubits;
         var labels = Enumerable.Range(0, n).Select(q => $"q{q}: ").ToArray();
         int prefix = labels.Length == 0 ? 0 : labels.Max(l => l.Length);
@@ -140,10 +149,15 @@ public static class CircuitDiagram
 
     /// <summary>The SVG diagram (a standalone <c>&lt;svg&gt;</c> element with its width and height in pixels).</summary>
     /// <param name="circuit">The circuit.</param>
-    public static string ToSvg(Circuit circuit)
+    public static string ToSvg(Circuit circuit) => ToSvg(circuit, null);
+
+    /// <summary>The SVG diagram with some boxes labelled by the caller (see <see cref="ToText(Circuit, int, Func{int, Operation, string?}?)"/>).</summary>
+    /// <param name="circuit">The circuit.</param>
+    /// <param name="label">The label of operation i, or null for the default label.</param>
+    public static string ToSvg(Circuit circuit, Func<int, Operation, string?>? label)
     {
         ArgumentNullException.ThrowIfNull(circuit);
-        var layout = DiagramLayout.Create(circuit);
+        var layout = DiagramLayout.Create(circuit, label);
         const double rowHeight = 48, boxHeight = 30, margin = 12, labelWidth = 44, charWidth = 7.8, gap = 14;
         int n = layout.Qubits;
         var widths = layout.Columns.Select(col => col.Max(c => c.Kind == CellKind.Box ? Math.Max(boxHeight, c.Label.Length * charWidth + 14) : 24.0)).ToArray();

@@ -50,14 +50,17 @@ internal sealed partial class DiagramLayout
     public IReadOnlyList<Cell[]> Columns { get; }
 
     /// <summary>Lays out a circuit.</summary>
-    public static DiagramLayout Create(Circuit circuit)
+    /// <param name="circuit">The circuit.</param>
+    /// <param name="label">Optional box labels by operation index (null or a null result: the default <see cref="Label"/>).</param>
+    public static DiagramLayout Create(Circuit circuit, Func<int, Operation, string?>? label = null)
     {
         int n = circuit.QubitCount;
         var columns = new List<Cell[]>();
         var rowEnd = new int[n]; // first free column of each row
         var phases = new List<string>();
-        foreach (var op in circuit.Operations)
+        for (int index = 0; index < circuit.Operations.Length; index++)
         {
+            var op = circuit.Operations[index];
             var qubits = op.Qubits.ToArray();
             if (qubits.Length == 0)
             {
@@ -68,7 +71,7 @@ internal sealed partial class DiagramLayout
             int column = 0;
             for (int r = lo; r <= hi; r++) column = Math.Max(column, rowEnd[r]);
             while (columns.Count <= column) columns.Add(Enumerable.Repeat(new Cell(CellKind.Wire), n).ToArray());
-            Place(columns[column], op, circuit, lo, hi);
+            Place(columns[column], op, label?.Invoke(index, op) ?? Label(op, circuit), lo, hi);
             for (int r = lo; r <= hi; r++) rowEnd[r] = column + 1;
         }
         if (!circuit.MeasuredQubits.IsEmpty)
@@ -80,7 +83,7 @@ internal sealed partial class DiagramLayout
         return new DiagramLayout(n, columns, phases);
     }
 
-    private static void Place(Cell[] column, Operation op, Circuit circuit, int lo, int hi)
+    private static void Place(Cell[] column, Operation op, string label, int lo, int hi)
     {
         bool connected = hi > lo;
         Cell With(Cell c, int row) => c with { Up = connected && row > lo, Down = connected && row < hi };
@@ -95,7 +98,7 @@ internal sealed partial class DiagramLayout
         {
             // A controlled global phase: a phase on the control subspace, drawn as a box on the last control.
             int c = op.Controls[^1];
-            column[c] = With(new Cell(CellKind.Box, Label(op, circuit)), c);
+            column[c] = With(new Cell(CellKind.Box, label), c);
             return;
         }
         bool controlled = !op.Controls.IsEmpty;
@@ -106,15 +109,17 @@ internal sealed partial class DiagramLayout
                 GateKind.X when controlled => new Cell(CellKind.Plus),
                 GateKind.Z when controlled => new Cell(CellKind.Control),
                 GateKind.Swap => new Cell(CellKind.Swap),
-                _ => new Cell(CellKind.Box, Label(op, circuit)),
+                _ => new Cell(CellKind.Box, label),
             };
             column[t] = With(cell, t);
         }
     }
 
-    /// <summary>The text of a gate box: the gate's name and its angles, parameters and inputs by name.</summary>
+    /// <summary>The text of a gate box: the gate's name and its angles, parameters and inputs by name; a noise channel
+    /// by its short name and parameters (<see cref="ChannelLabel"/>).</summary>
     public static string Label(Operation op, Circuit circuit)
     {
+        if (op.Kind == GateKind.Channel && op.Channel is { } channel) return ChannelLabel(channel);
         string name = op.Kind switch
         {
             GateKind.Identity => "I",
@@ -132,6 +137,31 @@ internal sealed partial class DiagramLayout
         };
         if (op.Angles.IsEmpty) return name;
         return $"{name}({string.Join(", ", op.Angles.Select(a => AngleLabel(a, circuit)))})";
+    }
+
+    /// <summary>
+    /// A noise channel in a few characters, as Cirq draws them: <c>D(p)</c> depolarizing (one qubit, or two for
+    /// depolarizing2 as <c>D2(p)</c>), <c>GD(p)</c> global depolarizing, <c>Pauli(px,py,pz)</c>, <c>BF(p)</c> bit flip,
+    /// <c>PF(p)</c> phase flip, <c>AD(γ)</c> amplitude damping, <c>PD(λ)</c> phase damping, <c>TR(T1,T2,t)</c> thermal
+    /// relaxation and <c>Kraus</c> for a general channel; numbers to four significant digits.
+    /// </summary>
+    public static string ChannelLabel(Noise.NoiseChannel channel)
+    {
+        string name = channel.Kind switch
+        {
+            Noise.NoiseChannelKind.Pauli => "Pauli",
+            Noise.NoiseChannelKind.Depolarizing => "D",
+            Noise.NoiseChannelKind.TwoQubitDepolarizing => "D2",
+            Noise.NoiseChannelKind.GlobalDepolarizing => "GD",
+            Noise.NoiseChannelKind.BitFlip => "BF",
+            Noise.NoiseChannelKind.PhaseFlip => "PF",
+            Noise.NoiseChannelKind.AmplitudeDamping => "AD",
+            Noise.NoiseChannelKind.PhaseDamping => "PD",
+            Noise.NoiseChannelKind.ThermalRelaxation => "TR",
+            _ => "Kraus",
+        };
+        if (channel.Kind == Noise.NoiseChannelKind.Kraus || channel.Parameters.IsEmpty) return name;
+        return $"{name}({string.Join(",", channel.Parameters.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))})";
     }
 
     /// <summary>

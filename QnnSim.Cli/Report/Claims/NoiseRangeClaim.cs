@@ -17,7 +17,7 @@ internal sealed class NoiseRangeClaim : IClaim
     public string Title => "Noise shrinks the reachable range: ±1 labels stall at the floor 1 − (1 − p)^L, a wider γ converges linearly";
 
     private const int Qubits = 3;
-    private const double Eta0 = 0.25, StallSMax = 300, WideGamma = 2.5, FloorBound = 1e-12, FloorReached = 1e-3, RateBand = 0.10;
+    private const double Eta0 = 0.25, StallSMax = 300, WideGamma = 2.5, FloorBound = 1e-9, FloorReached = 1e-3, RateBand = 0.10;
     /// <summary>s = (1 − p)^L ≈ 0.774 in both modes: p_noise = 1e-3 at L = 256 (quick), 2.5e-4 at L = 1024 (full).</summary>
     private static (int P, double Noise, int StallSeeds, int WideSeeds) Config(ReproduceSettings s) =>
         s.Full ? (1024, 2.5e-4, 8, 24) : (256, 1e-3, 6, 16);
@@ -120,13 +120,14 @@ internal sealed class NoiseRangeClaim : IClaim
         result.Measured["density_matrix_deviation"] = densityDeviation;
         result.Predicted["density_matrix_deviation"] = 0.0;
         result.Check("floor_min_abs_r_over_floor", minRatio.Min(), 1 - FloorBound, double.PositiveInfinity,
-            "a bound: |ŷ_noisy| ≤ sγ, so |r| ≥ 1 − s at every step of every instance (round-off 1e-12)");
-        result.Check("floor_end_relative_excess_max", endExcess.Max(), -FloorBound, FloorReached,
+            "a bound: |ŷ_noisy| ≤ sγ, so |r| ≥ 1 − s at every step of every instance; checked to 1e-9 relative (the round-off of |r| is about 1e-16; the runs end 1e-10 to 1e-8 above the floor, so an edge at 1e-12 would sit within the seed-to-seed spread of the figure although no seed can cross it)");
+        // One-sided: the excess cannot go below the floor (the gate above), so only the upper edge can fail.
+        result.Check("floor_end_relative_excess_max", endExcess.Max(), double.NegativeInfinity, FloorReached,
             $"training stalls at the floor: every instance ends within 0.1 % of 1 − s (measured about 1e-10: the approach is exponential, {StallSMax} units of s are about {approach * StallSMax:F0} decay times)");
         result.Check("linear_rate_over_prediction", rateMean / linear, 1 - RateBand, 1 + RateBand,
             $"THEORY.md §5.7's 10 % finite-p allowance for the single-sample rate (claim 2 sits about 7 % low at p = 4d²); the instances' mean has standard error {rateSe / linear:G2} of the prediction");
-        result.Check("density_matrix_deviation", densityDeviation, 0, 1e-10, "the training evaluator s·ŷ against the density matrix with the channels, value and gradient at θ0 and at the end (claim N1's 1e-10)");
-        result.Tolerance = "γ = 1: |r| never below 1 − s (to 1e-12) and within 0.1 % of it at the end of every instance; γ = 2.5: the mean fitted rate within 10 % of −ln(1 − η0κ)/η0 with κ = 2c((sγ)² − 1); the training evaluator equal to the density matrix to 1e-10. The floor-approach rate and the edge case are reported, not gated";
+        result.Check("density_matrix_deviation", densityDeviation, double.NegativeInfinity, 1e-10, "the training evaluator s·ŷ against the density matrix with the channels, value and gradient at θ0 and at the end (claim N1's 1e-10)");
+        result.Tolerance = "γ = 1: |r| never below 1 − s (to 1e-9 relative) and within 0.1 % of it at the end of every instance; γ = 2.5: the mean fitted rate within 10 % of −ln(1 − η0κ)/η0 with κ = 2c((sγ)² − 1); the training evaluator equal to the density matrix to 1e-10. The floor-approach rate and the edge case are reported, not gated";
         result.VerdictFromGates();
 
         var series = new List<Series>

@@ -220,6 +220,37 @@ public class NoiseTheoryTests
     }
 
     [Test]
+    public void LocalDepolarizing_OrthogonalPair_ShrinksByTheSameRatio()
+    {
+        // The ratio R is the same for every pair (i, j): here the orthogonal pair |0⟩, |1⟩ (W_1 makes it a Haar pair),
+        // whose noiseless mean −2pγ²d²/(d² − 1)² is negative.
+        const int n = 2, p = 8, circuits = 800;
+        const double q = 0.05;
+        var identity = UnitaryMatrix.Create(new Complex[,] { { 1, 0, 0, 0 }, { 0, 1, 0, 0 }, { 0, 0, 1, 0 }, { 0, 0, 0, 1 } });
+        InputValues[] inputs = [NoisyPaperCircuits.BasisInputs(0, n), NoisyPaperCircuits.BasisInputs(1, n)];
+        var k12 = new double[circuits];
+        var k11 = new double[circuits];
+        var differentiator = new NoisyDifferentiator();
+        for (int c = 0; c < circuits; c++)
+        {
+            var model = PaperModel.CreateRandom(n, p, SeededRandom.ForStream(3300, (ulong)c).NextUInt64());
+            var circuit = NoisyPaperCircuits.Build(model, NoiseChannel.Depolarizing(q), PaperNoisePlacement.AfterEachHaarUnitary, identity);
+            var y = new double[2];
+            var j = new double[2 * p];
+            differentiator.Jacobian(circuit, ParameterValues.Of(new double[p]), inputs, model.Observable, y, j);
+            for (int l = 0; l < p; l++) { k12[c] += j[l] * j[p + l]; k11[c] += j[l] * j[l]; }
+        }
+        double ratio = NoiseTheoryFormulas.LocalDepolarizingKernelRatio(n, p, q, PauliString.Z(0), PauliString.Z(0));
+        double predicted = ratio * TheoryFormulas.HaarMeanKernel(1 << n, p, 1.0, 0.0);
+        double mean = k12.Average(), se = Math.Sqrt(k12.Sum(v => (v - mean) * (v - mean)) / (circuits - 1) / circuits);
+        double meanDiagonal = k11.Average();
+        TestContext.Out.WriteLine($"K_12: {mean:G5} ± {se:G3} vs {predicted:G5} ({(mean - predicted) / se:F2}σ); noiseless {TheoryFormulas.HaarMeanKernel(1 << n, p, 1.0, 0.0):G5}; K_11 {meanDiagonal:G5}; R = {ratio:G5}");
+        Assert.That(Math.Abs(mean - predicted), Is.LessThan(MonteCarloSigmas * se));
+        Assert.That(predicted, Is.LessThan(0));
+        Assert.That(Math.Abs(mean - TheoryFormulas.HaarMeanKernel(1 << n, p, 1.0, 0.0)), Is.GreaterThan(RejectSigmas * se), "the noiseless mean is rejected");
+    }
+
+    [Test]
     public void LocalDepolarizing_DepthDecay_ExponentialAtRateF()
     {
         const int n = 2;

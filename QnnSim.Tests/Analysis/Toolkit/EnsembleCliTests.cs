@@ -49,6 +49,35 @@ public class EnsembleCliTests
         Assert.That(deep.ParameterNames[p], Is.EqualTo(TrainingTests.Reuploading.ParameterNames[0] + "@1"));
     }
 
+    [Test]
+    public void EnsembleFileQubits_ScansTheQubitCountOfAnyCircuitAndMatchesTheLibrary()
+    {
+        // A 2-qubit block tiled in a brick wall: n = 2, 3, 4 with L = 2 gives 1, 2, 3 copies of its 2 parameters.
+        using var h = new CliHarness();
+        string block = h.Write("block.qasm", """
+            OPENQASM 3.0;
+            include "stdgates.inc";
+            qubit[2] q;
+            input float[64] a;
+            input float[64] b;
+            ry(a) q[0];
+            ry(b) q[1];
+            cz q[0], q[1];
+            """);
+        var o = CliHarness.Run("ensemble", block, "--qubits", "2..4", "--layers", "2", "--observable", "local", "--samples", "16", "--seed", "3", "--json");
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        var points = o.Json().GetProperty("points").EnumerateArray().ToArray();
+        Assert.That(points.Select(x => x.GetProperty("qubits").GetInt32()), Is.EqualTo(new[] { 2, 3, 4 }));
+        Assert.That(points.Select(x => x.GetProperty("parameters").GetInt32()), Is.EqualTo(new[] { 2, 4, 6 }));
+        var library = BarrenPlateauScan.Run(CircuitFamilies.Tiled(QnnSim.Interop.CircuitFiles.Load(block)), [2, 3, 4], [2], BarrenPlateauScan.LocalObservable,
+            16, InitializationRule.Uniform(), 3);
+        for (int i = 0; i < 3; i++)
+            Assert.That(points[i].GetProperty("variance").GetDouble(), Is.EqualTo(library.Points[i].Variance).Within(ToolkitTolerances.Exact));
+        var tooFew = CliHarness.Run("ensemble", block, "--qubits", "1..3", "--observable", "local", "--samples", "4");
+        Assert.That(tooFew.Code, Is.EqualTo(ExitCodes.UsageError), tooFew.ToString());
+        Assert.That(tooFew.Err, Does.Contain("allowed: 2..20"));
+    }
+
     [TestCase("--samples", "1")]
     [TestCase("--init", "normal")]
     [TestCase("--qubits", "5..2")]
