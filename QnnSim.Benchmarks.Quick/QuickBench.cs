@@ -62,6 +62,9 @@ public sealed record BenchReport(string Machine, bool Quick, double BandwidthGBp
 /// </summary>
 public static class QuickBench
 {
+    /// <summary>Sections that run only when named with <c>--section</c> (each says so in its own docs); the others run by default.</summary>
+    public static readonly IReadOnlyList<string> OnlyWhenAsked = ["kernels", "profile", "micro", "noise", "scaling", "largest"];
+
     /// <summary>Amplitudes of the bandwidth reference array (2^24, 256 MiB).</summary>
     public const int BandwidthQubits = 24;
 
@@ -83,7 +86,7 @@ public static class QuickBench
         };
         foreach (var s in DiscoverSections())
         {
-            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : s.Name is "kernels" or "profile" or "scaling" or "largest") continue;
+            if (sections is not null ? !sections.Contains(s.Name, StringComparer.OrdinalIgnoreCase) : OnlyWhenAsked.Contains(s.Name)) continue;
             cancellationToken.ThrowIfCancellationRequested();
             rows.AddRange(s.Run(context));
         }

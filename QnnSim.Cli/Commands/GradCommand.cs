@@ -91,8 +91,8 @@ internal static class GradCommand
             if (shotCount is not null) methodName = "shift";
             if (noiseSettings.IsNoisy)
             {
-                if (shotCount is not null)
-                    throw new CliUsageException("--shots with --noise is not supported yet: use --backend trajectories for estimates with standard errors, or the exact density matrix.");
+                if (shotCount is not null && noiseSettings.Backend == Backend.Trajectories)
+                    throw new CliUsageException("--shots cannot be combined with --backend trajectories (a trajectory estimate is already a Monte-Carlo estimate); use --backend density with --shots, or trajectories alone.");
                 if (noiseSettings.Backend == Backend.Trajectories)
                 {
                     if (methodGiven && methodName != "shift")
@@ -104,7 +104,7 @@ internal static class GradCommand
             ObservableOptions.CheckWidth(observables, circuit);
             var (theta, x) = Bindings.Resolve(circuit, bindings);
             var result = noiseSettings.IsNoisy
-                ? ExecuteNoisy(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, noiseSettings, parse.GetValue(seed), context.CancellationToken, parse.ThreadCount(threads))
+                ? ExecuteNoisy(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, noiseSettings, parse.GetValue(seed), context.CancellationToken, parse.ThreadCount(threads), shotCount)
                 : Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), observables[0], methodName, shotCount, parse.GetValue(seed), parse.ThreadCount(threads));
             if (parse.GetValue(json)) WriteJson(context.Out, result);
             else WriteHuman(context, result);
@@ -141,15 +141,26 @@ internal static class GradCommand
             circuit.InputCount > 0 && shots is null ? inputGradient : null, shots, seed, totalShots);
     }
 
-    /// <summary>The value and gradient under noise (density matrix: exact; trajectories: estimates with standard errors).</summary>
+    /// <summary>The value and gradient under noise (density matrix: exact; trajectories: estimates with standard errors;
+    /// with <paramref name="shots"/>, the density matrix's shot-based shift gradient with standard errors and the exact value).</summary>
     public static GradResult ExecuteNoisy(Circuit circuit, ParameterValues theta, InputValues x, ObservableArg observable, string methodName,
-        NoiseSettings noise, ulong seed, CancellationToken cancellationToken, int? threads = null)
+        NoiseSettings noise, ulong seed, CancellationToken cancellationToken, int? threads = null, int? shots = null)
     {
         if (circuit.ParameterCount == 0)
             throw new CliInputException("the circuit has no trainable parameters (p = 0), so there is no gradient to compute; declare parameters as OpenQASM 'input float' variables that are not data inputs.");
         var backend = noise.Backend == Backend.Trajectories ? NoisyBackend.Trajectories : NoisyBackend.DensityMatrix;
         var d = new NoisyDifferentiator(noise.Model, backend, Simulation.SimulationOptions.Default with { MaxThreads = threads ?? Environment.ProcessorCount },
             trajectories: noise.Trajectories, seed: seed);
+        if (shots is int n)
+        {
+            var estimate = d.ValueAndGradientWithShots(circuit, theta, x, observable.Sum, n, seed, cancellationToken);
+            var exact = d.ValueAndGradient(circuit, theta, x, observable.Sum, GradientMethod.Adjoint, cancellationToken).Value;
+            return new GradResult(observable.Text, methodName, exact, circuit.ParameterNames, estimate.Gradient, estimate.GradientStandardErrors,
+                circuit.InputNames, null, n, seed, NoisyShotCount(circuit, observable.Sum, n))
+            {
+                Noise = noise,
+            };
+        }
         var g = d.ValueAndGradient(circuit, theta, x, observable.Sum, ParseMethod(methodName), cancellationToken);
         bool estimated = backend == NoisyBackend.Trajectories;
         return new GradResult(observable.Text, methodName, g.Value, circuit.ParameterNames, g.Gradient, estimated ? g.GradientStandardErrors : null,
@@ -158,6 +169,17 @@ internal static class GradCommand
             Noise = noise,
             ValueStandardError = estimated ? g.ValueStandardError : null,
         };
+    }
+
+    /// <summary>Shots <see cref="NoisyDifferentiator.ValueAndGradientWithShots"/> spends: N per non-identity term of O for
+    /// the unshifted circuit and for every shift term (two per uncontrolled variable angle, four per controlled one).</summary>
+    private static long NoisyShotCount(Circuit circuit, Observables.PauliSum observable, int shots)
+    {
+        long circuits = 1;
+        foreach (var op in circuit.Operations)
+            foreach (var angle in op.Angles)
+                if (!angle.IsConstant && !(op.Kind == GateKind.GlobalPhase && op.Controls.IsEmpty)) circuits += op.Controls.IsEmpty ? 2 : 4;
+        return (long)shots * observable.Terms.Count(t => !t.Pauli.IsIdentity) * circuits;
     }
 
     /// <summary>Schema qnnsim.grad/1: value, gradient {name: g}, and with --shots standard_error, shots, seed, total_shots.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using QnnSim.Circuits;
 using QnnSim.Cli.Common;
 using QnnSim.Gradients;
@@ -149,22 +150,46 @@ internal static class JacobianCommand
     {
         var console = HumanOutput.Stdout(context);
         console.WriteLine($"Jacobian: {j.Rows} rows ({j.SampleCount} samples × {j.ObservableCount} observables) × {j.Columns} parameters");
-        const int maxColumns = 4, maxRows = 20; // a row of numbers must fit an 80-column terminal without wrapping
-        int shownColumns = Math.Min(j.Columns, maxColumns);
-        var headers = new List<string> { "sample", "observable", "value" };
-        headers.AddRange(circuit.ParameterNames.Take(shownColumns));
+        // A summary, not the matrix: the first rows, 6 significant digits, and as many parameter columns as fit the
+        // console's width, so that no number wraps over lines (the whole matrix goes to --out or --json).
+        const int maxRows = 20;
+        int rows = Math.Min(j.Rows, maxRows);
+        static string Short(double v) => double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);
+        static int Width(string header, IEnumerable<string> cells) => Math.Max(header.Length, cells.DefaultIfEmpty("").Max(c => c.Length));
+        var fixedColumns = new (string Header, string[] Cells)[]
+        {
+            ("sample", [.. Enumerable.Range(0, rows).Select(r => (r / j.ObservableCount).ToString(CultureInfo.InvariantCulture))]),
+            ("observable", [.. Enumerable.Range(0, rows).Select(r => observables[r % j.ObservableCount].Text)]),
+            ("value", [.. Enumerable.Range(0, rows).Select(r => Short(j.Values[r]))]),
+        };
+        // A rounded table is 1 + Σ (width + 3) characters wide; the "…" column takes 4.
+        int used = 1 + fixedColumns.Sum(c => Width(c.Header, c.Cells) + 3);
+        var parameterColumns = new List<(string Header, string[] Cells)>();
+        for (int c = 0; c < j.Columns; c++)
+        {
+            var column = (circuit.ParameterNames[c], Enumerable.Range(0, rows).Select(r => Short(j[r, c])).ToArray());
+            int w = Width(column.Item1, column.Item2) + 3;
+            bool more = c + 1 < j.Columns;
+            if (used + w + (more ? 4 : 0) > console.Profile.Width && parameterColumns.Count > 0) break;
+            parameterColumns.Add(column);
+            used += w;
+        }
+        int shownColumns = parameterColumns.Count;
+        var headers = fixedColumns.Select(c => c.Header).Concat(parameterColumns.Select(c => c.Header)).ToList();
         if (j.Columns > shownColumns) headers.Add("…");
         var table = HumanOutput.Table([.. headers]).NumberColumns([.. Enumerable.Range(2, shownColumns + 1)]);
-        for (int r = 0; r < Math.Min(j.Rows, maxRows); r++)
+        for (int r = 0; r < rows; r++)
         {
-            var cells = new List<string> { (r / j.ObservableCount).ToString(System.Globalization.CultureInfo.InvariantCulture), observables[r % j.ObservableCount].Text, HumanOutput.Number(j.Values[r]) };
-            cells.AddRange(Enumerable.Range(0, shownColumns).Select(c => HumanOutput.Number(j[r, c])));
+            var cells = fixedColumns.Select(c => c.Cells[r]).Concat(parameterColumns.Select(c => c.Cells[r])).ToList();
             if (j.Columns > shownColumns) cells.Add("…");
             table.Row([.. cells]);
         }
         console.Write(table);
-        if (j.Rows > maxRows || j.Columns > shownColumns)
-            console.WriteLine(outFile is null ? "(truncated; write the whole matrix with --out J.csv, --out J.npy or --json)" : "(truncated)");
+        if (j.Rows > rows || j.Columns > shownColumns)
+        {
+            string shown = $"{rows} of {j.Rows} rows, {shownColumns} of {j.Columns} parameters, 6 digits";
+            console.WriteLine(outFile is null ? $"({shown}; all of it: --out J.csv, --out J.npy or --json)" : $"({shown})");
+        }
         if (outFile is not null) console.WriteLine($"wrote {outFile}");
     }
 }

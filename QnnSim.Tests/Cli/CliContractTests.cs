@@ -176,6 +176,55 @@ public class CliContractTests
     }
 
     [Test]
+    public void Bench_EverySection_IsNamedInHelpAndDocs()
+    {
+        // `bench --section micro` ran but was named nowhere a user would look.
+        var sections = QnnSim.Benchmarks.QuickBench.DiscoverSections().Select(s => s.Name).ToList();
+        string help = Find("bench").Options.Single(o => o.Name == "--section").Description!;
+        string docs = File.ReadAllText(Path.Combine(QnnSim.Tests.Docs.RepositoryTools.Root, "docs", "cli.md"));
+        string benchDocs = docs[docs.IndexOf("## `qnnsim bench`", StringComparison.Ordinal)..];
+        foreach (string name in sections)
+        {
+            Assert.That(help, Does.Match($@"\b{name}\b"), $"bench --help does not name the section '{name}'");
+            Assert.That(benchDocs, Does.Match($@"\b{name}\b"), $"docs/cli.md's bench section does not name the section '{name}'");
+        }
+    }
+
+    [Test]
+    public void Jacobian_HumanTableOfManyColumns_FitsTheWidthWithoutWrapping()
+    {
+        // 12 parameters at 10 significant digits wrapped each number over two or three lines; the summary must keep
+        // one line a row within the 100 columns of non-terminal output, and say how to get the whole matrix.
+        var lines = new List<string> { "OPENQASM 3.0;", "include \"stdgates.inc\";", "#pragma qnnsim inputs x", "input float[64] x;" };
+        lines.AddRange(Enumerable.Range(0, 12).Select(i => $"input float[64] w{i};"));
+        lines.Add("qubit[3] q;");
+        lines.AddRange(Enumerable.Range(0, 3).Select(i => $"ry(x) q[{i}];"));
+        lines.AddRange(Enumerable.Range(0, 12).Select(i => $"ry(w{i}) q[{i % 3}];" + (i % 3 == 2 ? " cx q[0], q[1];" : "")));
+        string circuit = Files.Write("wide.qasm", string.Join('\n', lines) + "\n");
+        string data = Files.Write("d40.csv", "x,label\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"{0.07 * i:R},{(i % 2 == 0 ? 1 : -1)}\n")));
+        var o = RunLimited(["jacobian", circuit, "--data", data, "--observable", "Z0", "--init", "uniform"], TimeSpan.FromSeconds(60));
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        var table = o.Out.Split('\n').Where(l => l.StartsWith('│')).ToList();
+        Assert.That(table, Has.Count.EqualTo(1 + 20), $"a header and 20 rows, one line each\n{o.Out}");
+        Assert.That(o.Out.Split('\n').Max(l => l.Length), Is.LessThanOrEqualTo(100), o.Out);
+        Assert.That(table[0], Does.Contain("w0").And.Contain("w3").And.Contain("…"), o.Out);
+        Assert.That(o.Out.Split('\n').Where(l => l.Contains("20 of 40 rows", StringComparison.Ordinal)).ToList(), Has.One.Contain("--out J.csv"), $"one note line says how to get it all\n{o.Out}");
+    }
+
+    [Test]
+    public void DefaultRunSettings_LeaveOutTheHeavyCategory()
+    {
+        // The default run (README, .ci/run) must neither run nor report the heavy tests as skipped: a skipped test reads
+        // as one that cannot fail. The project points at the settings file; the file excludes the category.
+        string root = QnnSim.Tests.Docs.RepositoryTools.Root;
+        Assert.That(File.ReadAllText(Path.Combine(root, "QnnSim.Tests", "QnnSim.Tests.csproj")), Does.Contain("<RunSettingsFilePath>$(MSBuildThisFileDirectory)default.runsettings</RunSettingsFilePath>"));
+        Assert.That(File.ReadAllText(Path.Combine(root, "QnnSim.Tests", "default.runsettings")), Does.Contain("<Where>cat != Heavy</Where>"));
+        var heavy = typeof(CliContractTests).GetMethod(nameof(HeavyCommand_EveryOptionWithBadValues_ExitsTwoOrThreeWithOneLine))!;
+        Assert.That(heavy.GetCustomAttributes(typeof(CategoryAttribute), false).Cast<CategoryAttribute>().Select(c => c.Name), Does.Contain("Heavy"));
+        Assert.That(heavy.GetCustomAttributes(typeof(ExplicitAttribute), false), Is.Empty, "explicit tests show as skipped in the default run");
+    }
+
+    [Test]
     public void EveryCommand_OptionNamesAndAliasesAreUnique()
     {
         // qntk --help listed --params twice: the parameter-file option and the Q# count alias.

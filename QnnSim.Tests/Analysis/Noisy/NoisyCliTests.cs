@@ -113,6 +113,33 @@ public class NoisyCliTests
     }
 
     [Test]
+    public void Grad_NoiseWithShots_EstimatesTheDensityGradientWithinStandardErrors()
+    {
+        using var h = new CliHarness();
+        string path = h.Write("k.qasm", Circuit);
+        var r = CliHarness.Run("grad", path, "--input-name", "x", "--bind", "x=0.4", "--bind", "a=0.3", "--bind", "b=-0.6", "--bind", "c=1.1",
+            "--observable", "Z1", "--noise", "depolarizing=0.05", "--shots", "4000", "--seed", "2", "--json");
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        var json = r.Json();
+        var circuit = Load(path);
+        var exact = new NoisyDifferentiator(NoiseModelParser.ParseSpec("depolarizing=0.05"))
+            .ValueAndGradient(circuit, ParameterValues.Of(0.3, -0.6, 1.1), InputValues.Of(0.4), PauliSum.Parse("Z1"));
+        Assert.That(json.GetProperty("value").GetDouble(), Is.EqualTo(exact.Value).Within(NoisyTolerances.Exact), "the value stays exact");
+        string[] names = ["a", "b", "c"];
+        for (int j = 0; j < 3; j++)
+        {
+            double g = json.GetProperty("gradient").GetProperty(names[j]).GetDouble();
+            double se = json.GetProperty("standard_error").GetProperty(names[j]).GetDouble();
+            Assert.That(se, Is.GreaterThan(0));
+            Assert.That(Math.Abs(g - exact.Gradient[j]), Is.LessThanOrEqualTo(NoisyTolerances.Sigmas * se), names[j]);
+        }
+        // 4000 shots × 1 term × (1 unshifted + 2 per variable angle: ry(x), ry(a), ry(b), rx(x), rz(c), ry(c)).
+        Assert.That(json.GetProperty("total_shots").GetInt64(), Is.EqualTo(4000L * (1 + 2 * 6)));
+        var trajectories = CliHarness.Run("grad", path, "--input-name", "x", "--observable", "Z1", "--noise", "depolarizing=0.05", "--backend", "trajectories", "--shots", "10");
+        Assert.That(trajectories.Code, Is.EqualTo(ExitCodes.UsageError), trajectories.ToString());
+    }
+
+    [Test]
     public void Jacobian_Shots_RecordsReadoutInJsonAndCsvAndIsSeeded()
     {
         using var h = new CliHarness();
