@@ -42,7 +42,7 @@ public enum ConvergenceKind
     Linear,
     /// <summary>A power law ‖r‖ ~ s^α with −2 &lt; α &lt; −0.1 (α ≈ −1 for Pauli readouts and ±1 labels).</summary>
     Sublinear,
-    /// <summary>‖r‖ no longer falls: a frozen error (e.g. labels outside the spectrum of M0).</summary>
+    /// <summary>‖r‖ no longer falls, or flattens towards a floor: a frozen error (e.g. labels outside the spectrum of M0, or a model that cannot fit the data).</summary>
     Stalled,
 }
 
@@ -130,10 +130,12 @@ public static class ConvergenceAnalysis
     /// among points with s &gt; 0 and ‖r‖ above <see cref="Floor"/> (or [<paramref name="sMin"/>, <paramref name="sMax"/>]).
     /// It is split in two halves in ln s and the local log–log slope α is fitted in each. Stalled: the late slope is
     /// above −<see cref="StallSlope"/>. Otherwise the curvature β = ln(α_late/α_early)/ln(s̄_late/s̄_early) separates a
-    /// power law (β = 0: ‖r‖ ~ s^α keeps its slope) from an exponential (β = 1: α = −λs steepens in proportion to s):
-    /// exponential ("linear convergence") when β − 2σ_β &gt; 1/2, sublinear when β + 2σ_β &lt; 1/2.
+    /// power law (β = 0: ‖r‖ ~ s^α keeps its slope) from an exponential (β = 1: α = −λs steepens in proportion to s)
+    /// and from an approach to a floor (β ≈ −1: ‖r‖ = a + b s^{−k} flattens, α ~ −(kb/a) s^{−k}; any β &lt; 0 means the
+    /// remaining decay ∫α d ln s is finite): exponential ("linear convergence") when β − 2σ_β &gt; 1/2, stalled when
+    /// β + 2σ_β &lt; −1/2, sublinear when β ± 2σ_β lies within (−1/2, 1/2).
     /// Undetermined when the run is too short (fewer than <see cref="MinimumPointsPerHalf"/> usable points per half,
-    /// or a window narrower than a factor 4 in s), when the slopes have mixed signs, or when β lies within 2σ_β of 1/2.
+    /// or a window narrower than a factor 4 in s), when the slopes have mixed signs, or when β lies within 2σ_β of ±1/2.
     /// A run that reached the floor after falling exponentially is judged on the decade before the floor.
     /// </summary>
     /// <remarks>Noiseless curves give σ_β from the curvature left inside each half (the fit residuals), so a clean
@@ -187,11 +189,15 @@ public static class ConvergenceAnalysis
                 $"exponential (linear) convergence at rate {rate:G4} ± {rateSe:G2} per unit s (curvature β = {beta:F2} ± {betaSe:F2}; 1 for an exponential, 0 for a power law)")
                 { Curvature = beta, CurvatureStandardError = betaSe, Window = (lo, hi) };
         }
-        if (beta + DecisionSigmas * betaSe < 0.5)
+        if (beta + DecisionSigmas * betaSe < -0.5)
+            return new(ConvergenceKind.Stalled, loglog, exp, rate, rateSe, final,
+                $"stalled: the decay flattens towards a floor near ‖r‖ = {final:G4} (the local log–log slope shrinks from {early.Slope:F3} to {late.Slope:F3}; curvature β = {beta:F2} ± {betaSe:F2}: −1 for an approach to a floor, 0 for a power law)")
+                { Curvature = beta, CurvatureStandardError = betaSe, Window = (lo, hi) };
+        if (beta + DecisionSigmas * betaSe < 0.5 && beta - DecisionSigmas * betaSe > -0.5)
             return new(ConvergenceKind.Sublinear, loglog, exp, rate, rateSe, final,
                 $"sublinear convergence: ‖r‖ ~ s^{late.Slope:F3} (± {late.SlopeStandardError:G2}) over s in [{mid:G3}, {hi:G3}] (curvature β = {beta:F2} ± {betaSe:F2}; 0 for a power law)")
                 { Curvature = beta, CurvatureStandardError = betaSe, Window = (lo, hi) };
-        return Undetermined($"the curvature β = {beta:F2} ± {betaSe:F2} cannot tell a power law (0) from an exponential (1); run longer")
+        return Undetermined($"the curvature β = {beta:F2} ± {betaSe:F2} cannot tell a power law (0) from an exponential (1) or an approach to a floor (−1); run longer")
             with { Curvature = beta, CurvatureStandardError = betaSe };
     }
 

@@ -24,7 +24,7 @@ internal static class ExperimentCommand
     {
         Description = help,
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = r => CommonOptions.PositiveInt(r, name, help.ToLowerInvariant().TrimEnd('.')),
+        CustomParser = r => CommonOptions.PositiveInt(r, name, help.ToLowerInvariant().TrimEnd('.').Replace("number of ", "", StringComparison.Ordinal)),
     };
 
     private static Option<double> Positive(string name, string help, double defaultValue) => new(name) { Description = help, DefaultValueFactory = _ => defaultValue };

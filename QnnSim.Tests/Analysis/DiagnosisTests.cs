@@ -4,7 +4,7 @@ namespace QnnSim.Tests.Analysis;
 
 /// <summary>
 /// <see cref="ConvergenceAnalysis.Diagnose"/> on curves of known kind (issue 13): the frozen-kernel curve is exponential,
-/// claim 1's training curve is sublinear, a floor is stalled, and a run too short to tell is undetermined.
+/// claim 1's training curve is sublinear, a floor (reached or approached) is stalled, and a run too short to tell is undetermined.
 /// </summary>
 [TestFixture]
 public class DiagnosisTests
@@ -57,6 +57,19 @@ public class DiagnosisTests
         var s = Enumerable.Range(0, 160).Select(i => Math.Pow(10, i / 40.0)).ToArray();
         var d = ConvergenceAnalysis.Diagnose(s, s.Select(t => 0.2 + 0.8 * Math.Exp(-t)).ToArray());
         Assert.That(d.Kind, Is.EqualTo(ConvergenceKind.Stalled), d.Explanation);
+    }
+
+    [Test]
+    public void Diagnose_ApproachToFloorStillFalling_IsStalledNotSublinear()
+    {
+        // ‖r‖ = 0.4 + 5/s: at s = 100 the local slope is still −0.11 (steeper than the stall slope), but it flattens
+        // (β < −1/2): a model that cannot fit its data, which the old rule called "sublinear".
+        var s = Enumerable.Range(0, 81).Select(i => Math.Pow(10, i / 40.0)).ToArray();
+        var d = ConvergenceAnalysis.Diagnose(s, s.Select(t => 0.4 + 5 / t).ToArray());
+        Assert.That(d.Kind, Is.EqualTo(ConvergenceKind.Stalled), d.Explanation);
+        Assert.That(d.Curvature, Is.LessThan(-0.5 - ConvergenceAnalysis.DecisionSigmas * d.CurvatureStandardError));
+        Assert.That(d.LogLogFit!.Value.Slope, Is.LessThan(-ConvergenceAnalysis.StallSlope)); // the slope rule alone would not catch it
+        Assert.That(d.Explanation, Does.Contain("floor"));
     }
 
     [Test]
