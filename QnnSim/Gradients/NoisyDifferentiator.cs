@@ -164,6 +164,15 @@ public sealed class NoisyDifferentiator
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(observables);
         if (observables.Count == 0) throw new ArgumentException("at least one observable is required.", nameof(observables));
+        return DatasetJacobian(circuit, samples, observables, (inner, i, o) =>
+            inner.ValueAndGradient(circuit, parameters, samples[i], observables[o], method, cancellationToken), progress, cancellationToken);
+    }
+
+    /// <summary>Rows i·k + o of a dataset Jacobian, one sample per thread (each on a single-threaded copy of this
+    /// differentiator), so the rows do not depend on the thread count.</summary>
+    private JacobianResult DatasetJacobian(Circuit circuit, IReadOnlyList<InputValues> samples, IReadOnlyList<PauliSum> observables,
+        Func<NoisyDifferentiator, int, int, NoisyGradient> row, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
         int m = samples.Count, k = observables.Count, p = circuit.ParameterCount;
         var values = new double[m * k];
         var data = new double[(long)m * k * p];
@@ -173,7 +182,7 @@ public sealed class NoisyDifferentiator
         {
             for (int o = 0; o < k; o++)
             {
-                var g = inner.ValueAndGradient(circuit, parameters, samples[i], observables[o], method, cancellationToken);
+                var g = row(inner, i, o);
                 values[i * k + o] = g.Value;
                 g.Gradient.CopyTo(data, (long)(i * k + o) * p);
             }
@@ -265,23 +274,9 @@ public sealed class NoisyDifferentiator
         if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
         if (Backend != NoisyBackend.DensityMatrix)
             throw new NotSupportedException("shot estimates run on the density-matrix backend; use NoisyBackend.DensityMatrix.");
-        int m = samples.Count, k = observables.Count, p = circuit.ParameterCount;
-        var values = new double[m * k];
-        var data = new double[(long)m * k * p];
-        var inner = new NoisyDifferentiator(Noise, Backend, Options with { MaxThreads = 1 }, Trajectories, Seed, FiniteDifferenceStep);
-        int done = 0;
-        Parallel.For(0, m, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxThreads, CancellationToken = cancellationToken }, i =>
-        {
-            for (int o = 0; o < k; o++)
-            {
-                ulong rowSeed = SeededRandom.ForStream(seed, (ulong)(i * k + o)).NextUInt64();
-                var g = inner.ValueAndGradientWithShots(circuit, parameters, samples[i], observables[o], shots, rowSeed, cancellationToken);
-                values[i * k + o] = g.Value;
-                g.Gradient.CopyTo(data, (long)(i * k + o) * p);
-            }
-            progress?.Report(Interlocked.Increment(ref done));
-        });
-        return new JacobianResult(m, k, p, values, data, null);
+        int k = observables.Count;
+        return DatasetJacobian(circuit, samples, observables, (inner, i, o) => inner.ValueAndGradientWithShots(circuit, parameters, samples[i], observables[o],
+            shots, SeededRandom.ForStream(seed, (ulong)(i * k + o)).NextUInt64(), cancellationToken), progress, cancellationToken);
     }
 
     // ---- density matrix: adjoint ------------------------------------------------------------------------------
