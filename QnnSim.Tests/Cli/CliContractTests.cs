@@ -194,7 +194,10 @@ public class CliContractTests
             foreach (string bad in BadValues(option, heavy))
             {
                 string[] args = [.. prefix, option.Name, bad];
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 var o = RunLimited(args, TimeSpan.FromSeconds(heavy ? 10 : 20));
+                if (clock.Elapsed.TotalSeconds > 2)
+                    TestContext.Out.WriteLine($"slow: {option.Name} {(bad.Length > 20 ? bad[..20] + "…" : bad)}: exit {o.Code} after {clock.Elapsed.TotalSeconds:F1} s");
                 AssertContract(args, o, allowSuccess: !heavy);
                 tried++;
             }
