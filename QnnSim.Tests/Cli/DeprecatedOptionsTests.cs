@@ -69,6 +69,14 @@ public class DeprecatedOptionsTests
     }
 
     [Test]
+    public void Docs_ShowParamCountAndNameTheDeprecation()
+    {
+        string docs = File.ReadAllText(Path.Combine(QnnSim.Tests.Docs.RepositoryTools.Root, "docs", "cli.md"));
+        Assert.That(docs, Does.Not.Contain("[--params P]"), "the synopses show --param-count, not the deprecated spelling");
+        Assert.That(docs, Does.Contain("[--param-count P]").And.Contain("**Deprecated: `--params P` as the Q# parameter count.**"));
+    }
+
+    [Test]
     public void Info_BothSpellingsOfTheCount_IsUsageError()
     {
         string circuit = Files.Write("c.qasm", "OPENQASM 3.0;\nqubit[1] q;\nh q[0];\n");
