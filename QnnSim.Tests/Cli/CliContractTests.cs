@@ -196,8 +196,8 @@ public class CliContractTests
                 string[] args = [.. prefix, option.Name, bad];
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var o = RunLimited(args, TimeSpan.FromSeconds(heavy ? 10 : 20));
-                if (clock.Elapsed.TotalSeconds > 2)
-                    TestContext.Out.WriteLine($"slow: {option.Name} {(bad.Length > 20 ? bad[..20] + "…" : bad)}: exit {o.Code} after {clock.Elapsed.TotalSeconds:F1} s");
+                if (clock.Elapsed.TotalSeconds > 2) // shown as it happens (Progress), so a slow heavy run says where it is
+                    TestContext.Progress.WriteLine($"{path}: " + $"slow: {option.Name} {(bad.Length > 20 ? bad[..20] + "…" : bad)}: exit {o.Code} after {clock.Elapsed.TotalSeconds:F1} s");
                 AssertContract(args, o, allowSuccess: !heavy);
                 tried++;
             }
