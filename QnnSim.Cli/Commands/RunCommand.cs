@@ -94,6 +94,7 @@ internal static class RunCommand
             $"Gives counts when the file measures or no --observable is given (a measuring file gets {DefaultMeasurementShots} shots by default).");
         var seed = CommonOptions.Seed("shot sampling");
         var threads = CommonOptions.Threads();
+        var precision = CommonOptions.Precision();
         var state = new Option<bool>("--state")
         {
             Description = $"Also print the final state vector (index bit q is qubit q; at most {MaxStateQubits} qubits).",
@@ -105,7 +106,7 @@ internal static class RunCommand
         var command = new Command("run",
             "Simulate a circuit file from |0...0> and print expectation values, and counts or the state when asked.")
         {
-            file, bind, observable, shots, seed, state, json, threads, stateOut,
+            file, bind, observable, shots, seed, state, json, threads, stateOut, precision,
         };
         loading.AddTo(command);
         noise.AddTo(command);
@@ -117,6 +118,9 @@ internal static class RunCommand
             if (parse.GetValue(stateOut) is not null && !parse.GetValue(state)) throw new CliUsageException("--out writes the final state; give --state too.");
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
             var noiseSettings = noise.Parse(parse);
+            var chosenPrecision = parse.GetValue(precision);
+            if (chosenPrecision == QnnSim.Simulation.Precision.Single && noiseSettings is { IsNoisy: true })
+                throw new CliUsageException("--precision single runs the state-vector simulator only; noisy backends (--noise, --backend) run in double precision.");
             var circuit = loading.Load(parse, parse.GetValue(file)!);
             ObservableOptions.CheckWidth(observables, circuit);
             var settings = new RunSettings(observables, parse.GetOptional(shots), parse.GetValue(seed), parse.GetValue(state), parse.GetValue(json))
@@ -125,7 +129,7 @@ internal static class RunCommand
             };
             var (theta, x) = Bindings.Resolve(circuit, bindings);
             context.CancellationToken.ThrowIfCancellationRequested();
-            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken, new Simulator(parse.SimulationWith(threads)));
+            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken, new Simulator(parse.SimulationWith(threads) with { Precision = chosenPrecision }));
             if (parse.GetValue(stateOut) is { } o && result.State is { } psi)
             {
                 if (ResultFiles.IsNpy(o)) ResultFiles.WriteNpy(o, psi, psi.Length);
