@@ -14,9 +14,10 @@ namespace QnnSim.Simulation;
 /// blocks, global phases) runs the generic dense kernel on its targets with its controls. Matrices are computed in
 /// double (fusion products, <see cref="Fusion.DenseOf"/>) and rounded to float once per step.</para>
 /// <para>Paths: Vector512 (8 amplitudes a register) and Vector256 (4) as forced or detected; Vector128 and states
-/// below one register run the scalar kernels. Threads: a run of consecutive items on qubits below
+/// below one register run the scalar kernels. Cache blocking: a run of consecutive items on qubits below
 /// <see cref="BlockQubits"/> goes through the state slice by slice (each slice gets the whole run before the next is
-/// loaded), the slices shared among the threads; other items split their free index into fixed ranges. Each amplitude
+/// loaded). Threads: runs of items off the top qubits go to whole blocks of the state per thread (segments, as in
+/// <see cref="Executor.RunItems"/>); items on the top qubits split their free index into fixed ranges. Each amplitude
 /// is computed by the same instructions for any split, so results are bit-identical for any thread count.</para>
 /// </remarks>
 [System.Runtime.CompilerServices.SkipLocalsInit]
@@ -51,15 +52,67 @@ internal static unsafe class SingleExecutor
     private static bool Threaded(SimulationOptions options, int amplitudes) =>
         options.MaxThreads > 1 && BitOperations.Log2((uint)amplitudes) >= options.ParallelThresholdQubits;
 
+    /// <summary>
+    /// Items in order. Several threads (states of at least <see cref="SimulationOptions.ParallelThresholdQubits"/>
+    /// qubits): the state is cut into 2^k contiguous blocks by its top k qubits (2^k ≥ threads), and every run of at
+    /// least two items that leaves those qubits alone is one parallel segment, each thread applying the whole run to
+    /// its own blocks (the double executor's segment threading); items on the top qubits split their own loop. One
+    /// thread, or inside a block: <see cref="RunLocal"/>.
+    /// </summary>
     private static void RunItems(Fusion.Item[] items, List<(Primitive Step, double Angle)> resolved, Span<Complex64> state, SimulationOptions options)
     {
-        int amplitudes = state.Length;
-        int n = BitOperations.Log2((uint)amplitudes);
+        int n = BitOperations.Log2((uint)state.Length);
+        int threads = options.MaxThreads;
+        int k = Threaded(options, state.Length) ? BitOperations.Log2((uint)threads - 1) + 1 + (BitOperations.IsPow2(threads) ? 0 : 1) : 0;
+        if (k == 0 || n - k < Executor.MinSegmentBlockQubits)
+        {
+            RunLocal(items, resolved, 0, items.Length, state, options);
+            return;
+        }
+        ulong top = ((1UL << k) - 1) << (n - k);
         int i = 0;
         while (i < items.Length)
         {
             int j = i;
-            while (j < items.Length && items[j].Support >> BlockQubits == 0) j++;
+            while (j < items.Length && (items[j].Support & top) == 0) j++;
+            if (j - i >= 2)
+            {
+                RunSegment(items, resolved, i, j, state, options, k);
+                i = j;
+                continue;
+            }
+            int end = Math.Max(j, i + 1);
+            RunLocal(items, resolved, i, end, state, options);
+            i = end;
+        }
+    }
+
+    /// <summary>Items [from, to), none on the top <paramref name="k"/> qubits, on the 2^k blocks in parallel.</summary>
+    private static void RunSegment(Fusion.Item[] items, List<(Primitive Step, double Angle)> resolved, int from, int to,
+        Span<Complex64> state, SimulationOptions options, int k)
+    {
+        int blocks = 1 << k;
+        int blockLength = state.Length >> k;
+        var single = options with { MaxThreads = 1 };
+        fixed (Complex64* ptr = state)
+        {
+            nint p = (nint)ptr;
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = options.MaxThreads }, b =>
+                RunLocal(items, resolved, from, to, new Span<Complex64>((Complex64*)p + (long)b * blockLength, blockLength), single));
+        }
+    }
+
+    /// <summary>Items [from, to) in order: runs of at least two items below <see cref="BlockQubits"/> slice by slice
+    /// (when the state is larger than one slice), the others one pass each with the threads the options allow.</summary>
+    private static void RunLocal(Fusion.Item[] items, List<(Primitive Step, double Angle)> resolved, int from, int to,
+        Span<Complex64> state, SimulationOptions options)
+    {
+        int n = BitOperations.Log2((uint)state.Length);
+        int i = from;
+        while (i < to)
+        {
+            int j = i;
+            while (j < to && items[j].Support >> BlockQubits == 0) j++;
             if (n > BlockQubits && j - i >= 2)
             {
                 RunBlocked(resolved, i, j, state, options);
