@@ -125,31 +125,6 @@ public class EnsembleTests
         Assert.That(Math.Abs(run2.Records[^1].Residuals[0]), Is.LessThan(1e-6));
     }
 
-    /// <summary>
-    /// Liu et al.'s λ = μ/K against p for the 3-qubit re-uploading family, L = 2 (400 draws) and 16 (60 draws), p = 12
-    /// and 96: ⟨K⟩ and ⟨|λ|⟩ both grow with p and ⟨|λ|⟩/⟨K⟩ falls (the relative motion of the kernel; figures in
-    /// docs/analysis.md). Each comparison is a one-sided test at <see cref="ToolkitTolerances.Sigmas"/>
-    /// combined standard errors (false-failure rate about 3e-5 each if the true means were equal).
-    /// </summary>
-    [Test]
-    public void DqntkRatioEnsemble_KernelAndLambdaGrowWithDepthWhileTheirRatioFalls()
-    {
-        var data = ToyDatasets.TwoMoons(2, 0.1, seed: 1);
-        // The shallow ratio has a heavy tail (K near 0 on some draws), so it gets more draws; they are cheap at p = 12.
-        var shallow = DqntkRatio.Ensemble((n, l) => CircuitFamilies.DataReuploading(n, l), 3, [2], PauliSum.Parse("Z0"), data, 400, seed: 2)[0];
-        var deep = DqntkRatio.Ensemble((n, l) => CircuitFamilies.DataReuploading(n, l), 3, [16], PauliSum.Parse("Z0"), data, 60, seed: 2)[0];
-        Assert.That(new[] { shallow.Parameters, deep.Parameters }, Is.EqualTo(new[] { 12, 96 }));
-        TestContext.Out.WriteLine($"K {shallow.Kernel.Mean} → {deep.Kernel.Mean}; |λ| {shallow.AbsoluteLambda.Mean} → {deep.AbsoluteLambda.Mean}; " +
-            $"⟨|λ|⟩/⟨K⟩ {shallow.RelativeLambda} ± {shallow.RelativeLambdaStandardError} → {deep.RelativeLambda} ± {deep.RelativeLambdaStandardError}");
-        static double Combined(double a, double b) => Math.Sqrt(a * a + b * b);
-        Assert.That(deep.Kernel.Mean - shallow.Kernel.Mean,
-            Is.GreaterThan(ToolkitTolerances.Sigmas * Combined(deep.Kernel.MeanStandardError, shallow.Kernel.MeanStandardError)), "K grows with p");
-        Assert.That(deep.AbsoluteLambda.Mean - shallow.AbsoluteLambda.Mean,
-            Is.GreaterThan(ToolkitTolerances.Sigmas * Combined(deep.AbsoluteLambda.MeanStandardError, shallow.AbsoluteLambda.MeanStandardError)), "|λ| grows with p");
-        Assert.That(shallow.RelativeLambda - deep.RelativeLambda,
-            Is.GreaterThan(ToolkitTolerances.Sigmas * Combined(shallow.RelativeLambdaStandardError, deep.RelativeLambdaStandardError)), "⟨|λ|⟩/⟨K⟩ falls with p");
-    }
-
     [Test]
     public void Tiled_BrickWall_EqualsTheHandBuiltCircuit()
     {
