@@ -13,7 +13,7 @@ namespace QnnSim.Analysis;
 public sealed record AsymptoticPoint(double Time, double[] Residuals, double ResidualNorm, double KernelTrace, double TraceM2, double TraceM4);
 
 /// <summary>
-/// The asymptotic dynamics of over-parameterised QNNs (You et al., ICML 2023, arXiv:2303.14844; THEORY.md §3c):
+/// The asymptotic dynamics of over-parameterised QNNs (You et al., ICML 2023, arXiv:2303.14844; docs/theory.md §3c):
 /// for p → ∞ at fixed d with Haar layers and η = η0/p, in rescaled time s,
 /// dM/ds = −c Σ_j r_j [M, [M, ρ_j]], r_j = tr(ρ_j M) − y_j, M(0) = U(θ_0)† M0 U(θ_0),
 /// so dr/ds = −c K̃(M) r with K̃_ij = −tr([M, ρ_i][M, ρ_j]) and the QNTK K(s) ≈ p·c·K̃(M(s)).
@@ -156,7 +156,7 @@ public sealed class AsymptoticDynamics
     /// A = c Σ_j r_j [M, ρ_j] (anti-Hermitian, so that dM/ds = [A, M] is the flow above) frozen at the start of the step,
     /// M ← e^{η0 A} M e^{−η0 A} (the exponential map, a Lie–Euler step). It conserves the spectrum of M exactly
     /// (up to round-off) and, like one gradient-descent step with η = η0/p, uses the residuals at the start of the
-    /// step, so for p → ∞ training follows it with no O(η0) step-size error (THEORY.md §3c; docs/theory.md).
+    /// step, so for p → ∞ training follows it with no O(η0) step-size error (docs/theory.md §3c).
     /// </summary>
     /// <param name="eta0">The step η0 in rescaled time (s advances by η0).</param>
     /// <exception cref="ArgumentOutOfRangeException">A step that is not positive and finite.</exception>
@@ -321,7 +321,7 @@ public sealed class AsymptoticDynamics
     }
 
     /// <summary>
-    /// The single-sample scalar flow dŷ/ds = −2c(γ² − ŷ²)(ŷ − y) (pure input, M0 = γP; THEORY.md §3c), integrated with
+    /// The single-sample scalar flow dŷ/ds = −2c(γ² − ŷ²)(ŷ − y) (pure input, M0 = γP; docs/theory.md §3c), integrated with
     /// RK4 (step ≤ <paramref name="maxStep"/>) to each of <paramref name="times"/> (ascending, from 0); returns ŷ(s).
     /// </summary>
     public static double[] SingleSampleOutput(double c, double gamma, double label, double initialOutput, IReadOnlyList<double> times, double maxStep = 0.01)

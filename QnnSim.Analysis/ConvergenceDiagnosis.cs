@@ -72,7 +72,7 @@ public sealed record ConvergenceDiagnosis(ConvergenceKind Kind, LinearFit? LogLo
 }
 
 /// <summary>
-/// Fits and classifies convergence curves ‖r‖ against rescaled time s (THEORY.md §3, §5.5, §5.7; You et al.,
+/// Fits and classifies convergence curves ‖r‖ against rescaled time s (docs/theory.md §3, §5 item 5, §5 item 7; You et al.,
 /// ICML 2023, arXiv:2303.14844).
 /// </summary>
 public static class ConvergenceAnalysis
@@ -91,7 +91,7 @@ public static class ConvergenceAnalysis
 
     /// <summary>
     /// Fit of ln‖r‖ against s over <paramref name="lower"/> &lt; ‖r‖ &lt; <paramref name="upper"/> (default
-    /// 1e-10..1e-3, THEORY.md §5.7); the rate is −slope. Null with fewer than 3 points.
+    /// 1e-10..1e-3, docs/theory.md §5 item 7); the rate is −slope. Null with fewer than 3 points.
     /// </summary>
     public static LinearFit? ExponentialFit(IReadOnlyList<double> times, IReadOnlyList<double> residualNorms, double lower = 1e-10, double upper = 1e-3)
     {

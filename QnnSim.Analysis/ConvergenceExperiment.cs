@@ -1,6 +1,6 @@
 namespace QnnSim.Analysis;
 
-/// <summary>What THEORY.md §3 predicts for a run of the paper's model, and where the prediction does not apply.</summary>
+/// <summary>What docs/theory.md §3 predicts for a run of the paper's model, and where the prediction does not apply.</summary>
 /// <param name="Kind">Linear (|y| &lt; γ), sublinear (|y| = γ) or stalled (|y| &gt; γ).</param>
 /// <param name="Slope">Predicted log–log slope (−1 when sublinear, else NaN).</param>
 /// <param name="Rate">Predicted rate per unit s, −ln(1 − η0κ)/η0 with κ = 2c(γ² − 1) (linear, else NaN).</param>
@@ -121,7 +121,7 @@ public sealed class ConvergenceExperiment
     /// <param name="readout">The readout mode (default exact); with shots, training is gradient descent on shot estimates.</param>
     /// <param name="gradientOptions">Threads of the noisy or shot evaluation (samples in parallel); ignored by the pure-state engine.</param>
     /// <remarks>Under noise or shots the frozen-kernel prediction and the kernel deviations use the noisy kernels; the
-    /// asymptotic dynamics and <see cref="Prediction"/> stay the noiseless theory (THEORY.md), the reference the noisy
+    /// asymptotic dynamics and <see cref="Prediction"/> stay the noiseless theory (docs/theory.md), the reference the noisy
     /// run is compared with.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">An argument outside its range.</exception>
     public static ConvergenceExperiment Run(int qubits, int layers, int samples, double gamma, double eta0, long steps, ulong seed,

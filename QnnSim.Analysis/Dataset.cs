@@ -139,7 +139,7 @@ public sealed class Dataset
     }
 
     /// <summary>
-    /// The dataset of You et al. (ICML 2023, arXiv:2303.14844; THEORY.md §4): the first m columns of a Haar unitary
+    /// The dataset of You et al. (ICML 2023, arXiv:2303.14844; docs/theory.md §4): the first m columns of a Haar unitary
     /// on n qubits (drawn from <c>new SeededRandom(seed)</c>) as m orthonormal pure states; the first ⌈m/2⌉ labelled
     /// +1, the rest −1.
     /// </summary>

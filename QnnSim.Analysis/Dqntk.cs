@@ -3,7 +3,7 @@ namespace QnnSim.Analysis;
 /// <summary>
 /// The differential QNTK of Liu et al., "Analytic theory for the dynamics of wide quantum neural networks",
 /// PRL 130, 150601 (2023): μ_abc = Σ_{l,l'} (∂_l∂_{l'} r_a)(∂_l r_b)(∂_{l'} r_c), with which the kernel moves as
-/// δK_ab = −η Σ_c (μ_abc + μ_bac) r_c per step (THEORY.md §2). Meant for small p (it needs m Hessians).
+/// δK_ab = −η Σ_c (μ_abc + μ_bac) r_c per step (docs/theory.md §2). Meant for small p (it needs m Hessians).
 /// </summary>
 public sealed class Dqntk
 {

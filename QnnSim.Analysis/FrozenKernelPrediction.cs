@@ -1,7 +1,7 @@
 namespace QnnSim.Analysis;
 
 /// <summary>
-/// The frozen-kernel ("lazy", kernel-regression) prediction of training from initialisation (THEORY.md §2):
+/// The frozen-kernel ("lazy", kernel-regression) prediction of training from initialisation (docs/theory.md §2):
 /// r_k = (I − ηK(0))^k r_0 for gradient descent and r(t) = exp(−ηK(0) t) r_0 for gradient flow, evaluated through the
 /// eigendecomposition K(0) = V Λ Vᵀ. With K(0) positive definite it always predicts linear (exponential) convergence;
 /// You et al. (ICML 2023, arXiv:2303.14844) show QNN training with Pauli readouts departs from it.
@@ -83,7 +83,7 @@ public sealed class FrozenKernelPrediction
     }
 
     /// <summary>
-    /// First-order inference at test inputs (THEORY.md §2; Scala et al., arXiv:2503.01966):
+    /// First-order inference at test inputs (docs/theory.md §2; Scala et al., arXiv:2503.01966):
     /// f_k(x) = f_0(x) − K(x,X) K(X,X)^{-1} [I − (I − ηK(X,X))^k] (f_0(X) − y). <paramref name="steps"/> may be
     /// +∞ (then K^{-1}[…] is the pseudo-inverse). Null modes of K(X,X) use the limit ηk of (1 − (1 − ηλ)^k)/λ.
     /// </summary>

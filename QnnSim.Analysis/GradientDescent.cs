@@ -114,7 +114,7 @@ public sealed record TrainingOptions
     /// <summary>Record a copy of θ_k at each recorded step (default false).</summary>
     public bool RecordParameters { get; init; }
 
-    /// <summary>Options with η = η0/p (THEORY.md §1), so that rescaled time s = η0·k gives p-independent dynamics.</summary>
+    /// <summary>Options with η = η0/p (docs/theory.md §1), so that rescaled time s = η0·k gives p-independent dynamics.</summary>
     /// <exception cref="ArgumentOutOfRangeException">η0 not positive or p below 1.</exception>
     public static TrainingOptions Rescaled(double eta0, int parameters, long steps)
     {
@@ -217,7 +217,7 @@ public sealed class TrainingRun
 }
 
 /// <summary>
-/// Full-batch gradient descent θ_{k+1} = θ_k − η Jᵀ r on L = ½ Σ_i r_i², r_i = ŷ_i − y_i (THEORY.md §1), recording
+/// Full-batch gradient descent θ_{k+1} = θ_k − η Jᵀ r on L = ½ Σ_i r_i², r_i = ŷ_i − y_i (docs/theory.md §1), recording
 /// loss, residuals, outputs, displacement and the tangent kernel at chosen steps.
 /// </summary>
 public static class GradientDescent

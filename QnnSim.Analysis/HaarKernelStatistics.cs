@@ -7,7 +7,7 @@ namespace QnnSim.Analysis;
 /// <summary>A Monte-Carlo mean with its standard error and the formula it is compared with.</summary>
 /// <param name="Mean">Sample mean.</param>
 /// <param name="StandardError">Sample standard deviation / √N.</param>
-/// <param name="Predicted">The Haar formula (THEORY.md §4).</param>
+/// <param name="Predicted">The Haar formula (docs/theory.md §4).</param>
 public readonly record struct MonteCarloEstimate(double Mean, double StandardError, double Predicted)
 {
     /// <summary>(Mean − Predicted)/StandardError.</summary>
@@ -64,7 +64,7 @@ public sealed record HaarGeneralKernelEstimate(int Dimension, int Layers, int Ci
 
 /// <summary>
 /// Monte-Carlo averages of the tangent kernel at initialisation over Haar-random circuits of the paper's ansatz
-/// (THEORY.md §4; You et al., ICML 2023, arXiv:2303.14844), against E[K_ij] = pγ²·2d²(dF_ij − 1)/(d² − 1)².
+/// (docs/theory.md §4; You et al., ICML 2023, arXiv:2303.14844), against E[K_ij] = pγ²·2d²(dF_ij − 1)/(d² − 1)².
 /// </summary>
 public static class HaarKernelStatistics
 {
@@ -132,7 +132,7 @@ public static class HaarKernelStatistics
     }
 
     /// <summary>
-    /// Monte Carlo of the general Haar formula (THEORY.md §4) for any Hermitian generator H and readout M0, traced or
+    /// Monte Carlo of the general Haar formula (docs/theory.md §4) for any Hermitian generator H and readout M0, traced or
     /// not: the ansatz U = W_{p+1} e^{−iθ_p H} W_p ⋯ e^{−iθ_1 H} W_1 with every W_l Haar, at θ = 0 (by Haar invariance
     /// any θ gives the same law), built densely (no Pauli structure is assumed). Inputs ψ_1, ψ_2 orthonormal (the first
     /// two columns of a Haar unitary from <c>new SeededRandom(seed)</c>) and ψ_3 = (ψ_1 + ψ_2)/√2, so F_12 = 0 and

@@ -12,7 +12,7 @@ namespace QnnSim.Analysis;
 /// standard normal), with the phases of R's diagonal divided out: U = Q · diag(R_kk/|R_kk|). QnnSim computes the QR by
 /// Gram–Schmidt, whose R has a positive diagonal already, so no correction is left to make. Without that correction
 /// the distribution of Q depends on the QR algorithm's sign convention and is not Haar (Mezzadri, "How to generate
-/// random matrices from the classical compact groups", Notices AMS 54, 592 (2007)). THEORY.md §4.
+/// random matrices from the classical compact groups", Notices AMS 54, 592 (2007)). docs/theory.md §4.
 /// </remarks>
 public static class HaarRandom
 {

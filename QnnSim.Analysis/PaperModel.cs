@@ -16,7 +16,7 @@ namespace QnnSim.Analysis;
 /// </summary>
 /// <remarks>
 /// <para>Convention: the theory's e^{−iθH} is the gate R_H(2θ) = exp(−i(2θ)H/2). <see cref="ToCircuit"/> therefore
-/// emits PauliRotation gates with angle 2θ_l, and every constant of THEORY.md (c = d/(d² − 1), κ = 2c(γ² − y²),
+/// emits PauliRotation gates with angle 2θ_l, and every constant of docs/theory.md (c = d/(d² − 1), κ = 2c(γ² − y²),
 /// E[K_ii] = 2pγ²d²/((d+1)²(d−1)), s|r| → 1/(4cγ)) holds for derivatives taken with respect to θ, not the gate angle.</para>
 /// <para>Layer l (1-based) draws W_l from <see cref="SeededRandom.ForStream"/>(seed, l), so the first layers of a
 /// model do not depend on p.</para>
@@ -65,7 +65,7 @@ public sealed class PaperModel
     /// <param name="gamma">γ &gt; 0 in M0 = γP.</param>
     /// <param name="generator">H; default Z on qubit 0.</param>
     /// <param name="readout">P; default Z on qubit 0.</param>
-    /// <param name="finalUnitary">When false, W_{p+1} = I (the negative control of THEORY.md §4).</param>
+    /// <param name="finalUnitary">When false, W_{p+1} = I (the negative control of docs/theory.md §4).</param>
     /// <exception cref="ArgumentOutOfRangeException">n outside 1..10, p below 1, γ not positive.</exception>
     public static PaperModel CreateRandom(int qubits, int layers, ulong seed, double gamma = 1.0,
         PauliString? generator = null, PauliString? readout = null, bool finalUnitary = true)
@@ -117,7 +117,7 @@ public sealed class PaperModel
     /// <summary>The readout observable M0 = γP as a <see cref="PauliSum"/>.</summary>
     public PauliSum Observable => PauliSum.FromString(Readout, Gamma);
 
-    /// <summary>c = (tr H² − (tr H)²/d)/(d² − 1) = d/(d² − 1) for a Pauli generator (THEORY.md §3c).</summary>
+    /// <summary>c = (tr H² − (tr H)²/d)/(d² − 1) = d/(d² − 1) for a Pauli generator (docs/theory.md §3c).</summary>
     public double GeneratorConstant => TheoryFormulas.PauliGeneratorConstant(Dimension);
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace QnnSim.Analysis;
 /// ŷ_i = ⟨ψ_i|U(θ)† γP U(θ)|ψ_i⟩ and the Jacobian ∂ŷ_i/∂θ_l, with dense d × d products instead of a general circuit.
 /// </summary>
 /// <remarks>
-/// <para>Algorithm (the adjoint method with stored forward states, THEORY.md §1): per sample, the forward sweep
+/// <para>Algorithm (the adjoint method with stored forward states, docs/theory.md §1): per sample, the forward sweep
 /// stores b_l = e^{−iθ_l H} W_l ⋯ e^{−iθ_1 H} W_1 |ψ⟩ for l = 1..p (p·d amplitudes), then the co-state
 /// λ = M0 U|ψ⟩ is walked backwards, λ ← W_{l+1}† λ, giving ∂ŷ/∂θ_l = 2 Im⟨λ|H|b_l⟩, then λ ← e^{+iθ_l H} λ.
 /// A pass costs 2p + 1 dense matrix–vector products (split real/imaginary storage, 256-bit SIMD when d is a
@@ -378,7 +378,7 @@ public sealed class PaperModelEngine : IModelEvaluator
         return u;
     }
 
-    /// <summary>The Heisenberg-picture readout M(θ) = U(θ)† M0 U(θ), M0 = γP, row-major d × d (THEORY.md §1).</summary>
+    /// <summary>The Heisenberg-picture readout M(θ) = U(θ)† M0 U(θ), M0 = γP, row-major d × d (docs/theory.md §1).</summary>
     public Complex[] HeisenbergReadout(ReadOnlySpan<double> parameters)
     {
         var u = Unitary(parameters);

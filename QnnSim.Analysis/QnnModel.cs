@@ -13,7 +13,7 @@ namespace QnnSim.Analysis;
 /// <see cref="PauliSum"/> O. Derivatives come from QnnSim's <see cref="Differentiator"/>.
 /// </summary>
 /// <remarks>
-/// Gate angles follow R_P(φ) = e^{−iφP/2}. For the constants of THEORY.md (e^{−iθH} layers) build the circuit with
+/// Gate angles follow R_P(φ) = e^{−iφP/2}. For the constants of docs/theory.md (e^{−iθH} layers) build the circuit with
 /// angle 2θ, as <see cref="PaperModel.ToCircuit"/> does; with angle θ the kernel is 4× smaller.
 /// </remarks>
 public sealed class QnnModel

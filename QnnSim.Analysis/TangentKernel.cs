@@ -7,7 +7,7 @@ namespace QnnSim.Analysis;
 
 /// <summary>
 /// The quantum neural tangent kernel K = J Jᵀ of a model on m samples, K_ij = Σ_l ∂ŷ_i/∂θ_l ∂ŷ_j/∂θ_l
-/// (THEORY.md §2), with its spectrum and the diagnostics of Scala et al., "Towards Practical Quantum Neural Network
+/// (docs/theory.md §2), with its spectrum and the diagnostics of Scala et al., "Towards Practical Quantum Neural Network
 /// Diagnostics with Neural Tangent Kernels" (arXiv:2503.01966). Immutable.
 /// </summary>
 public sealed class TangentKernel
@@ -273,7 +273,7 @@ public sealed class TangentKernel
 }
 
 /// <summary>
-/// How far a kernel K(t) has moved from K(0) (THEORY.md §3a: with Pauli readouts and ±1 labels the relative change
+/// How far a kernel K(t) has moved from K(0) (docs/theory.md §3a: with Pauli readouts and ±1 labels the relative change
 /// tends to 1 for every p).
 /// </summary>
 /// <param name="RelativeChange">‖K(t) − K(0)‖_F/‖K(0)‖_F.</param>

@@ -1,13 +1,13 @@
 namespace QnnSim.Analysis;
 
 /// <summary>
-/// Closed forms of the QNN convergence theory (THEORY.md §3–§4; You, Chakrabarti, Chen, Wu, ICML 2023,
+/// Closed forms of the QNN convergence theory (docs/theory.md §3–§4; You, Chakrabarti, Chen, Wu, ICML 2023,
 /// arXiv:2303.14844). All assume the e^{−iθH} convention (gate R_H(2θ)), the loss L = ½ Σ r² and rescaled time
 /// s = η0·k with η = η0/p.
 /// </summary>
 public static class TheoryFormulas
 {
-    /// <summary>c = (tr H² − (tr H)²/d)/(d² − 1), the per-layer Haar constant of a generator H (THEORY.md §3c).</summary>
+    /// <summary>c = (tr H² − (tr H)²/d)/(d² − 1), the per-layer Haar constant of a generator H (docs/theory.md §3c).</summary>
     /// <exception cref="ArgumentOutOfRangeException">d below 2.</exception>
     public static double GeneratorConstant(int dimension, double traceHSquared, double traceH)
     {
@@ -19,7 +19,7 @@ public static class TheoryFormulas
     /// <summary>c = d/(d² − 1) for a Pauli-string generator (tr H² = d, tr H = 0).</summary>
     public static double PauliGeneratorConstant(int dimension) => GeneratorConstant(dimension, dimension, 0);
 
-    /// <summary>E[K_ij] = p γ² · 2d²(d F_ij − 1)/(d² − 1)² for Pauli generators and M0 = γ·Pauli (THEORY.md §4).</summary>
+    /// <summary>E[K_ij] = p γ² · 2d²(d F_ij − 1)/(d² − 1)² for Pauli generators and M0 = γ·Pauli (docs/theory.md §4).</summary>
     /// <param name="dimension">d ≥ 2.</param>
     /// <param name="layers">p.</param>
     /// <param name="gamma">γ.</param>
@@ -33,7 +33,7 @@ public static class TheoryFormulas
         return layers * gamma * gamma * 2 * d * d * (d * overlap - 1) / ((d * d - 1) * (d * d - 1));
     }
 
-    /// <summary>E[K_ii] = 2pγ²d²/((d + 1)²(d − 1)) ≈ 2pγ²/d (THEORY.md §4).</summary>
+    /// <summary>E[K_ii] = 2pγ²d²/((d + 1)²(d − 1)) ≈ 2pγ²/d (docs/theory.md §4).</summary>
     public static double HaarMeanKernelDiagonal(int dimension, int layers, double gamma)
     {
         CheckDimension(dimension);
@@ -69,7 +69,7 @@ public static class TheoryFormulas
     /// <summary>κ = 2c(γ² − y²): the single-sample linear rate per unit s of the asymptotic dynamics (|y| &lt; γ).</summary>
     public static double SingleSampleRate(double c, double gamma, double label) => 2 * c * (gamma * gamma - label * label);
 
-    /// <summary>−ln(1 − η0 κ)/η0: the observed rate per unit s of gradient descent with η = η0/p (THEORY.md §3c).</summary>
+    /// <summary>−ln(1 − η0 κ)/η0: the observed rate per unit s of gradient descent with η = η0/p (docs/theory.md §3c).</summary>
     /// <exception cref="ArgumentOutOfRangeException">η0 not positive, or η0 κ ≥ 1 (the discrete map does not contract monotonically).</exception>
     public static double DiscreteRate(double eta0, double kappa)
     {
@@ -78,10 +78,10 @@ public static class TheoryFormulas
         return -Math.Log(1 - eta0 * kappa) / eta0;
     }
 
-    /// <summary>The single-sample sublinear limit s|r| → 1/(4cγ) for |y| = γ (THEORY.md §3c; 63/32 for d = 8, γ = 1).</summary>
+    /// <summary>The single-sample sublinear limit s|r| → 1/(4cγ) for |y| = γ (docs/theory.md §3c; 63/32 for d = 8, γ = 1).</summary>
     public static double SublinearLimit(double c, double gamma) => 1 / (4 * c * gamma);
 
-    /// <summary>The m-sample limit s‖r‖ → √m/(4c) (γ = 1, ±1 labels, samples decoupled: needs m ≤ d/2; THEORY.md §5.5).</summary>
+    /// <summary>The m-sample limit s‖r‖ → √m/(4c) (γ = 1, ±1 labels, samples decoupled: needs m ≤ d/2; docs/theory.md §5 item 5).</summary>
     public static double SublinearLimitSamples(double c, int samples) => Math.Sqrt(samples) / (4 * c);
 
     /// <summary>Single sample: K(s)/K(0) = (γ² − ŷ(s)²)/(γ² − ŷ(0)²) in the asymptotic dynamics.</summary>
@@ -89,13 +89,13 @@ public static class TheoryFormulas
         (gamma * gamma - output * output) / (gamma * gamma - initialOutput * initialOutput);
 
     /// <summary>
-    /// The 1/t lower bound of THEORY.md §3a, ‖r(t)‖ ≥ ‖r(0)‖/(1 + 8ηC√m‖r(0)‖t), C = Σ_l ‖H_l‖² (= p for Paulis),
+    /// The 1/t lower bound of docs/theory.md §3a, ‖r(t)‖ ≥ ‖r(0)‖/(1 + 8ηC√m‖r(0)‖t), C = Σ_l ‖H_l‖² (= p for Paulis),
     /// valid for M0² = I and labels ±1. <paramref name="etaCTime"/> is ηCt (= s for Pauli generators and η = η0/p).
     /// </summary>
     public static double ResidualLowerBound(double initialResidualNorm, int samples, double etaCTime) =>
         initialResidualNorm / (1 + 8 * Math.Sqrt(samples) * initialResidualNorm * etaCTime);
 
-    /// <summary>The variance bound (∂ŷ_i/∂θ_l)² ≤ 4‖H_l‖²(tr(ρ_i M(θ)²) − ŷ_i²) (THEORY.md §3a).</summary>
+    /// <summary>The variance bound (∂ŷ_i/∂θ_l)² ≤ 4‖H_l‖²(tr(ρ_i M(θ)²) − ŷ_i²) (docs/theory.md §3a).</summary>
     public static double GradientSquaredBound(double generatorNormSquared, double secondMoment, double output) =>
         4 * generatorNormSquared * (secondMoment - output * output);
 

@@ -9,7 +9,7 @@ namespace QnnSim.Analysis;
 /// Tangent Kernel", NeurIPS 2018; Lee et al., "Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient
 /// Descent", NeurIPS 2019). Its tangent kernel K = J Jᵀ is O(1) and converges to a deterministic limit as the width n
 /// grows; trained by gradient descent with an O(1) learning rate the relative kernel change ‖K(t) − K(0)‖/‖K(0)‖
-/// falls like n^{−1/2}: the lazy regime that QNNs with Pauli readouts do not enter (THEORY.md §3a).
+/// falls like n^{−1/2}: the lazy regime that QNNs with Pauli readouts do not enter (docs/theory.md §3a).
 /// </summary>
 /// <remarks>
 /// <para>Parameters θ = (a_1..a_n, b_1..b_n, w_1 (D entries), …, w_n), p = n(D + 2) for inputs of dimension D.

@@ -34,6 +34,7 @@ public static class CliApp
             stderr.WriteLine($"Run '{CommandPath(parse)} --help' for usage.");
             return ExitCodes.UsageError;
         }
+        Common.DeprecatedOptions.Warn(parse, stderr);
         try
         {
             var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };

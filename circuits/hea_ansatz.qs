@@ -1,6 +1,6 @@
 // A trainable hardware-efficient ansatz: layers of Ry·Rz on every qubit followed by a ring of CNOTs.
 // θ has 2·n·L entries for n qubits and L layers. Import it as a parameterised circuit, e.g. 3 qubits, 2 layers:
-//   qnnsim run circuits/hea_ansatz.qs --entry HeaAnsatz --qubits 3 --params 12
+//   qnnsim run circuits/hea_ansatz.qs --entry HeaAnsatz --qubits 3 --param-count 12
 namespace Hea {
     operation HeaAnsatz(theta : Double[], qs : Qubit[]) : Unit is Adj + Ctl {
         let n = Length(qs);

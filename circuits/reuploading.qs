@@ -1,7 +1,7 @@
 // Data re-uploading classifier (Pérez-Salinas et al., Quantum 4, 226 (2020)): the inputs x are encoded again
 // before every trainable layer. Signature (x : Double[], θ : Double[], qs : Qubit[]), θ has 3·n·L entries for
 // L = 2 layers. Import with the array lengths, e.g. 2 qubits and 2 inputs:
-//   qnnsim run circuits/reuploading.qs --entry Reuploading --qubits 2 --inputs 2 --params 12
+//   qnnsim run circuits/reuploading.qs --entry Reuploading --qubits 2 --inputs 2 --param-count 12
 namespace Reuploading {
     import Std.Math.*;
 

@@ -36,7 +36,7 @@ public static class NoisyRangeTraining
 
     /// <summary>
     /// The predicted late rate per unit s of gradient descent with η = η0/p for a single label y strictly inside
-    /// s·(−γ, γ): −ln(1 − η0κ)/η0 with κ = 2c((sγ)² − y²) (THEORY.md §3c with readout sγ).
+    /// s·(−γ, γ): −ln(1 − η0κ)/η0 with κ = 2c((sγ)² − y²) (docs/theory.md §3c with readout sγ).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The label is not inside the range, or η0κ ≥ 1.</exception>
     public static double LinearRate(int dimension, double gamma, double scale, double label, double eta0)

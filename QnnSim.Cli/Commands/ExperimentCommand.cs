@@ -8,7 +8,7 @@ namespace QnnSim.Cli.Commands;
 
 /// <summary>
 /// <c>qnnsim experiment convergence|haar-kernel</c>: the convergence experiments of You, Chakrabarti, Chen and Wu
-/// (ICML 2023, arXiv:2303.14844) on the paper's Haar-layered model, with the predictions of THEORY.md.
+/// (ICML 2023, arXiv:2303.14844) on the paper's Haar-layered model, with the predictions of docs/theory.md.
 /// </summary>
 internal static class ExperimentCommand
 {

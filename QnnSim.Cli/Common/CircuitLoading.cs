@@ -8,8 +8,14 @@ namespace QnnSim.Cli.Common;
 /// The options that control how a circuit file is read, added to a command as a group:
 /// <c>--input-name NAME</c> (repeatable; OpenQASM <c>input</c> variables that are data inputs x rather than trainable
 /// parameters θ) and, for Q#, <c>--entry EXPR</c>, <c>--qubits N</c>, <c>--param-count P</c> and
-/// <c>--input-count Q</c> (aliases <c>--params</c> and <c>--inputs</c> on commands where those names are free).
+/// <c>--input-count Q</c> (alias <c>--inputs</c> on commands where that name is free).
 /// </summary>
+/// <remarks>
+/// <c>--params P</c> for the Q# parameter count is deprecated: <c>jacobian</c>, <c>qntk</c> and <c>train</c> use
+/// <c>--params P.csv</c> for a file of parameter values, so one spelling meant two things. On the commands that
+/// accepted it as the count (<c>run</c>, <c>grad</c>, <c>info</c>, <c>convert</c>, <c>draw</c>, <c>ensemble</c>) it
+/// is still read, hidden from help, and <see cref="DeprecatedOptions"/> warns about it on stderr.
+/// </remarks>
 internal sealed class CircuitLoading
 {
     /// <summary>--input-name NAME (repeatable).</summary>
@@ -27,9 +33,13 @@ internal sealed class CircuitLoading
     /// <summary>--input-count Q (Q# trainable ansatz).</summary>
     public Option<int?> InputCount { get; }
 
+    /// <summary>--params P: the deprecated spelling of --param-count (hidden; null on commands where --params is a file).</summary>
+    public Option<int?>? DeprecatedParameterCount { get; }
+
     /// <param name="shortCountAliases">
-    /// Give <c>--param-count</c> and <c>--input-count</c> the aliases <c>--params</c> and <c>--inputs</c> (issue 6).
-    /// Pass false on commands that use <c>--params P.csv</c> for parameter values.
+    /// Give <c>--input-count</c> the alias <c>--inputs</c> and accept the deprecated <c>--params</c> for
+    /// <c>--param-count</c> (issue 6; deprecated by issue 15). Pass false on commands that use <c>--params P.csv</c>
+    /// for parameter values.
     /// </param>
     /// <param name="qubitsOption">Add <c>--qubits</c> (false on commands that use it for something else).</param>
     public CircuitLoading(bool shortCountAliases = true, bool qubitsOption = true)
@@ -49,9 +59,13 @@ internal sealed class CircuitLoading
         Qubits = qubitsOption
             ? new Option<int?>("--qubits") { Description = "Q# trainable ansatz only: number of qubits the operation is given.", HelpName = "N" }
             : null!;
-        ParameterCount = shortCountAliases
-            ? new Option<int?>("--param-count", "--params") { Description = "Q# trainable ansatz only: length of the parameter array θ.", HelpName = "P" }
-            : new Option<int?>("--param-count") { Description = "Q# trainable ansatz only: length of the parameter array θ.", HelpName = "P" };
+        ParameterCount = new Option<int?>("--param-count") { Description = "Q# trainable ansatz only: length of the parameter array θ.", HelpName = "P" };
+        if (shortCountAliases)
+        {
+            DeprecatedParameterCount = new Option<int?>("--params") { Description = "Deprecated: use --param-count.", HelpName = "P", Hidden = true };
+            DeprecatedOptions.Mark(DeprecatedParameterCount,
+                "--params as the Q# parameter count is deprecated and will be removed; use --param-count (in jacobian, qntk and train, --params names a file of parameter values).");
+        }
         InputCount = shortCountAliases
             ? new Option<int?>("--input-count", "--inputs") { Description = "Q# trainable ansatz only: length of the data input array x.", HelpName = "Q" }
             : new Option<int?>("--input-count") { Description = "Q# trainable ansatz only: length of the data input array x.", HelpName = "Q" };
@@ -64,18 +78,30 @@ internal sealed class CircuitLoading
         command.Add(Entry);
         if (Qubits is not null) command.Add(Qubits);
         command.Add(ParameterCount);
+        if (DeprecatedParameterCount is not null) command.Add(DeprecatedParameterCount);
         command.Add(InputCount);
     }
 
     /// <summary>The load options the user gave.</summary>
-    public CircuitLoadOptions GetOptions(ParseResult parse) => new()
+    /// <exception cref="CliUsageException">Both <c>--param-count</c> and the deprecated <c>--params</c> were given.</exception>
+    public CircuitLoadOptions GetOptions(ParseResult parse)
     {
-        InputNames = parse.GetValue(InputNames) ?? [],
-        Entry = parse.GetValue(Entry),
-        Qubits = Qubits is null ? null : parse.GetValue(Qubits),
-        ParameterCount = parse.GetValue(ParameterCount),
-        InputCount = parse.GetValue(InputCount),
-    };
+        int? count = parse.GetValue(ParameterCount);
+        if (DeprecatedParameterCount is not null && parse.GetValue(DeprecatedParameterCount) is { } old)
+        {
+            if (count is not null)
+                throw new CliUsageException($"--params {old} and --param-count {count} were both given; give the Q# parameter count once, as --param-count.");
+            count = old;
+        }
+        return new()
+        {
+            InputNames = parse.GetValue(InputNames) ?? [],
+            Entry = parse.GetValue(Entry),
+            Qubits = Qubits is null ? null : parse.GetValue(Qubits),
+            ParameterCount = count,
+            InputCount = parse.GetValue(InputCount),
+        };
+    }
 
     /// <summary>Reads the circuit file with the user's options.</summary>
     /// <exception cref="CliInputException">The file does not exist or has an unknown extension.</exception>

@@ -39,7 +39,7 @@ internal sealed class ArtifactWriter(string directory, bool enabled = true)
     public static void ClearPreviousReport(string directory)
     {
         if (!System.IO.Directory.Exists(directory)) return;
-        var names = new HashSet<string>(StringComparer.Ordinal) { "summary.json", "report.html", "report.md" };
+        var names = new HashSet<string>(StringComparer.Ordinal) { "summary.json", ReportWriter.ProvenanceFile, "report.html", "report.md" };
         var summary = Path.Combine(directory, "summary.json");
         if (File.Exists(summary))
         {

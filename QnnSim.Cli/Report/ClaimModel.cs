@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace QnnSim.Cli.Report;
 
-/// <summary>How much a reproduction runs: <see cref="Quick"/> (CI-length variants of THEORY.md §5) or <see cref="Full"/>.</summary>
+/// <summary>How much a reproduction runs: <see cref="Quick"/> (CI-length variants of docs/theory.md §5) or <see cref="Full"/>.</summary>
 internal enum ReproduceMode { Quick, Full }
 
 /// <summary>The verdict on one claim.</summary>

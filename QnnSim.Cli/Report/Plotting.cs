@@ -9,7 +9,7 @@ namespace QnnSim.Cli.Report;
 /// In SVG, dashed series are drawn as thin solid lines (Skia's SVG canvas has no dash path effect).
 /// Points that cannot be shown on a log axis (≤ 0 or non-finite) are dropped.
 /// </summary>
-internal static class Plotting
+internal static partial class Plotting
 {
     private static readonly Color[] Palette =
     [
@@ -76,8 +76,25 @@ internal static class Plotting
         Build(spec).SavePng(basePath + ".png", PlotSpec.Width, PlotSpec.Height);
         // Skia's SVG canvas does not support path effects (it prints "Unsupported path effect" and drops them):
         // the SVG draws dashed series as thin solid lines instead.
-        Build(spec, dashes: false).SaveSvg(basePath + ".svg", PlotSpec.Width, PlotSpec.Height);
+        // Skia numbers the clip paths it writes (cl_0, …, cl_9, cl_a, …) with a counter global to the process, so the same plot
+        // would get other ids in another run of the same process: renumber them per file so the SVG depends only on the plot.
+        string svg = Build(spec, dashes: false).GetSvgXml(PlotSpec.Width, PlotSpec.Height);
+        File.WriteAllText(basePath + ".svg", RenumberClipIds(svg));
     }
+
+    /// <summary>Renumbers Skia's clip-path ids <c>cl_N</c> in order of first appearance: cl_0, cl_1, ….</summary>
+    internal static string RenumberClipIds(string svg)
+    {
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        return ClipId().Replace(svg, m =>
+        {
+            if (!ids.TryGetValue(m.Value, out var id)) ids[m.Value] = id = "cl_" + ids.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return id;
+        });
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bcl_[0-9A-Za-z]+\b")]
+    private static partial System.Text.RegularExpressions.Regex ClipId();
 
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
     {

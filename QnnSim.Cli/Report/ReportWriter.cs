@@ -4,22 +4,62 @@ using System.Text.Json;
 
 namespace QnnSim.Cli.Report;
 
-/// <summary>Writes summary.json, report.md and the self-contained report.html from the claim results.</summary>
+/// <summary>
+/// Writes summary.json, report.md and the self-contained report.html from the claim results, and provenance.json with
+/// how the run went (threads, processors, wall-clock seconds). Everything but provenance.json depends only on the mode,
+/// the seed and the claims run: two runs of the same seed give byte-identical files for any thread count.
+/// </summary>
 internal static class ReportWriter
 {
-    /// <summary>The schema tag of summary.json.</summary>
-    public const string Schema = "qnnsim.reproduce/1";
+    /// <summary>The schema tag of summary.json (version 2: the timing and thread count moved to provenance.json).</summary>
+    public const string Schema = "qnnsim.reproduce/2";
+
+    /// <summary>The schema tag of provenance.json.</summary>
+    public const string ProvenanceSchema = "qnnsim.reproduce.provenance/1";
+
+    /// <summary>The one file of a report that differs between two runs of the same seed.</summary>
+    public const string ProvenanceFile = "provenance.json";
 
     public static void WriteAll(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
     {
         var dir = settings.OutputDirectory;
         File.WriteAllText(Path.Combine(dir, AnsatzDiagram.SvgFile), AnsatzDiagram.Svg());
-        File.WriteAllText(Path.Combine(dir, "summary.json"), SummaryJson(settings, claims, cancelled, seconds));
-        File.WriteAllText(Path.Combine(dir, "report.md"), Markdown(settings, claims, cancelled, seconds));
-        File.WriteAllText(Path.Combine(dir, "report.html"), Html(settings, claims, cancelled, seconds));
+        File.WriteAllText(Path.Combine(dir, "summary.json"), SummaryJson(settings, claims, cancelled));
+        File.WriteAllText(Path.Combine(dir, ProvenanceFile), ProvenanceJson(settings, claims, cancelled, seconds));
+        File.WriteAllText(Path.Combine(dir, "report.md"), Markdown(settings, claims, cancelled));
+        File.WriteAllText(Path.Combine(dir, "report.html"), Html(settings, claims, cancelled));
     }
 
-    public static string SummaryJson(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    /// <summary>provenance.json: how the run went, which varies from run to run (the results are in summary.json).</summary>
+    public static string ProvenanceJson(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", ProvenanceSchema);
+            w.WriteNumber("seed", settings.Seed);
+            w.WriteString("mode", settings.ModeName);
+            w.WriteNumber("threads", settings.Threads);
+            w.WriteNumber("processors", Environment.ProcessorCount);
+            w.WriteString("finished", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteBoolean("cancelled", cancelled);
+            w.WriteNumber("seconds", Math.Round(seconds, 2));
+            w.WriteStartArray("claims");
+            foreach (var c in claims)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", c.Id);
+                w.WriteNumber("seconds", Math.Round(c.Seconds, 2));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static string SummaryJson(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -28,9 +68,7 @@ internal static class ReportWriter
             w.WriteString("schema", Schema);
             w.WriteNumber("seed", settings.Seed);
             w.WriteString("mode", settings.ModeName);
-            w.WriteNumber("threads", settings.Threads);
             w.WriteBoolean("cancelled", cancelled);
-            w.WriteNumber("seconds", Math.Round(seconds, 2));
             w.WriteStartArray("claims");
             foreach (var c in claims)
             {
@@ -55,7 +93,6 @@ internal static class ReportWriter
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-                w.WriteNumber("seconds", Math.Round(c.Seconds, 2));
                 w.WriteStartArray("csv"); foreach (var f in c.Csv) w.WriteStringValue(f); w.WriteEndArray();
                 w.WriteStartArray("plots"); foreach (var f in c.Plots) w.WriteStringValue(f); w.WriteEndArray();
                 w.WriteStartArray("notes"); foreach (var f in c.Notes) w.WriteStringValue(f); w.WriteEndArray();
@@ -94,17 +131,20 @@ internal static class ReportWriter
         }
     }
 
-    private static string Header(ReproduceSettings s, bool cancelled, double seconds) =>
-        $"mode {s.ModeName}, seed {s.Seed}, threads {s.Threads}, {seconds:F1} s" + (cancelled ? ", CANCELLED (unfinished claims are marked not run)" : "");
+    private static string Header(ReproduceSettings s, bool cancelled) =>
+        $"mode {s.ModeName}, seed {s.Seed}" + (cancelled ? ", CANCELLED (unfinished claims are marked not run)" : "") +
+        $" (threads and timing: {ProvenanceFile}; every other file of the report is the same for the same seed on any number of threads)";
 
-    public static string Markdown(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    private const string Citation = "You, Chakrabarti, Chen, Wu, \"Analyzing Convergence in Quantum Neural Networks: Deviations from Neural Tangent Kernels\" (ICML 2023, arXiv:2303.14844), with the diagnostics of Scala et al. (arXiv:2503.01966).";
+
+    public static string Markdown(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# QnnSim reproduction report");
         sb.AppendLine();
-        sb.AppendLine("You, Chakrabarti, Chen, Wu, \"Analyzing Convergence in Quantum Neural Networks: Deviations from Neural Tangent Kernels\" (ICML 2023, arXiv:2303.14844), with the diagnostics of Scala et al. (arXiv:2503.01966). Predictions and tolerances: THEORY.md.");
+        sb.AppendLine(Citation + " Predictions and tolerances: docs/theory.md (§3 the theory, §5 the checks and their finite-p allowances, §6 what reproduce gates and how robustly).");
         sb.AppendLine();
-        sb.AppendLine(Header(settings, cancelled, seconds));
+        sb.AppendLine(Header(settings, cancelled));
         sb.AppendLine();
         sb.AppendLine(AnsatzDiagram.Caption);
         sb.AppendLine();
@@ -156,7 +196,7 @@ internal static class ReportWriter
                 c.Predicted.TryGetValue(k, out var p) ? ClaimResult.Format(p) : "–");
     }
 
-    public static string Html(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled, double seconds)
+    public static string Html(ReproduceSettings settings, IReadOnlyList<ClaimResult> claims, bool cancelled)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
@@ -166,8 +206,8 @@ internal static class ReportWriter
                       ".pass{color:#17803d;font-weight:bold}.fail{color:#c0392b;font-weight:bold}.not_run{color:#777;font-weight:bold}" +
                       "img{max-width:100%;border:1px solid #eee;margin:0.4em 0}code{background:#f4f4f4}</style></head><body>");
         sb.AppendLine("<h1>QnnSim reproduction report</h1>");
-        sb.AppendLine("<p>You, Chakrabarti, Chen, Wu, <i>Analyzing Convergence in Quantum Neural Networks: Deviations from Neural Tangent Kernels</i> (ICML 2023, arXiv:2303.14844), with the diagnostics of Scala et al. (arXiv:2503.01966). Predictions and tolerances follow THEORY.md.</p>");
-        sb.AppendLine($"<p>{E(Header(settings, cancelled, seconds))}</p>");
+        sb.AppendLine($"<p>{E(Citation)} Predictions and tolerances follow docs/theory.md (§3 the theory, §5 the checks and their finite-p allowances, §6 what reproduce gates and how robustly).</p>");
+        sb.AppendLine($"<p>{E(Header(settings, cancelled))}</p>");
         sb.AppendLine($"<figure><img alt=\"ansatz\" src=\"data:image/svg+xml;base64,{Convert.ToBase64String(Encoding.UTF8.GetBytes(AnsatzDiagram.Svg()))}\"><figcaption>{E(AnsatzDiagram.Caption)}</figcaption></figure>");
         sb.AppendLine("<table><tr><th>#</th><th>claim</th><th>verdict</th></tr>");
         foreach (var c in claims)

@@ -1,6 +1,6 @@
 namespace QnnSim.Tests.Analysis;
 
-/// <summary>Tolerances of the analysis tests (THEORY.md §5 states most of them).</summary>
+/// <summary>Tolerances of the analysis tests (docs/theory.md §5 states most of them).</summary>
 internal static class AnalysisTolerances
 {
     /// <summary>Dedicated engine against the general Differentiator path, and adjoint against parameter shift kernels (§5.2).</summary>

@@ -23,7 +23,7 @@ public class DiagnosisTests
         Assert.That(d.Kind, Is.EqualTo(ConvergenceKind.Linear), d.Explanation);
         Assert.That(d.Curvature, Is.GreaterThan(0.5 + ConvergenceAnalysis.DecisionSigmas * d.CurvatureStandardError));
 
-        // The same training run itself: sublinear (THEORY.md §3a).
+        // The same training run itself: sublinear (docs/theory.md §3a).
         var t = ConvergenceAnalysis.Diagnose(run.Times, run.ResidualNorms);
         Assert.That(t.Kind, Is.EqualTo(ConvergenceKind.Sublinear), t.Explanation);
         Assert.That(t.Curvature, Is.LessThan(0.5 - ConvergenceAnalysis.DecisionSigmas * t.CurvatureStandardError));
@@ -75,7 +75,7 @@ public class DiagnosisTests
     [Test]
     public void Diagnose_RealStalledRun_IsStalled()
     {
-        // γ = 0.8 < 1 with labels ±1: each residual freezes at 1 − γ (THEORY.md §3b).
+        // γ = 0.8 < 1 with labels ±1: each residual freezes at 1 − γ (docs/theory.md §3b).
         var x = PaperSetups.Create(3, 64, 1, 0.8, 5, labels: [1.0]);
         var run = PaperSetups.Train(x, 0.25, 1e3, RecordSchedule.Logarithmic(20), kernels: false);
         Assert.That(ConvergenceAnalysis.Diagnose(run.Times, run.ResidualNorms).Kind, Is.EqualTo(ConvergenceKind.Stalled));

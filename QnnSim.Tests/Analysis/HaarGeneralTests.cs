@@ -5,7 +5,7 @@ namespace QnnSim.Tests.Analysis;
 
 /// <summary>
 /// <see cref="HaarKernelStatistics.EstimateGeneral"/>: Monte Carlo over dense Haar circuits against the general formula of
-/// THEORY.md §4 for a traced generator and a traced readout (issue 13). Each mean must lie within
+/// docs/theory.md §4 for a traced generator and a traced readout (issue 13). Each mean must lie within
 /// <see cref="AnalysisTolerances.HaarOffDiagonalSigmas"/> standard errors (two-sided false-failure probability 6e-5 per
 /// figure, 5e-4 over this fixture's figures), and the check must be able to fail: the formula with its trace term
 /// dropped lies many standard errors away.

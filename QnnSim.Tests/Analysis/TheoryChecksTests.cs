@@ -4,8 +4,8 @@ using QnnSim.Observables;
 namespace QnnSim.Tests.Analysis;
 
 /// <summary>
-/// THEORY.md §5 items 3–9 (You, Chakrabarti, Chen, Wu, ICML 2023, arXiv:2303.14844) with fixed seeds, in the shorter
-/// CI variants THEORY.md names. Items 1–2 live in the gradient and kernel tests.
+/// docs/theory.md §5 items 3–9 (You, Chakrabarti, Chen, Wu, ICML 2023, arXiv:2303.14844) with fixed seeds, in the shorter
+/// CI variants docs/theory.md names. Items 1–2 live in the gradient and kernel tests.
 /// </summary>
 [TestFixture]
 public class TheoryChecksTests
@@ -43,7 +43,7 @@ public class TheoryChecksTests
     [Test]
     public void HaarMean_WithoutFinalUnitary_IsFractionPMinusOneOverP()
     {
-        // Negative control (THEORY.md §4): with H = P = Z0 and no W_{p+1}, the last layer commutes with M0.
+        // Negative control (docs/theory.md §4): with H = P = Z0 and no W_{p+1}, the last layer commutes with M0.
         var e = HaarKernelStatistics.Estimate(3, 16, 2000, 0.0, 1.0, 79, finalUnitary: false, maxThreads: 2);
         TestContext.Out.WriteLine($"no W_(p+1): K_ii {e.Diagonal}; ratio to formula {e.Diagonal.Mean / e.Diagonal.Predicted:F4} (expected 15/16 = 0.9375)");
         double expected = 15.0 / 16 * e.Diagonal.Predicted;
@@ -138,7 +138,7 @@ public class TheoryChecksTests
     [Test]
     public void Sublinear_AllEightOrthonormalStates_LimitFails()
     {
-        // m = d: the samples cannot decouple and s‖r‖ settles near half of √m/(4c) (THEORY.md §5.5).
+        // m = d: the samples cannot decouple and s‖r‖ settles near half of √m/(4c) (docs/theory.md §5 item 5).
         var x = PaperSetups.Create(3, 1024, 8, 1.0, 32);
         var run = PaperSetups.Train(x, 0.25, 2000, kernels: false);
         var last = run.Records[^1];
@@ -230,7 +230,7 @@ public class TheoryChecksTests
     [Test]
     public void Stalled_LabelOutsideSpectrum_FreezesAtDistance()
     {
-        // γ = 0.8 < |y| = 1: ŷ → γ and the residual freezes at |y| − γ (THEORY.md §3b).
+        // γ = 0.8 < |y| = 1: ŷ → γ and the residual freezes at |y| − γ (docs/theory.md §3b).
         var x = PaperSetups.Create(3, 256, 1, 0.8, 51);
         var run = PaperSetups.Train(x, 0.25, 400, kernels: false);
         Assert.That(run.Records[^1].ResidualNorm, Is.EqualTo(0.2).Within(2e-3));

@@ -37,14 +37,34 @@ public class CliContractTests
     private static string C => Files.Write("c.qasm", Circuit);
     private static string D => Files.Write("d.csv", Data);
 
+    /// <summary>A two-point sweep of grad (kept in its own folder: the results go beside the spec).</summary>
+    private static string Spec
+    {
+        get
+        {
+            string folder = Path.Combine(Files.Folder, "sweep");
+            Directory.CreateDirectory(folder);
+            string path = Path.Combine(folder, "s.json");
+            if (!File.Exists(path))
+                File.WriteAllText(path, $$"""{ "command": "grad", "arguments": [{{System.Text.Json.JsonSerializer.Serialize(C)}}], "options": { "observable": "Z0", "bind": ["x=0.3", "w=0.2"] }, "axes": { "method": ["adjoint", "shift"] } }""");
+            return path;
+        }
+    }
+
+    private static readonly string[] Bound = ["--bind", "x=0.3", "--bind", "w=0.2"];
+
     /// <summary>A valid invocation of each command: the base every bad value is added to.</summary>
     private static string[] Base(string path) => path switch
     {
-        "run" or "info" => [C],
-        "grad" => [C, "--observable", "Z0"],
+        "info" or "draw" => [C],
+        "run" => [C, .. Bound],
+        "ensemble" => [C, "--observable", "Z0", "--samples", "2"],
+        "sweep plan" or "sweep run" or "sweep status" or "sweep merge" => [Spec],
+        "sweep task" => [Spec, "--index", "0"],
+        "grad" => [C, "--observable", "Z0", .. Bound],
         "jacobian" or "qntk" => [C, "--data", D, "--observable", "Z0"],
         "train" => [C, "--data", D, "--observable", "Z0", "--steps", "2", "--lr", "0.1"],
-        "convert" => [C, Path.Combine(Files.Folder, "out.ll")],
+        "convert" => [C, Path.Combine(Files.Folder, "out.ll"), .. Bound],
         "bench" => ["--quick", "--section", "gates"],
         "reproduce" => ["--quick", "--claim", "1", "--out", Path.Combine(Files.Folder, "report")],
         _ => [],
@@ -123,10 +143,31 @@ public class CliContractTests
         if (o.Code is 2 or 3)
         {
             var lines = o.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var message = lines.Where(l => !l.StartsWith("Run '", StringComparison.Ordinal)).ToArray();
+            // The usage hint and a deprecation warning (an option the user gave, e.g. --params as a count) are not the message.
+            var message = lines.Where(l => !l.StartsWith("Run '", StringComparison.Ordinal) && !l.StartsWith("qnnsim: warning: ", StringComparison.Ordinal)).ToArray();
             Assert.That(message, Has.Length.EqualTo(1), $"{call}: one line of message expected\n{o}");
             Assert.That(message[0].Length, Is.GreaterThan(10), $"{call}: an empty message\n{o}");
         }
+    }
+
+    [TestCaseSource(nameof(CommandCases))]
+    public void Command_BaseInvocation_Succeeds(string path)
+    {
+        // Every bad value is added to this invocation: if it failed by itself, the bad-value runs would test only
+        // that failure. (sweep merge exits 4 while points are not done; the base of sweep run runs them first.)
+        string[] args = [.. path.Split(' '), .. Base(path)];
+        if (path == "sweep merge") RunLimited(["sweep", "run", Spec], TimeSpan.FromSeconds(120));
+        var o = RunLimited(args, TimeSpan.FromSeconds(120));
+        Assert.That(o.Code, Is.EqualTo(0), $"qnnsim {string.Join(' ', args)}\n{o}");
+    }
+
+    [Test]
+    public void Commands_EveryCommandIsCovered()
+    {
+        // A new command is tried with bad values only once it has a valid base invocation (or a reason it needs none).
+        string[] noBase = ["experiment convergence", "experiment haar-kernel"]; // they run with defaults alone
+        foreach (var (path, _) in Commands())
+            Assert.That(Base(path).Length > 0 || noBase.Contains(path), $"qnnsim {path} has no base invocation in CliContractTests.Base");
     }
 
     [TestCaseSource(nameof(CommandCases))]
@@ -153,7 +194,10 @@ public class CliContractTests
             foreach (string bad in BadValues(option, heavy))
             {
                 string[] args = [.. prefix, option.Name, bad];
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 var o = RunLimited(args, TimeSpan.FromSeconds(heavy ? 10 : 20));
+                if (clock.Elapsed.TotalSeconds > 2)
+                    TestContext.Out.WriteLine($"slow: {option.Name} {(bad.Length > 20 ? bad[..20] + "…" : bad)}: exit {o.Code} after {clock.Elapsed.TotalSeconds:F1} s");
                 AssertContract(args, o, allowSuccess: !heavy);
                 tried++;
             }

@@ -86,7 +86,7 @@ public sealed class JsonSchemaTests
     public static readonly string[] Tags =
     [
         "qnnsim.run/1", "qnnsim.info/1", "qnnsim.grad/1", "qnnsim.jacobian/1", "qnnsim.qntk/1", "qnnsim.train/1",
-        "qnnsim.experiment.convergence/1", "qnnsim.experiment.haar_kernel/1", "qnnsim.bench/1", "qnnsim.reproduce/1", "qnnsim.params/1",
+        "qnnsim.experiment.convergence/1", "qnnsim.experiment.haar_kernel/1", "qnnsim.bench/1", "qnnsim.reproduce/2", "qnnsim.reproduce.provenance/1", "qnnsim.params/1",
         "qnnsim.ensemble/1", "qnnsim.ensemble.scan/1", "qnnsim.ensemble.dqntk/1", "qnnsim.reproduce-seeds/1", "qnnsim.sweep/1", "qnnsim.sweep.plan/1",
         "qnnsim.sweep.status/1", "qnnsim.sweep.results/1", "qnnsim.sweep.point/1", "qnnsim.sweep.merged/1", "qnnsim.sweep.slurm/1",
     ];

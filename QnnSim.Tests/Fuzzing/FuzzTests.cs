@@ -5,19 +5,29 @@ using System.Text;
 namespace QnnSim.Tests.Fuzzing;
 
 /// <summary>
-/// The fuzzing harness in the test suite: for every reader, a bounded run with a fixed seed (default 10 s or 10^6
-/// inputs a reader), and the replay of every kept crashing input under Fuzzing/Regressions/READER/.
+/// The fuzzing harness in the test suite: for every reader, a bounded run with a fixed seed (default 60 s a reader),
+/// and the replay of every kept crashing input under Fuzzing/Regressions/READER/.
 /// </summary>
 /// <remarks>
+/// The per-reader runs are CPU-bound and independent (each has its own generator and corpus, and the readers keep no
+/// shared mutable state), so this fixture's children run in parallel with each other, on NUnit's workers (one per
+/// core: the assembly sets no LevelOfParallelism, so NUnit uses the processor count, at least 2). More workers than
+/// cores would only split each reader's minute of CPU between them. The rest of the suite is not parallelizable
+/// (no other fixture is marked), and NUnit runs parallel and non-parallel work in separate shifts, so no other test
+/// runs beside the fuzzers. On 2 cores the ten runs take about 5 minutes of the suite's wall time.
 /// Longer runs (docs/design.md, "Fuzzing"): <c>QNNSIM_FUZZ_SECONDS=3600 QNNSIM_FUZZ_SEED=7 dotnet test QnnSim.Tests -c Release
 /// --filter "FullyQualifiedName~Fuzzing"</c>. A failing input is written to fuzz-failures/READER/HASH.txt under the
 /// test output folder (and, during long runs, each input over 2 KB to fuzz-failures/READER/in-flight.txt before it is
 /// read, so an input that kills the process is kept); copy it into Fuzzing/Regressions/READER/ to keep it for good.
 /// </remarks>
 [TestFixture]
+[Parallelizable(ParallelScope.Children)]
 public class FuzzTests
 {
-    private static double Seconds => double.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 10;
+    /// <summary>The bounded run's budget a reader in the default suite (the "about a minute per reader").</summary>
+    public const double DefaultSeconds = 60;
+
+    private static double Seconds => double.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 ? s : DefaultSeconds;
 
     private static ulong Seed => ulong.TryParse(Environment.GetEnvironmentVariable("QNNSIM_FUZZ_SEED"), out ulong s) ? s : 20261203;
 
@@ -42,8 +52,8 @@ public class FuzzTests
         {
             InFlightFile = LongRun ? Path.Combine(FailureFolder(name), "in-flight.txt") : null,
         };
-        var report = fuzzer.Run(TimeSpan.FromSeconds(Seconds), LongRun ? long.MaxValue : 1_000_000);
-        TestContext.Out.WriteLine($"{name}: {report.Inputs} inputs ({report.Accepted} accepted, {report.Refused} refused) in {report.Elapsed.TotalSeconds:F1} s, seed {Seed}");
+        var report = fuzzer.Run(TimeSpan.FromSeconds(Seconds), long.MaxValue);
+        TestContext.Out.WriteLine($"{name}: {report.Inputs} inputs ({report.Accepted} accepted, {report.Refused} refused) in {report.Elapsed.TotalSeconds:F1} s ({report.CpuTime.TotalSeconds:F1} s of CPU on its thread), seed {Seed}");
         foreach (var f in report.Failures)
         {
             string path = Path.Combine(FailureFolder(name), Hash(f.Input) + ".txt");

@@ -49,7 +49,7 @@ public sealed class ReportBrowserTests
         string md = File.ReadAllText(Path.Combine(_folder, "report.md"));
         Assert.That(md, Does.Contain("![ansatz](ansatz.svg)").And.Contain("q0: ──┤ W1 ├──┤ RZ(2·theta[0]) ├──┤ W2 ├"));
         Assert.That(File.ReadAllText(Path.Combine(_folder, "report.html")), Does.Contain("<img alt=\"ansatz\" src=\"data:image/svg+xml;base64,"));
-        Assert.That(QnnSim.Tests.Docs.JsonSchemas.AssertFolderValid(_folder), Is.EqualTo(1), "summary.json against qnnsim.reproduce/1");
+        Assert.That(QnnSim.Tests.Docs.JsonSchemas.AssertFolderValid(_folder), Is.EqualTo(2), "summary.json against qnnsim.reproduce/2, provenance.json against qnnsim.reproduce.provenance/1");
     }
 
     [Test]

@@ -59,7 +59,7 @@ public class ReportMachineryTests
     {
         var result = Run([new SyntheticClaim("1", true), new SyntheticClaim("2", true)]);
         Assert.That(result.Code, Is.EqualTo(ExitCodes.Success), result.Err);
-        foreach (var f in new[] { "summary.json", "report.html", "report.md", "synthetic1.csv", "synthetic1.png", "synthetic1.svg", "synthetic2.png" })
+        foreach (var f in new[] { "summary.json", "provenance.json", "report.html", "report.md", "synthetic1.csv", "synthetic1.png", "synthetic1.svg", "synthetic2.png" })
             Assert.That(File.Exists(Path.Combine(_folder, f)), f);
         var claim = ReportFiles.Claim(Summary(), "1");
         Assert.That(claim.GetProperty("verdict").GetString(), Is.EqualTo("pass"));
@@ -249,7 +249,7 @@ public class ReportMachineryTests
         result.Measured["values"] = new[] { 1.0, 2.0 };
         result.Measured["layers"] = new[] { 64, 256 };
         var settings = new ReproduceSettings(ReproduceMode.Full, 9, 2, _folder);
-        using var doc = JsonDocument.Parse(ReportWriter.SummaryJson(settings, [result], false, 1.5));
+        using var doc = JsonDocument.Parse(ReportWriter.SummaryJson(settings, [result], false));
         var root = doc.RootElement;
         Assert.That(root.GetProperty("mode").GetString(), Is.EqualTo("full"));
         Assert.That(root.GetProperty("seed").GetUInt64(), Is.EqualTo(9UL));
@@ -257,6 +257,21 @@ public class ReportMachineryTests
         Assert.That(measured.GetProperty("not_a_number").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(measured.GetProperty("values")[1].GetDouble(), Is.EqualTo(2.0));
         Assert.That(measured.GetProperty("layers")[1].GetInt32(), Is.EqualTo(256));
+        Assert.That(root.TryGetProperty("threads", out _) || root.TryGetProperty("seconds", out _), Is.False, "timing and threads are in provenance.json");
+        Assert.That(root.GetProperty("claims")[0].TryGetProperty("seconds", out _), Is.False);
+    }
+
+    [Test]
+    public void ProvenanceJson_CarriesThreadsAndTiming()
+    {
+        var result = new ClaimResult { Id = "1", Title = "t", Verdict = Verdict.Pass, Seconds = 2.5 };
+        var settings = new ReproduceSettings(ReproduceMode.Quick, 9, 3, _folder);
+        using var doc = JsonDocument.Parse(ReportWriter.ProvenanceJson(settings, [result], false, 7.25));
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("schema").GetString(), Is.EqualTo(ReportWriter.ProvenanceSchema));
+        Assert.That(root.GetProperty("threads").GetInt32(), Is.EqualTo(3));
+        Assert.That(root.GetProperty("seconds").GetDouble(), Is.EqualTo(7.25));
+        Assert.That(root.GetProperty("claims")[0].GetProperty("seconds").GetDouble(), Is.EqualTo(2.5));
     }
 
     private static IEnumerable<TestCaseData> Slopes()

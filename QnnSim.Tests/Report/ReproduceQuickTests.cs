@@ -47,7 +47,7 @@ public class ReproduceQuickTests
     [Test]
     public void Reproduce_Quick_SummaryHasSchemaSeedModeAndPassingClaims()
     {
-        Assert.That(_summary.GetProperty("schema").GetString(), Is.EqualTo("qnnsim.reproduce/1"));
+        Assert.That(_summary.GetProperty("schema").GetString(), Is.EqualTo("qnnsim.reproduce/2"));
         Assert.That(_summary.GetProperty("seed").GetUInt64(), Is.EqualTo(2023UL));
         Assert.That(_summary.GetProperty("mode").GetString(), Is.EqualTo("quick"));
         Assert.That(_summary.GetProperty("cancelled").GetBoolean(), Is.False);
@@ -126,7 +126,7 @@ public class ReproduceQuickTests
         Assert.That(claim.GetProperty("predicted").GetProperty("s_times_r_norm_limit").GetDouble(), Is.EqualTo(limit).Within(1e-12));
         Assert.That(csv["s_times_r_norm"][^1] / limit, Is.EqualTo(seeds["s_times_r_over_limit"][0]).Within(ReportTolerances.Recomputed));
         Assert.That(seeds["s_times_r_over_limit"].Average(), Is.EqualTo(ReportFiles.Measured(claim, "s_times_r_over_limit_mean")).Within(ReportTolerances.Recomputed));
-        // THEORY.md §3a: never below the 1/t lower bound.
+        // docs/theory.md §3a: never below the 1/t lower bound.
         for (int i = 0; i < csv["s"].Length; i++) Assert.That(csv["r_norm"][i], Is.GreaterThanOrEqualTo(csv["r_lower_bound"][i] * (1 - 1e-9)));
     }
 
@@ -213,7 +213,7 @@ public class ReproduceQuickTests
         for (int i = 0; i < csv["d"].Length; i++)
         {
             int d = (int)csv["d"][i]; double f = csv["overlap"][i];
-            // THEORY.md §4 written out independently: E[K_ij] = pγ² · 2d²(dF − 1)/(d² − 1)², p = 16, γ = 1.
+            // docs/theory.md §4 written out independently: E[K_ij] = pγ² · 2d²(dF − 1)/(d² − 1)², p = 16, γ = 1.
             double formula = 16 * 2.0 * d * d * (d * f - 1) / Math.Pow(d * d - 1.0, 2);
             Assert.That(csv["formula"][i], Is.EqualTo(formula).Within(1e-12 * Math.Abs(formula)));
             string key = f == 1 ? "diagonal" : f == 0 ? "orthogonal_pair" : "overlap_half_pair";

@@ -3,7 +3,7 @@ using QnnSim.Analysis;
 namespace QnnSim.Cli.Report.Claims;
 
 /// <summary>
-/// Claim 5 (THEORY.md §4, §5.3): Monte-Carlo means of K at initialisation over Haar-random circuits against
+/// Claim 5 (docs/theory.md §4, §5 item 3): Monte-Carlo means of K at initialisation over Haar-random circuits against
 /// E[K_ij] = p γ² · 2d²(d F_ij − 1)/(d² − 1)².
 /// </summary>
 internal sealed class HaarClaim : IClaim
@@ -19,14 +19,14 @@ internal sealed class HaarClaim : IClaim
 
     public long WorkUnits(ReproduceSettings settings) => QubitCounts.Sum(n => 2L * Circuits(settings) * (1L << (2 * n)) / 16);
 
-    /// <summary>E[K_ij] for overlap F (THEORY.md §4), from the analysis layer.</summary>
+    /// <summary>E[K_ij] for overlap F (docs/theory.md §4), from the analysis layer.</summary>
     public static double Formula(int d, double overlap, int layers, double gamma) => TheoryFormulas.HaarMeanKernel(d, layers, gamma, overlap);
 
     public void Run(ClaimContext context, ClaimResult result)
     {
         int circuits = Circuits(context.Settings);
         result.Settings = $"d in {{4, 8, 16}}, p = {Layers}, γ = {Gamma}, H = M0/γ = Z_0, θ = 0, all W_l Haar (including W_{{p+1}}); per d, {circuits} circuits on a pair of states with overlap F = 0 and {circuits} more with F = 1/2 (HaarKernelStatistics); the diagonal pools both";
-        result.Explanation = "THEORY.md §4: with every W_l Haar, Pauli generators and M0 = γ·P, E[K_ij] = pγ²·2d²(dF_ij − 1)/(d² − 1)², a positive diagonal ≈ 2pγ²/d and a small negative orthogonal pair ≈ −2pγ²/d².";
+        result.Explanation = "docs/theory.md §4: with every W_l Haar, Pauli generators and M0 = γ·P, E[K_ij] = pγ²·2d²(dF_ij − 1)/(d² − 1)², a positive diagonal ≈ 2pγ²/d and a small negative orthogonal pair ≈ −2pγ²/d².";
         var table = new DataTable("claim5_haar", "d", "overlap", "mean", "stderr", "formula", "circuits");
         bool pass = true;
         var plotSeries = new List<Series>();
@@ -61,7 +61,7 @@ internal sealed class HaarClaim : IClaim
             var formula = new[] { runs[0].Diagonal.Predicted, runs[0].OffDiagonal.Predicted, runs[1].OffDiagonal.Predicted };
             foreach (int q in new[] { 1, 2, 0 }) table.Add(d, f[q], means[q], se[q], formula[q], q == 0 ? 2 * circuits : circuits);
             pass &= result.Check($"d{d}_diagonal_relative_error", means[0] / formula[0] - 1, -DiagonalTolerance, DiagonalTolerance,
-                $"THEORY.md §5.3's 3 %; the standard error is {se[0] / formula[0]:P2} of the formula, so the band is {DiagonalTolerance / (se[0] / formula[0]):F1} standard errors");
+                $"docs/theory.md §5 item 3's 3 %; the standard error is {se[0] / formula[0]:P2} of the formula, so the band is {DiagonalTolerance / (se[0] / formula[0]):F1} standard errors");
             pass &= result.Check($"d{d}_orthogonal_pair_sigmas", (means[1] - formula[1]) / se[1], -Sigmas, Sigmas, "4 standard errors: two-sided false-failure probability 6e-5 per figure under a normal mean");
             pass &= result.Check($"d{d}_overlap_half_pair_sigmas", (means[2] - formula[2]) / se[2], -Sigmas, Sigmas, "4 standard errors: two-sided false-failure probability 6e-5 per figure");
             result.Measured[$"d{d}_diagonal"] = means[0];
@@ -80,7 +80,7 @@ internal sealed class HaarClaim : IClaim
             plotSeries.Add(new Series($"d = {d}: formula", grid, grid.Select(x => Formula(d, x, Layers, Gamma) * scale).ToArray(), SeriesStyle.Dashed) { Colour = n });
         }
         context.Writer.Write(table, result);
-        result.Tolerance = $"diagonal mean within {DiagonalTolerance:P0} of the formula; off-diagonal means within {Sigmas} standard errors (THEORY.md §5.3)";
+        result.Tolerance = $"diagonal mean within {DiagonalTolerance:P0} of the formula; off-diagonal means within {Sigmas} standard errors (docs/theory.md §5 item 3)";
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
         context.Writer.Write(new PlotSpec("claim5_haar_means", $"Claim 5: E[K_ij] at initialisation (p = {Layers}, {circuits} Haar circuits per d)",
             "overlap F_ij = |⟨ψ_i|ψ_j⟩|²", "K_ij · d / (2pγ²)", false, false, plotSeries) { Legend = ScottPlot.Alignment.LowerRight }, result);

@@ -4,7 +4,7 @@ using QnnSim.Analysis;
 namespace QnnSim.Cli.Report.Claims;
 
 /// <summary>
-/// Claim 5-general (THEORY.md §4): the general Haar formula E[K_ij] = p c_M e_ij for a traced generator (a rank-1
+/// Claim 5-general (docs/theory.md §4): the general Haar formula E[K_ij] = p c_M e_ij for a traced generator (a rank-1
 /// projector, tr H = tr H² = 1, H² ≠ I) and for a traced readout (the projector (I + Z_0)/2, tr M0 = d/2), Monte Carlo
 /// over dense Haar circuits (<see cref="HaarKernelStatistics.EstimateGeneral"/>) against the formula, with the outputs'
 /// mean tr(M0)/d and variance.
@@ -43,7 +43,7 @@ internal sealed class HaarGeneralClaim : IClaim
         int circuits = Circuits(context.Settings);
         var qubits = QubitCounts(context.Settings);
         result.Settings = $"d in {{{string.Join(", ", qubits.Select(n => 1 << n))}}}, p = {Layers}, every W_l Haar (dense circuits, θ = 0), {circuits} circuits per d and setting; inputs ψ_1 ⟂ ψ_2 and ψ_3 = (ψ_1 + ψ_2)/√2 (F = 0 and 1/2); settings: {string.Join("; ", Settings(2).Select(s => s.Name))}";
-        result.Explanation = "THEORY.md §4: per layer E[∂_l ŷ_i ∂_l ŷ_j] = c_M e_ij with c_M = (tr M0² − (tr M0)²/d)/(d² − 1) and e_ij = 2tr(H²)F_ij/d − 2a_ij tr(H²) − 2b_ij (tr H)². The trace terms are what the Pauli case never exercises: a rank-1 projector generator (tr H = tr H² = 1) and a projector readout (tr M0 = d/2) must come out as the formula says — only the traceless parts act, so the mean is scale·(dF − 1) with scale = 2p c_M (tr H² − (tr H)²/d)/(d² − 1). Dropping the (tr H)² term would overstate the traced generator's kernel by d/(d − 1) (33 % at d = 4); the outputs' mean tr(M0)/d tests the traced readout directly.";
+        result.Explanation = "docs/theory.md §4: per layer E[∂_l ŷ_i ∂_l ŷ_j] = c_M e_ij with c_M = (tr M0² − (tr M0)²/d)/(d² − 1) and e_ij = 2tr(H²)F_ij/d − 2a_ij tr(H²) − 2b_ij (tr H)². The trace terms are what the Pauli case never exercises: a rank-1 projector generator (tr H = tr H² = 1) and a projector readout (tr M0 = d/2) must come out as the formula says — only the traceless parts act, so the mean is scale·(dF − 1) with scale = 2p c_M (tr H² − (tr H)²/d)/(d² − 1). Dropping the (tr H)² term would overstate the traced generator's kernel by d/(d − 1) (33 % at d = 4); the outputs' mean tr(M0)/d tests the traced readout directly.";
         var table = new DataTable("claim5-general_haar", "d", "setting", "figure", "mean", "stderr", "formula", "sigmas", "circuits");
         var plot = new List<Series>();
         bool pass = true;

@@ -3,7 +3,7 @@ using QnnSim.Analysis;
 namespace QnnSim.Cli.Report.Claims;
 
 /// <summary>
-/// Claim 3 (THEORY.md §3a, §5.6): with γ = 1 the kernel must vanish as training succeeds, so tr K(s)/tr K(0) → 0 and
+/// Claim 3 (docs/theory.md §3a, §5 item 6): with γ = 1 the kernel must vanish as training succeeds, so tr K(s)/tr K(0) → 0 and
 /// ‖K(s) − K(0)‖/‖K(0)‖ → 1 for every p: the relative change does not shrink as the model grows. The frozen-kernel
 /// prediction is orders of magnitude too fast (median over seeds of ‖r‖/‖r_frozen‖ at s = 100 above 1e3).
 /// </summary>
@@ -29,7 +29,7 @@ internal sealed class KernelMotionClaim : IClaim
         var layers = Layers(context.Settings);
         long steps = (long)(SMax / Eta0), ratioSteps = (long)(SRatio / Eta0);
         result.Settings = $"d = 8, m = {Samples} orthonormal states labelled ±1, γ = 1, η0 = {Eta0}, p in {{{string.Join(", ", layers)}}}, s up to {SMax:G}; frozen-kernel ratio: {RatioSeeds} seeds at p = {RatioLayers}, s = {SRatio:G}";
-        result.Explanation = "THEORY.md §3a: K_ii ≤ 8p|r_i|, so the kernel has to vanish as the residual does, for every p; unlike wide classical networks the relative kernel change tends to 1 rather than shrinking with width, and the frozen-kernel prediction is far too fast. The contrast: a two-layer network f(x) = n^(−1/2) Σ a_k tanh(w_k·x + b_k) in NTK parameterisation (Jacot et al. 2018), trained on the same states and labels, whose kernel change shrinks with the width n (Lee et al. 2019 bound it by O(n^(−1/2)); Dyer and Gur-Ari 2020 predict 1/n, which is what is measured).";
+        result.Explanation = "docs/theory.md §3a: K_ii ≤ 8p|r_i|, so the kernel has to vanish as the residual does, for every p; unlike wide classical networks the relative kernel change tends to 1 rather than shrinking with width, and the frozen-kernel prediction is far too fast. The contrast: a two-layer network f(x) = n^(−1/2) Σ a_k tanh(w_k·x + b_k) in NTK parameterisation (Jacot et al. 2018), trained on the same states and labels, whose kernel change shrinks with the width n (Lee et al. 2019 bound it by O(n^(−1/2)); Dyer and Gur-Ari 2020 predict 1/n, which is what is measured).";
         result.Settings += $"; classical contrast: two-layer NTK network (tanh) on the real and imaginary parts of the same kind of states, widths {{{string.Join(", ", Classical(context.Settings).Widths)}}}, {Classical(context.Settings).Seeds} instances per width, η = 1/λ_max(K(0)), {ClassicalSteps} steps (‖r‖ falls below 1e-12 ‖r0‖)";
         var schedule = RecordSchedule.Logarithmic(20);
         // Jobs: one run per p (to s = 1e3), then the frozen-kernel ratio runs (to s = 100).
@@ -118,17 +118,17 @@ internal sealed class KernelMotionClaim : IClaim
         result.Measured["qnn_slope"] = qnnFit.Slope;
         result.Predicted["classical_slope"] = "≤ −1/2 (Lee et al.'s bound); −1 asymptotically (Dyer and Gur-Ari)";
         result.Predicted["qnn_slope"] = 0.0;
-        result.Tolerance = "classical two-layer NTK network: log–log slope of ‖K(end) − K(0)‖/‖K(0)‖ against the width in [−1.3, −0.5]; QNN: slope against p of the same figure at s = 1e3 in [−0.1, 0.1]; the mean over the p's of tr K(s)/tr K(0) < 0.01 at s = 1e3; ‖K(s) − K(0)‖/‖K(0)‖ at s = 1e3 ≥ 0.9 for every p (it does not shrink with p); at s = 100 the relative deviation of the largest p is at least half that of the smallest; median ‖r‖/‖r_frozen‖ at s = 100 > 1e3 (THEORY.md §5.6)";
+        result.Tolerance = "classical two-layer NTK network: log–log slope of ‖K(end) − K(0)‖/‖K(0)‖ against the width in [−1.3, −0.5]; QNN: slope against p of the same figure at s = 1e3 in [−0.1, 0.1]; the mean over the p's of tr K(s)/tr K(0) < 0.01 at s = 1e3; ‖K(s) − K(0)‖/‖K(0)‖ at s = 1e3 ≥ 0.9 for every p (it does not shrink with p); at s = 100 the relative deviation of the largest p is at least half that of the smallest; median ‖r‖/‖r_frozen‖ at s = 100 > 1e3 (docs/theory.md §5 item 6)";
         result.Measured["trace_ratio_at_s1000_mean"] = traceEnd.Average();
         bool pass = result.Check("mean_trace_ratio_at_s1000", traceEnd.Average(), 0, 0.01,
-            $"THEORY.md §5.6's 0.01 (the kernel must vanish with the residual, K_ii ≤ 8p|r_i|) on the mean over the {layers.Length} instances (one per p): a single instance's ratio scales with 1/Σ(1 − ŷ_i(0)²), so it doubles when the initial outputs happen to sit near ±1 (seed 13 at p = 64 gave 0.0101 with a typical value of 0.005); the per-instance values are reported");
-        pass &= result.Check("min_relative_deviation_at_s1000", devEnd.Min(), 0.9, double.PositiveInfinity, "THEORY.md §3a: ‖K(s) − K(0)‖/‖K(0)‖ → 1 for every p");
+            $"docs/theory.md §5 item 6's 0.01 (the kernel must vanish with the residual, K_ii ≤ 8p|r_i|) on the mean over the {layers.Length} instances (one per p): a single instance's ratio scales with 1/Σ(1 − ŷ_i(0)²), so it doubles when the initial outputs happen to sit near ±1 (seed 13 at p = 64 gave 0.0101 with a typical value of 0.005); the per-instance values are reported");
+        pass &= result.Check("min_relative_deviation_at_s1000", devEnd.Min(), 0.9, double.PositiveInfinity, "docs/theory.md §3a: ‖K(s) − K(0)‖/‖K(0)‖ → 1 for every p");
         pass &= result.Check("deviation_ratio_largest_over_smallest_p_at_s100", dev100[^1] / dev100[0], 0.5, double.PositiveInfinity, "the relative change does not shrink with p (a classical wide network's would fall like p^(−1/2), a factor 1/4 over this range)");
         pass &= result.Check("classical_slope", classicalFit.Slope, -1.3, -0.5,
             $"a wide classical network is lazy: Lee et al. bound the kernel change by O(n^(−1/2)) (the band's upper edge) and Dyer and Gur-Ari predict 1/n (slope −1); the slope's standard error over {classicalSeeds} instances per width is {classicalFit.SlopeStandardError:G2}, the nearer edge {Math.Min(classicalFit.Slope + 1.3, -0.5 - classicalFit.Slope) / classicalFit.SlopeStandardError:F1} standard errors away, and a kernel that does not shrink (slope 0) would lie {0.5 / classicalFit.SlopeStandardError:F1} standard errors beyond the edge");
         pass &= result.Check("qnn_slope", qnnFit.Slope, -0.1, 0.1,
-            "the QNN's kernel change does not shrink with p (THEORY.md §3a: it tends to 1); a classical-like p^(−1/2) would give −0.5. The figure is close to 1 at every p, so the band is a deterministic margin, not a noise band");
-        pass &= result.Check("log10_median_r_over_r_frozen_at_s100", Math.Log10(median), 3, double.PositiveInfinity, "THEORY.md §5.6: the frozen-kernel prediction is at least 1e3 too fast at s = 100 (median over 10 instances)");
+            "the QNN's kernel change does not shrink with p (docs/theory.md §3a: it tends to 1); a classical-like p^(−1/2) would give −0.5. The figure is close to 1 at every p, so the band is a deterministic margin, not a noise band");
+        pass &= result.Check("log10_median_r_over_r_frozen_at_s100", Math.Log10(median), 3, double.PositiveInfinity, "docs/theory.md §5 item 6: the frozen-kernel prediction is at least 1e3 too fast at s = 100 (median over 10 instances)");
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 
         var traceSeries = layers.Select((p, j) => new Series($"p = {p}", s, dev[j].Select(r => r.TraceRatio).ToArray(), SeriesStyle.Line)).ToList();

@@ -3,7 +3,7 @@ using QnnSim.Analysis;
 namespace QnnSim.Cli.Report.Claims;
 
 /// <summary>
-/// Claim 2-late (THEORY.md §3c; derived in docs/theory.md §3c): with m &gt; 1 samples and γ &gt; 1 the late-time rate is set
+/// Claim 2-late (derived in docs/theory.md §3c, "The late rate for m &gt; 1 and γ &gt; 1"): with m &gt; 1 samples and γ &gt; 1 the late-time rate is set
 /// by the slowest mode of the kernel where training ends, c·λ_min(K̃(M∞)), with M∞ the end point of the asymptotic
 /// dynamics from the instance's own M(0); with steps of η0 the observed rate is −ln(1 − η0·c·λ_min)/η0.
 /// </summary>
@@ -14,7 +14,12 @@ internal sealed class LateRateClaim : IClaim
 
     private const int Qubits = 3, Samples = 2;
     private const double Gamma = 1.5, Eta0 = 0.25, SMax = 300, WindowLow = 1e-10, WindowHigh = 1e-4, Band = 0.10;
-    private static (int P, int Seeds) Config(ReproduceSettings s) => s.Full ? (1024, 16) : (256, 12);
+    /// <summary>
+    /// p and instances. Over 14 quick seeds with 12 instances the mean ratio had s.d. 0.038 about 0.98 against the 10 % band
+    /// (about 2e-2 false failures per seed); 32 instances bring it to about 0.023 (nearer edge 3.5 s.d. away, about 3e-4).
+    /// At p = 1024 (full) the instances are expected to scatter less (the kernel concentrates as p grows, docs/theory.md §5, item 9).
+    /// </summary>
+    private static (int P, int Seeds) Config(ReproduceSettings s) => s.Full ? (1024, 24) : (256, 32);
 
     public long WorkUnits(ReproduceSettings settings)
     {
@@ -55,9 +60,9 @@ internal sealed class LateRateClaim : IClaim
         result.Measured["rate_over_prediction_mean_stderr"] = se;
         result.Measured["rate_over_initial_kernel_prediction_mean"] = measured.Select((m, k) => m / frozenRate[k]).Average();
         result.Predicted["rate_over_prediction_mean"] = 1.0;
-        result.Tolerance = $"mean over instances of the fitted late rate ÷ −ln(1 − η0 c λ_min(K̃(M∞)))/η0 within {Band:P0} of 1 (THEORY.md §5.7's allowance for the single-sample rate at p = 4d²)";
+        result.Tolerance = $"mean over instances of the fitted late rate ÷ −ln(1 − η0 c λ_min(K̃(M∞)))/η0 within {Band:P0} of 1 (docs/theory.md §5 item 7's allowance for the single-sample rate at p = 4d²)";
         bool pass = result.Check("rate_over_prediction_mean", mean, 1 - Band, 1 + Band,
-            $"THEORY.md §5.7's 10 % finite-p allowance; the instances scatter with s.d. {Stats.StandardDeviation(ratio):G2}, so the mean's standard error is {se:G2} and the nearer edge is {Math.Min(mean - (1 - Band), 1 + Band - mean) / se:F1} standard errors away");
+            $"docs/theory.md §5 item 7's 10 % finite-p allowance; the instances scatter with s.d. {Stats.StandardDeviation(ratio):G2}, so the mean's standard error is {se:G2} and the nearer edge is {Math.Min(mean - (1 - Band), 1 + Band - mean) / se:F1} standard errors away");
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
         var series = new List<Series>();
         for (int k = 0; k < Math.Min(seeds, 4); k++)

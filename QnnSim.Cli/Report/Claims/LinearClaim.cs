@@ -3,7 +3,7 @@ using QnnSim.Analysis;
 namespace QnnSim.Cli.Report.Claims;
 
 /// <summary>
-/// Claim 2 (THEORY.md §3b, §3c, §5.7): with M0 = γ·Z_0, γ ∈ {1.5, 2}, a single ±1 label converges linearly at the rate
+/// Claim 2 (docs/theory.md §3b, §3c, §5 item 7): with M0 = γ·Z_0, γ ∈ {1.5, 2}, a single ±1 label converges linearly at the rate
 /// −ln(1 − η0κ)/η0 per unit s, κ = 2c(γ² − 1), and the kernel ends at (γ² − 1)/(γ² − ŷ0²) of its initial value.
 /// </summary>
 internal sealed class LinearClaim(int qubits = 3, double[]? gammas = null, string? id = null) : IClaim
@@ -32,7 +32,7 @@ internal sealed class LinearClaim(int qubits = 3, double[]? gammas = null, strin
     {
         var cfg = Config(context.Settings);
         result.Settings = $"d = {Dimension}, m = 1 (label +1 or −1 alternating by seed), p = {cfg.P}, η0 = {Eta0}, {cfg.Seeds} seeds per γ, s up to {string.Join(", ", SMax.Select((x, g) => $"{x:G} (γ = {Gammas[g]})"))}";
-        result.Explanation = "THEORY.md §3b–c: a target strictly inside the spectrum of M0 = γ·P converges exponentially; with discrete steps the rate per unit s is −ln(1 − η0κ)/η0, κ = 2c(γ² − 1), and the single-sample kernel ends at (γ² − 1)/(γ² − ŷ0²) of K(0), independently of p.";
+        result.Explanation = "docs/theory.md §3b–c: a target strictly inside the spectrum of M0 = γ·P converges exponentially; with discrete steps the rate per unit s is −ln(1 − η0κ)/η0, κ = 2c(γ² − 1), and the single-sample kernel ends at (γ² − 1)/(γ² − ŷ0²) of K(0), independently of p.";
         var jobs = (from g in Enumerable.Range(0, Gammas.Length) from seed in Enumerable.Range(0, cfg.Seeds) select (g, seed)).ToArray();
         var runs = new TrainingRun[jobs.Length];
         var ys = new double[jobs.Length];
@@ -84,16 +84,16 @@ internal sealed class LinearClaim(int qubits = 3, double[]? gammas = null, strin
             var (_, rateSe) = Stats.MeanAndError(fitted);
             var (_, kSe) = Stats.MeanAndError(kernelRel);
             pass &= result.Check($"rate_over_prediction_{key}", mean / predicted, 0.90, 1.10,
-                $"THEORY.md §5.7's 10 % (a finite-p allowance: at p = 4d² the rates sit about 7 % low); the seed mean's standard error is {rateSe / predicted:G2} of the prediction");
+                $"docs/theory.md §5 item 7's 10 % (a finite-p allowance: at p = 4d² the rates sit about 7 % low); the seed mean's standard error is {rateSe / predicted:G2} of the prediction");
             // The γ sweep gates the rates only: near γ = 1 the final kernel (γ² − 1)(…) is small and its finite-p error
-            // reaches 5 % (γ = 1.1: 0.95–0.98 of the prediction over 4 seeds), outside THEORY.md §5.7's band for γ ∈ {1.5, 2}.
+            // reaches 5 % (γ = 1.1: 0.95–0.98 of the prediction over 4 seeds), outside docs/theory.md §5 item 7's band for γ ∈ {1.5, 2}.
             if (id is null)
                 pass &= result.Check($"kernel_ratio_over_prediction_{key}", kMean, 0.95, 1.05,
-                    $"THEORY.md §5.7's 5 %; the seed mean's standard error is {kSe:G2}");
+                    $"docs/theory.md §5 item 7's 5 %; the seed mean's standard error is {kSe:G2}");
         }
         result.Measured["seeds"] = cfg.Seeds;
         result.Measured["rate_window"] = new[] { WindowLow, WindowHigh };
-        result.Tolerance = "mean fitted rate (window 1e-10 < |r| < 1e-3) within 10% of −ln(1 − η0κ)/η0 for each γ; mean of K(end)/K(0) ÷ (γ² − 1)/(γ² − ŷ0²) within 5% of 1 (THEORY.md §5.7)";
+        result.Tolerance = "mean fitted rate (window 1e-10 < |r| < 1e-3) within 10% of −ln(1 − η0κ)/η0 for each γ; mean of K(end)/K(0) ÷ (γ² − 1)/(γ² − ŷ0²) within 5% of 1 (docs/theory.md §5 item 7)";
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
         context.Writer.Write(curves, result);
         context.Writer.Write(rates, result);

@@ -39,7 +39,7 @@ internal sealed class NoiseRangeClaim : IClaim
         double floor = NoiseTheoryFormulas.ResidualFloor(1, 1, s), wideSMax = WideSMax(s), edgeGamma = 1 / s;
         int d = 1 << Qubits;
         result.Settings = $"d = {d}, m = 1 (label +1 or −1 alternating by instance), p = L = {cfg.P} layers with a global depolarizing channel p_noise = {cfg.Noise:G} after each (s = (1 − p)^L = {s:G4}), η0 = {Eta0}; γ = 1: {cfg.StallSeeds} instances to s = {StallSMax}; γ = {WideGamma} (sγ = {s * WideGamma:G4}): {cfg.WideSeeds} instances to s = {wideSMax}; γ = 1/s = {edgeGamma:G4} (the label on the edge, shown, not gated): 1 instance. Trained exactly through ŷ_noisy = s·ŷ (claim N1's identity; the density matrix is checked at θ0 and at the end of one run)";
-        result.Explanation = "docs/theory.md (Noise, check 3): with the global channel after every layer ŷ_noisy = s·ŷ with |ŷ| ≤ γ, so outputs lie in s·[−γ, γ] and training the noisy model is training a noiseless one with readout sγ (THEORY.md §3b). Labels ±1 with γ = 1 lie outside: no θ gets |r| below 1 − s, and training stalls there (approaching it exponentially at −ln(1 − η0κ)/η0, κ = 4c·s(1 − s), at p → ∞). With sγ > 1 the labels are inside again and convergence is linear at −ln(1 − η0κ)/η0, κ = 2c((sγ)² − 1).";
+        result.Explanation = "docs/theory.md §7 (check 3): with the global channel after every layer ŷ_noisy = s·ŷ with |ŷ| ≤ γ, so outputs lie in s·[−γ, γ] and training the noisy model is training a noiseless one with readout sγ (docs/theory.md §3b). Labels ±1 with γ = 1 lie outside: no θ gets |r| below 1 − s, and training stalls there (approaching it exponentially at −ln(1 − η0κ)/η0, κ = 4c·s(1 − s), at p → ∞). With sγ > 1 the labels are inside again and convergence is linear at −ln(1 − η0κ)/η0, κ = 2c((sγ)² − 1).";
 
         var stall = new TrainingRun[cfg.StallSeeds];
         var wide = new TrainingRun[cfg.WideSeeds];
@@ -125,7 +125,7 @@ internal sealed class NoiseRangeClaim : IClaim
         result.Check("floor_end_relative_excess_max", endExcess.Max(), double.NegativeInfinity, FloorReached,
             $"training stalls at the floor: every instance ends within 0.1 % of 1 − s (measured about 1e-10: the approach is exponential, {StallSMax} units of s are about {approach * StallSMax:F0} decay times)");
         result.Check("linear_rate_over_prediction", rateMean / linear, 1 - RateBand, 1 + RateBand,
-            $"THEORY.md §5.7's 10 % finite-p allowance for the single-sample rate (claim 2 sits about 7 % low at p = 4d²); the instances' mean has standard error {rateSe / linear:G2} of the prediction");
+            $"docs/theory.md §5 item 7's 10 % finite-p allowance for the single-sample rate (claim 2 sits about 7 % low at p = 4d²); the instances' mean has standard error {rateSe / linear:G2} of the prediction");
         result.Check("density_matrix_deviation", densityDeviation, double.NegativeInfinity, 1e-10, "the training evaluator s·ŷ against the density matrix with the channels, value and gradient at θ0 and at the end (claim N1's 1e-10)");
         result.Tolerance = "γ = 1: |r| never below 1 − s (to 1e-9 relative) and within 0.1 % of it at the end of every instance; γ = 2.5: the mean fitted rate within 10 % of −ln(1 − η0κ)/η0 with κ = 2c((sγ)² − 1); the training evaluator equal to the density matrix to 1e-10. The floor-approach rate and the edge case are reported, not gated";
         result.VerdictFromGates();

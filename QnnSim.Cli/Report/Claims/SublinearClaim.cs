@@ -3,7 +3,7 @@ using QnnSim.Analysis;
 namespace QnnSim.Cli.Report.Claims;
 
 /// <summary>
-/// Claim 1 (THEORY.md §3a, §3c, §5.5) at d = 2^n: with a Pauli readout (γ = 1) and ±1 labels, ‖r‖ decays like 1/s (log–log
+/// Claim 1 (docs/theory.md §3a, §3c, §5 item 5) at d = 2^n: with a Pauli readout (γ = 1) and ±1 labels, ‖r‖ decays like 1/s (log–log
 /// slope −1) and s‖r‖ approaches √m/(4c), far slower than the frozen-kernel prediction and close to the asymptotic
 /// dynamics. Gated on the mean over independent seeds (models, data and θ0), so that a single instance's finite-p
 /// scatter (about 10 % in s‖r‖ at p = 4d²) cannot decide the verdict.
@@ -20,7 +20,7 @@ internal sealed class SublinearClaim(int qubits = 3) : IClaim
     private const double Eta0 = 0.25;
 
     /// <summary>
-    /// p, seeds, s_max and the fit window: s ≤ 2e3 with the window [2e2, 2e3] (THEORY.md §5.5's CI variant). Quick:
+    /// p, seeds, s_max and the fit window: s ≤ 2e3 with the window [2e2, 2e3] (docs/theory.md §5 item 5's CI variant). Quick:
     /// p = 256 = 4d² with 12 instances at d = 8, p = 1024 = 64d² with 8 instances at d = 4 (at p = 256 = 16d² the d = 4
     /// instances scatter by 9 % in s‖r‖, too close to the 10 % band); full: p = 16d² with 8 instances (d = 4, 8) and p = 4d² with 4
     /// instances at d = 16 (for time).
@@ -33,7 +33,7 @@ internal sealed class SublinearClaim(int qubits = 3) : IClaim
     }
 
     /// <summary>
-    /// THEORY.md §5.5: s‖r‖ is within 30 % of √m/(4c) at p = 4d² and within 10 % at p = 16d² (finite-p effects fall like
+    /// docs/theory.md §5 item 5: s‖r‖ is within 30 % of √m/(4c) at p = 4d² and within 10 % at p = 16d² (finite-p effects fall like
     /// (d²/p)^{1/2}; at p = 4d² they bias s‖r‖ upwards by about 18 % at d = 8, measured over 20 seeds).
     /// </summary>
     private double LimitTolerance(int p) => p >= 16 * Dimension * Dimension ? 0.10 : 0.30;
@@ -54,7 +54,7 @@ internal sealed class SublinearClaim(int qubits = 3) : IClaim
         long steps = (long)Math.Round(cfg.SMax / Eta0);
         double c = TheoryFormulas.PauliGeneratorConstant(d), limit = TheoryFormulas.SublinearLimitSamples(c, Samples), tol = LimitTolerance(cfg.P);
         result.Settings = $"d = {d} ({qubits} qubits), m = {Samples} orthonormal Haar states labelled ±1, p = {cfg.P} (= {cfg.P / (d * d)}d²), H = Z_0, M0 = Z_0, η = η0/p with η0 = {Eta0}, s up to {cfg.SMax:G}; {cfg.Seeds} independent instances (Haar layers, data, θ0), gated on their mean";
-        result.Explanation = "Gradient descent on the paper's ansatz with a Pauli readout. THEORY.md §3a: ‖r‖ cannot decay faster than ~1/s, so the exponential frozen-kernel (NTK) prediction fails; §3c: the asymptotic dynamics gives s‖r‖ → √m/(4c). At finite p each instance has its own effective kernel constant, so s‖r‖ scatters about 10 % between instances and sits above the limit (Jensen: the mean of 1/c_eff exceeds 1/c); the mean over instances is gated.";
+        result.Explanation = "Gradient descent on the paper's ansatz with a Pauli readout. docs/theory.md §3a: ‖r‖ cannot decay faster than ~1/s, so the exponential frozen-kernel (NTK) prediction fails; §3c: the asymptotic dynamics gives s‖r‖ → √m/(4c). At finite p each instance has its own effective kernel constant, so s‖r‖ scatters about 10 % between instances and sits above the limit (Jensen: the mean of 1/c_eff exceeds 1/c); the mean over instances is gated.";
         var runs = new TrainingRun[cfg.Seeds];
         var odes = new List<AsymptoticPoint>[cfg.Seeds];
         Parallel.For(0, cfg.Seeds, context.Parallel, k =>
@@ -119,12 +119,12 @@ internal sealed class SublinearClaim(int qubits = 3) : IClaim
         result.Predicted["s_times_r_over_limit_mean"] = 1.0;
         result.Predicted["s_times_r_norm_limit"] = limit;
         result.Predicted["lower_bound_violations"] = 0;
-        result.Tolerance = $"mean slope in [−1.05, −0.95] over s in [{cfg.Lo:G}, {cfg.Hi:G}] and mean s‖r‖/(√m/(4c)) within {tol:P0} of 1 (THEORY.md §5.5 at p = {cfg.P / (d * d)}d²), no violation of the 1/t lower bound (§3a) on any instance";
+        result.Tolerance = $"mean slope in [−1.05, −0.95] over s in [{cfg.Lo:G}, {cfg.Hi:G}] and mean s‖r‖/(√m/(4c)) within {tol:P0} of 1 (docs/theory.md §5 item 5 at p = {cfg.P / (d * d)}d²), no violation of the 1/t lower bound (§3a) on any instance";
         bool pass = true;
         pass &= result.Check("slope_mean", slopeMean, -1.05, -0.95,
-            $"THEORY.md §5.5's band; the instances' slopes scatter with s.d. {Stats.StandardDeviation(slopes):G2}, so the mean's standard error is {slopeSe:G2}: the band's nearer edge is {Math.Min(slopeMean + 1.05, -0.95 - slopeMean) / slopeSe:F1} standard errors away");
+            $"docs/theory.md §5 item 5's band; the instances' slopes scatter with s.d. {Stats.StandardDeviation(slopes):G2}, so the mean's standard error is {slopeSe:G2}: the band's nearer edge is {Math.Min(slopeMean + 1.05, -0.95 - slopeMean) / slopeSe:F1} standard errors away");
         pass &= result.Check("s_times_r_over_limit_mean", srMean, 1 - tol, 1 + tol,
-            $"THEORY.md §5.5's {tol:P0} at p = {cfg.P / (d * d)}d² (a finite-p allowance, not a noise band); the mean's standard error is {srSe:G2}, the nearer edge {Math.Min(srMean - (1 - tol), 1 + tol - srMean) / srSe:F1} standard errors away");
+            $"docs/theory.md §5 item 5's {tol:P0} at p = {cfg.P / (d * d)}d² (a finite-p allowance, not a noise band); the mean's standard error is {srSe:G2}, the nearer edge {Math.Min(srMean - (1 - tol), 1 + tol - srMean) / srSe:F1} standard errors away");
         pass &= result.Check("lower_bound_violations", violations, 0, 0, "a theorem (§3a): no violation is allowed beyond round-off (1e-9 relative)");
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 

@@ -40,7 +40,7 @@ public class NoiseTheoryTests
     /// <summary>The floor is a bound: |r| ≥ floor up to round-off.</summary>
     private const double FloorBound = 1e-12;
 
-    /// <summary>Seed-mean linear rate within 10 % of −ln(1 − η0κ)/η0, κ = 2c((sγ)² − 1) (THEORY.md §5.7's band at p = 256).</summary>
+    /// <summary>Seed-mean linear rate within 10 % of −ln(1 − η0κ)/η0, κ = 2c((sγ)² − 1) (docs/theory.md §5 item 7's band at p = 256).</summary>
     private const double RateRelative = 0.10;
 
     // ---------------------------------------------------------------- closed forms
