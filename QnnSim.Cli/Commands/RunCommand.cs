@@ -227,10 +227,21 @@ internal static class RunCommand
         }
         else
         {
-            if (settings.Shots is not null && settings.Observables.Count > 0)
-                throw new CliUsageException("--shots with --observable is not supported with --backend trajectories: the trajectory estimates already carry standard errors; drop --shots, or use --backend density.");
             var ts = new TrajectorySimulator();
-            if (observables.Count > 0)
+            if (settings.Shots is int shots && observables.Count > 0)
+            {
+                // Each shot group sees its own noise realisation: N shots per term split over the trajectories.
+                if (shots < 2)
+                    throw new CliUsageException($"--shots {shots} with --observable and --backend trajectories: at least 2 shots are needed (they are split over the trajectories, and a standard error needs two).");
+                for (int k = 0; k < observables.Count; k++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var estimate = ts.EstimateExpectation(circuit, theta, x, observables[k].Sum, noise.Model, shots, noise.Trajectories, settings.Seed, cancellationToken,
+                        outcomeSeed: ObservableSeed(settings.Seed, k));
+                    expectations.Add(new RunExpectation(observables[k].Text, estimate.Estimate, null, estimate.StandardError));
+                }
+            }
+            else if (observables.Count > 0)
             {
                 var est = ts.Estimate(circuit, theta, x, [.. observables.Select(o => o.Sum)], noise.Model, noise.Trajectories, settings.Seed, cancellationToken);
                 for (int k = 0; k < observables.Count; k++)

@@ -144,7 +144,7 @@ internal static class Sampling
     }
 
     /// <summary>Applies H on X qubits and S†·H... (H·S†) on Y qubits so that P becomes a Z string on the same support.</summary>
-    private static void RotateToZBasis(Simulator simulator, PauliString pauli, StateVector state)
+    internal static void RotateToZBasis(Simulator simulator, PauliString pauli, StateVector state)
     {
         var b = new Circuits.CircuitBuilder(state.QubitCount);
         foreach (int q in pauli.Qubits)
