@@ -94,7 +94,7 @@ public sealed class QnnModel
     public QnnModel WithNoise(NoiseModel noise) => WithNoise(new ModelNoise(noise ?? throw new ArgumentNullException(nameof(noise))));
 
     /// <summary>The same model with another readout mode (<see cref="ReadoutMode.Exact"/> or <see cref="ReadoutMode.Shots"/>).</summary>
-    /// <exception cref="NotSupportedException">A finite-shot readout on the trajectory backend.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 shots per term on the trajectory backend (the shots are split over trajectories).</exception>
     public QnnModel WithReadout(ReadoutMode readout)
     {
         ArgumentNullException.ThrowIfNull(readout);
@@ -104,8 +104,8 @@ public sealed class QnnModel
 
     private static void CheckCombination(ModelNoise noise, ReadoutMode readout)
     {
-        if (noise.Backend == NoisyBackend.Trajectories && !readout.IsExact)
-            throw new NotSupportedException("finite shots on the trajectory backend are not offered (a trajectory estimate is already a Monte-Carlo estimate); use the density-matrix backend with shots, or trajectories with exact readout.");
+        if (noise.Backend == NoisyBackend.Trajectories && readout.ShotsPerTerm is < 2)
+            throw new ArgumentOutOfRangeException(nameof(readout), readout.ShotsPerTerm, $"{readout.ShotsPerTerm} shots per term on the trajectory backend; allowed: 2..{int.MaxValue} (the shots are split over trajectories, and a standard error needs two).");
     }
 
     /// <summary>"pure state, exact readout" or the noise and readout in words (recorded in JSON output).</summary>

@@ -8,8 +8,8 @@ using QnnSim.State;
 namespace QnnSim.Benchmarks;
 
 /// <summary>
-/// Largest problems on this machine (issue 16), double precision: the largest n whose forward pass (one state
-/// vector, 16·2^n bytes) and whose adjoint gradient (ψ and one co-state, 2·16·2^n bytes) fit in the memory available
+/// Largest problems on this machine (issue 16): the largest n whose forward pass in double precision (one state
+/// vector, 16·2^n bytes) and in single precision (8·2^n bytes), and whose adjoint gradient (ψ and one co-state, 2·16·2^n bytes) fit in the memory available
 /// now with <see cref="MarginBytes"/> left for everything else, each run once on a short circuit (Ry, CX across the
 /// state, Rz, Ry in the middle, CX back: every kernel kind, five passes) with ⟨Z0⟩; and the memory check's refusal for
 /// n + 1, as its message names it. Opt-in (`--section largest`): it allocates up to 16 GiB, so run it only when the
@@ -30,12 +30,24 @@ internal sealed class LargestSection : IBenchSection
         return (b.Build(), ParameterValues.Of(0.1, 0.2, 0.3));
     }
 
-    /// <summary>The largest n ≤ <see cref="Circuit.MaxQubits"/> with vectors·16·2^n + margin ≤ available (0 if none from 20 up).</summary>
-    private static int Largest(int vectors, long available)
+    /// <summary>The largest n ≤ <see cref="Circuit.MaxQubits"/> with vectors·(bytes of 2^n amplitudes) + margin ≤ available (0 if none from 20 up).</summary>
+    private static int Largest(int vectors, long available, Precision precision = Precision.Double)
     {
         for (int n = Circuit.MaxQubits; n >= 20; n--)
-            if (vectors * StateVector.RequiredBytes(n) + MarginBytes <= available) return n;
+            if (vectors * StateVector.RequiredBytes(n, precision) + MarginBytes <= available) return n;
         return 0;
+    }
+
+    /// <summary>What the single-precision memory check says of n qubits with the margin kept back.</summary>
+    private static string SingleRefusal(int n, long available)
+    {
+        if (n > Circuit.MaxQubits) return $"n = {n} is above Circuit.MaxQubits ({Circuit.MaxQubits})";
+        try
+        {
+            StateVector.EnsureFits(n, available - MarginBytes, Precision.Single);
+            return $"n = {n} would fit";
+        }
+        catch (NotEnoughMemoryException e) { return $"memory check for n + 1 (with the {MarginBytes >> 30} GiB margin kept back): " + e.Message; }
     }
 
     private static string Refusal(int n, int vectors, string what)
@@ -55,22 +67,26 @@ internal sealed class LargestSection : IBenchSection
         var z0 = PauliString.Z(0);
         var options = context.Options;
 
-        // Forward pass.
+        // Forward pass, in double (16·2^n bytes) and in single precision (complex64, 8·2^n bytes).
+        foreach (var precision in new[] { Precision.Double, Precision.Single })
         {
             long available = MemoryBudget.AvailableBytes();
-            int n = Largest(1, available);
-            string refusal = Refusal(n + 1, 1, $"a {n + 1}-qubit state vector");
+            int n = Largest(1, available, precision);
+            string refusal = precision == Precision.Double
+                ? Refusal(n + 1, 1, $"a {n + 1}-qubit state vector")
+                : SingleRefusal(n + 1, available);
             if (n == 0) yield break;
             var (circuit, theta) = Short(n);
-            var sim = new Simulator(options);
+            var sim = new Simulator(options with { Precision = precision });
             long t0 = Stopwatch.GetTimestamp();
-            var state = StateVector.Zero(n);
+            var state = StateVector.Zero(n, precision);
             double alloc = Stopwatch.GetElapsedTime(t0).TotalSeconds;
             t0 = Stopwatch.GetTimestamp();
             sim.Apply(circuit, theta, InputValues.None, state);
             double z = sim.Expectation(state, z0);
             double t = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            yield return new BenchRow(Name, $"largest forward pass, double precision: n = {n} ({StateVector.RequiredBytes(n) >> 30} GiB state; " +
+            string which = precision == Precision.Double ? "double" : "single";
+            yield return new BenchRow(Name, $"largest forward pass, {which} precision: n = {n} ({StateVector.RequiredBytes(n, precision) >> 30} GiB state; " +
                 $"{available / (double)(1L << 30):F1} GiB available before, margin {MarginBytes >> 30} GiB), 5 gates + <Z0> = {z:F6} in {t:F2} s " +
                 $"(allocation {alloc:F2} s); {refusal}", n, options.MaxThreads, t, t * 1e9 / 6 / (1L << n), null, null);
             state = null;
@@ -79,7 +95,7 @@ internal sealed class LargestSection : IBenchSection
             GC.Collect();
         }
 
-        // Adjoint gradient (ψ and one co-state).
+        // Adjoint gradient (ψ and one co-state; double precision only).
         {
             long available = MemoryBudget.AvailableBytes();
             int n = Largest(2, available);

@@ -63,7 +63,7 @@ public sealed record BenchReport(string Machine, bool Quick, double BandwidthGBp
 public static class QuickBench
 {
     /// <summary>Sections that run only when named with <c>--section</c> (each says so in its own docs); the others run by default.</summary>
-    public static readonly IReadOnlyList<string> OnlyWhenAsked = ["kernels", "profile", "micro", "noise", "scaling", "largest"];
+    public static readonly IReadOnlyList<string> OnlyWhenAsked = ["kernels", "profile", "micro", "noise", "scaling", "largest", "precision"];
 
     /// <summary>Amplitudes of the bandwidth reference array (2^24, 256 MiB).</summary>
     public const int BandwidthQubits = 24;

@@ -44,24 +44,15 @@ public sealed record ExponentialDecayFit(double Intercept, double Rate, double R
         ArgumentNullException.ThrowIfNull(standardErrors);
         int n = x.Count;
         if (n < 2 || y.Count != n || standardErrors.Count != n) throw new ArgumentException($"need at least 2 points with values and errors; got {x.Count}, {y.Count}, {standardErrors.Count}.", nameof(x));
-        double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
         var ly = new double[n];
-        var w = new double[n];
+        var sy = new double[n];
         for (int i = 0; i < n; i++)
         {
             if (!(y[i] > 0)) throw new ArgumentException($"value {i} is {y[i]}; an exponential fit needs positive values.", nameof(y));
             ly[i] = Math.Log(y[i]);
-            double s = standardErrors[i] > 0 ? standardErrors[i] / y[i] : 1e-3;
-            w[i] = 1 / (s * s);
-            sw += w[i]; sx += w[i] * x[i]; sy += w[i] * ly[i]; sxx += w[i] * x[i] * x[i]; sxy += w[i] * x[i] * ly[i];
+            sy[i] = standardErrors[i] > 0 ? standardErrors[i] / y[i] : 1e-3;
         }
-        double det = sw * sxx - sx * sx;
-        if (!(det > 0)) throw new ArgumentException("the x values must not all be equal.", nameof(x));
-        double slope = (sw * sxy - sx * sy) / det, intercept = (sy - slope * sx) / sw;
-        double chi2 = 0;
-        for (int i = 0; i < n; i++) chi2 += w[i] * Math.Pow(ly[i] - intercept - slope * x[i], 2);
-        double red = n > 2 ? chi2 / (n - 2) : double.NaN;
-        double se = Math.Sqrt(sw / det) * (red > 1 ? Math.Sqrt(red) : 1);
+        var (intercept, slope, _, se, red) = WeightedLine.Fit(x, ly, sy);
         return new ExponentialDecayFit(intercept, -slope, se, red);
     }
 }

@@ -28,11 +28,12 @@ namespace QnnSim.Analysis;
 /// Heisenberg-picture sweep; parameter shift and finite differences as checks);</item>
 /// <item>trajectories, exact readout: Monte-Carlo estimates over <see cref="ModelNoise.Trajectories"/> trajectories,
 /// gradients always by the parameter-shift rule on common trajectory seeds;</item>
-/// <item>finite shots (<see cref="ReadoutMode.Shots"/>), on the pure state (no noise model) or the density matrix: each
+/// <item>finite shots (<see cref="ReadoutMode.Shots"/>), on the pure state (no noise model), the density matrix or trajectories: each
 /// output estimated from N shots per Pauli term (with the noise model's readout errors applied to the sampled
 /// outcomes), each gradient by the parameter-shift rule with every shifted expectation estimated from N shots per term
 /// (<see cref="Differentiator.ParameterShiftWithShots"/>, <see cref="NoisyDifferentiator.ValueAndGradientWithShots"/>).
-/// Trajectories with shots are not offered (a trajectory estimate is already a Monte-Carlo estimate).</item>
+/// On trajectories with shots, the N shots of each term are split over the trajectories, so every shot group sees
+/// its own noise realisation, as on hardware (<see cref="TrajectorySimulator.EstimateExpectation"/>).</item>
 /// </list>
 /// <para><b>Input states.</b> A dataset of input vectors feeds the circuit's data inputs. A dataset of input states
 /// |ψ_i⟩ is prepared noiselessly: under noise each sample runs W_i followed by the noisy circuit, W_i a Householder
@@ -61,6 +62,7 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
     private readonly Differentiator _pureShift;
     private readonly NoisyDifferentiator _exactDensity;
     private readonly NoisyDifferentiator? _densityShots; // channels already in the circuit; only the readout errors left
+    private readonly NoiseModel? _readoutErrors;         // the noise model's readout errors alone (with shots)
     private ulong _calls;
 
     internal NoisyModelEvaluator(QnnModel model, Dataset data)
@@ -71,8 +73,8 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
         _data = data;
         _noise = model.Noise;
         _readout = model.ReadoutMode;
-        if (_noise is { Backend: NoisyBackend.Trajectories } && !_readout.IsExact)
-            throw new NotSupportedException("finite shots on the trajectory backend are not offered (a trajectory estimate is already a Monte-Carlo estimate); use the density-matrix backend with shots, or trajectories with exact readout.");
+        if (_noise is { Backend: NoisyBackend.Trajectories } && _readout.ShotsPerTerm is int few && few < 2)
+            throw new ArgumentOutOfRangeException(nameof(model), few, $"{few} shots per term; on the trajectory backend at least 2 are needed (the shots are split over trajectories, and a standard error needs two).");
         _circuit = _noise is null ? model.Circuit : _noise.Model.ApplyTo(model.Circuit);
         if (_noise is { Backend: NoisyBackend.DensityMatrix } && model.Circuit.QubitCount > DensityMatrix.MaxQubits)
             throw new ArgumentException($"the circuit has {model.Circuit.QubitCount} qubits; the density-matrix backend allows at most {DensityMatrix.MaxQubits} (use the trajectory backend).", nameof(model));
@@ -85,8 +87,9 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
         _pure = new Simulator(_simulation);
         _pureShift = new Differentiator(options with { Method = GradientMethod.ParameterShift, MaxDegreeOfParallelism = 1, Simulation = _simulation });
         _exactDensity = new NoisyDifferentiator(null, NoisyBackend.DensityMatrix, _simulation, finiteDifferenceStep: options.FiniteDifferenceStep);
+        if (_noise is not null && !_readout.IsExact) _readoutErrors = ReadoutErrorsOf(_noise.Model);
         if (_noise is { Backend: NoisyBackend.DensityMatrix } && !_readout.IsExact)
-            _densityShots = new NoisyDifferentiator(ReadoutErrorsOf(_noise.Model), NoisyBackend.DensityMatrix, _simulation);
+            _densityShots = new NoisyDifferentiator(_readoutErrors, NoisyBackend.DensityMatrix, _simulation);
     }
 
     /// <summary>The noise the model is evaluated under (null: pure states).</summary>
@@ -225,6 +228,22 @@ public sealed class NoisyModelEvaluator : IResidualGradientEvaluator, IBatchMode
         if (_noise.Backend == NoisyBackend.Trajectories)
         {
             ulong seed = Stream(_noise.Seed, call, s, o, 0);
+            if (_readout.ShotsPerTerm is int shots)
+            {
+                // Trajectories from the noise seed, outcomes from the readout seed; the value alone is drawn as
+                // ValueAndGradientWithShots draws its unshifted value (outcome stream 0).
+                ulong shotSeed = Stream(_readout.Seed, call, s, o, 0);
+                if (withGradient)
+                {
+                    var g = new NoisyDifferentiator(_readoutErrors, NoisyBackend.Trajectories, _simulation, _noise.Trajectories, seed)
+                        .ValueAndGradientWithShots(circuit, parameters, x, observable, shots, shotSeed);
+                    value = g.Value;
+                    g.Gradient.CopyTo(row);
+                }
+                else value = _trajectories.EstimateExpectation(circuit, parameters, x, observable, _readoutErrors, shots, _noise.Trajectories, seed,
+                    outcomeSeed: SeededRandom.ForStream(shotSeed, 0).NextUInt64()).Estimate;
+                return;
+            }
             if (withGradient)
             {
                 var g = new NoisyDifferentiator(null, NoisyBackend.Trajectories, _simulation, _noise.Trajectories, seed)

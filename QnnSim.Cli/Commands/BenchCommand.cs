@@ -16,7 +16,7 @@ internal static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "Fewer repetitions (about a minute on 2 cores instead of several)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (schema qnnsim.bench/1, snake_case keys) instead of a table." };
         var threads = new Option<int?>("--threads") { Description = "Threads for the single-gate rows and the bandwidth reference (default: all cores). The ansatz rows always use one thread." };
-        var sections = new Option<string[]>("--section") { Description = "Run only these sections; repeatable. By default: gates, ansatz, gradients, ntk; only when named: kernels, profile, micro (per-call kernel cost), noise (density matrix and trajectories), scaling (one against two threads), largest (the largest problems that fit in memory now). docs/cli.md describes each.", AllowMultipleArgumentsPerToken = true };
+        var sections = new Option<string[]>("--section") { Description = "Run only these sections; repeatable. By default: gates, ansatz, gradients, ntk; only when named: kernels, profile, micro (per-call kernel cost), noise (density matrix and trajectories), scaling (one against two threads), largest (the largest problems that fit in memory now, in double and single precision), precision (single against double precision: n = 24 gates, HEA(16, 10) and HEA(20, 10) on 1 and 2 threads). docs/cli.md describes each.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("bench", "Measure simulator speed: single gates for n = 10..24, the hardware-efficient ansatz, and the in-run memory-bandwidth reference.")
         {
             quick, json, threads, sections,

@@ -31,12 +31,13 @@ internal static class EnsembleCommand
         var seed = CommonOptions.Seed("the initialisations (draw k uses stream k of the seed)");
         var data = CommonOptions.Data(required: false);
         var bind = Bindings.Option("Data input values for the gradient ensemble: NAME=VALUE (inputs default to 0).");
-        var plot = new Option<FileInfo?>("--plot") { Description = "With --family: write BASE.png and BASE.svg, the variance against n (and L) on a log scale with the fit.", HelpName = "BASE" };
+        var plot = new Option<FileInfo?>("--plot") { Description = "With a scan: write BASE.png and BASE.svg, the variance against n (and L) on a log scale with the fit (with --dqntk: ⟨|λ|⟩/⟨K⟩ against p with the fitted trend).", HelpName = "BASE" };
+        var dqntk = new Option<bool>("--dqntk") { Description = "With a scan (--family, FILE --layers, FILE --qubits): Liu et al.'s dQNTK/QNTK ratio λ = μ/K at one sample (inputs from --bind, default 0) instead of the gradient variance: ⟨K⟩, ⟨|λ|⟩ and ⟨|λ|⟩/⟨K⟩ ± se per depth, and the fit ⟨|λ|⟩/⟨K⟩ ≈ r∞ + a/p for each n." };
         var json = CommonOptions.Json();
         var loading = new CircuitLoading(qubitsOption: false);
         var command = new Command("ensemble", "Statistics over seeded initialisations: gradient means and variances (barren plateaus) with the Haar value, kernel concentration, and decay-rate fits over a circuit family.")
         {
-            file, family, qubits, layers, observable, samples, init, seed, data, bind, plot, json,
+            file, family, qubits, layers, observable, samples, init, seed, data, bind, plot, dqntk, json,
         };
         loading.AddTo(command);
         command.SetAction(parse =>
@@ -50,22 +51,30 @@ internal static class EnsembleCommand
             string? familyName = parse.GetValue(family);
             var path = parse.GetValue(file);
             if ((familyName is null) == (path is null)) throw new CliUsageException("give either a circuit FILE or --family NAME (not both).");
+            var scanOptions = new ScanOptions(parse.GetValue(dqntk), Bindings.Parse(parse.GetValue(bind)));
+            bool scan = familyName is not null || parse.GetValue(qubits) is not null || parse.GetValue(layers) is not null;
+            if (scan && parse.GetValue(data) is not null)
+                throw new CliUsageException("--data goes with a single circuit FILE (the kernel ensemble), not with a scan; a scan evaluates at the inputs of --bind (with --dqntk) or 0.");
+            if (scan && !scanOptions.Dqntk && scanOptions.Bindings.Count > 0)
+                throw new CliUsageException("--bind goes with a single circuit FILE or with --dqntk; the gradient-variance scan sets the data inputs to 0.");
+            if (!scan && scanOptions.Dqntk)
+                throw new CliUsageException("--dqntk goes with a scan: --family NAME, FILE --layers RANGE or FILE --qubits RANGE.");
             if (familyName is not null)
-                return RunFamily(context, familyName, null, parse.GetValue(qubits), parse.GetValue(layers), parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json));
+                return RunFamily(context, familyName, null, parse.GetValue(qubits), parse.GetValue(layers), parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json), scanOptions);
             if (parse.GetValue(qubits) is { } qubitText)
             {
                 // Any file as a block tiled over n qubits (the alternating layered ansatz): the qubit-count scan of that circuit.
                 var block = loading.Load(parse, path!);
                 if (block.ParameterCount == 0) throw new CliInputException("the circuit has no trainable parameters (declare them as OpenQASM input angles).");
                 return RunFamily(context, path!.Name, CircuitFamilies.Tiled(block), qubitText, parse.GetValue(layers) ?? "1",
-                    parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json), minQubits: block.QubitCount);
+                    parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json), scanOptions, minQubits: block.QubitCount);
             }
             if (parse.GetValue(layers) is { } layerText)
             {
                 // Any file as one layer, repeated L times with fresh parameters: the depth scan of that circuit.
                 var layer = loading.Load(parse, path!);
                 return RunFamily(context, path!.Name, CircuitFamilies.Repeated(layer), layer.QubitCount.ToString(CultureInfo.InvariantCulture), layerText,
-                    parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json));
+                    parse.GetValue(observable)!, k, rule, s, parse.GetValue(plot), parse.GetValue(json), scanOptions);
             }
             if (parse.GetValue(plot) is not null)
                 throw new CliUsageException("--plot goes with a scan: --family, FILE --qubits or FILE --layers.");
@@ -155,8 +164,11 @@ internal static class EnsembleCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>What a scan computes: the gradient variance, or with <see cref="Dqntk"/> the λ ratio at the inputs of <see cref="Bindings"/>.</summary>
+    private sealed record ScanOptions(bool Dqntk, IReadOnlyList<Binding> Bindings);
+
     private static int RunFamily(CliContext context, string familyName, Func<int, int, Circuit>? given, string? qubitsText, string? layersText, string observableText, int k,
-        InitializationRule rule, ulong seed, FileInfo? plot, bool json, int minQubits = 1)
+        InitializationRule rule, ulong seed, FileInfo? plot, bool json, ScanOptions scanOptions, int minQubits = 1)
     {
         Func<int, int, Circuit> family;
         try { family = given ?? CircuitFamilies.ByName(familyName); }
@@ -174,6 +186,8 @@ internal static class EnsembleCommand
                 return sum;
             },
         };
+        if (scanOptions.Dqntk)
+            return RunDqntk(context, familyName, family, ns, ls, observable, observableText, k, rule, seed, plot, json, scanOptions.Bindings);
         int total = ns.Count * ls.Count;
         var result = CliProgress.Run(context, "barren-plateau scan", progress => BarrenPlateauScan.Run(family, ns, ls, observable, k, rule, seed,
             new SyncProgress<int>(d => progress.Report(d / (double)total)), context.CancellationToken));
@@ -229,6 +243,107 @@ internal static class EnsembleCommand
             if (plot is not null) context.Out.WriteLine($"plot: {plot}.png, {plot}.svg");
         }
         return ExitCodes.Success;
+    }
+
+    private static int RunDqntk(CliContext context, string familyName, Func<int, int, Circuit> family, IReadOnlyList<int> ns, IReadOnlyList<int> ls,
+        Func<int, PauliSum> observable, string observableText, int k, InitializationRule rule, ulong seed, FileInfo? plot, bool json, IReadOnlyList<Binding> bindings)
+    {
+        // The inputs x, by name, from the smallest circuit of the family (every member reads the same inputs).
+        var first = family(ns[0], ls[0]);
+        var (_, x) = Bindings.Resolve(first, [.. bindings, .. first.InputNames.Where(name => bindings.All(b => b.Name != name)).Select(name => new Binding(name, 0, name + "=0"))],
+            BindScope.Inputs);
+        var sample = Dataset.FromInputs([x], [0.0], first.InputNames);
+        int total = ns.Count * ls.Count * k;
+        var scans = CliProgress.Run(context, "dQNTK ratio scan", progress =>
+        {
+            var done = new List<DqntkRatioScan>();
+            foreach (int n in ns)
+            {
+                int before = done.Count * ls.Count * k;
+                done.Add(DqntkRatio.Scan(family, n, ls, observable(n), sample, k, seed, new SyncProgress<int>(d => progress.Report((before + d) / (double)total)),
+                    context.CancellationToken, rule: rule));
+            }
+            return done;
+        });
+        if (plot is not null) PlotDqntk(scans, plot.ToString(), familyName, observableText);
+        void Body(Utf8JsonWriter w)
+        {
+            w.WriteString("family", familyName);
+            w.WriteString("observable", observableText);
+            w.WriteNumber("samples", k);
+            w.WriteString("init", rule.Name);
+            w.WriteNumber("seed", seed);
+            w.WriteStartObject("inputs");
+            for (int i = 0; i < x.Length; i++) JsonOutput.WriteNumber(w, first.InputNames[i], x[i]);
+            w.WriteEndObject();
+            w.WriteStartArray("scans");
+            foreach (var scan in scans)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("qubits", scan.Qubits);
+                w.WriteStartArray("points");
+                foreach (var p in scan.Points)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("layers", p.Layers);
+                    w.WriteNumber("parameters", p.Parameters);
+                    Moment(w, "kernel", p.Kernel);
+                    Moment(w, "lambda", p.Lambda);
+                    Moment(w, "absolute_lambda", p.AbsoluteLambda);
+                    JsonOutput.WriteNumber(w, "relative_lambda", p.RelativeLambda);
+                    JsonOutput.WriteNumber(w, "relative_lambda_standard_error", p.RelativeLambdaStandardError);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                if (scan.Trend is not { } t) w.WriteNull("trend");
+                else
+                {
+                    w.WriteStartObject("trend");
+                    JsonOutput.WriteNumber(w, "plateau", t.Plateau);
+                    JsonOutput.WriteNumber(w, "plateau_standard_error", t.PlateauStandardError);
+                    JsonOutput.WriteNumber(w, "slope", t.Slope);
+                    JsonOutput.WriteNumber(w, "slope_standard_error", t.SlopeStandardError);
+                    JsonOutput.WriteNumber(w, "reduced_chi_squared", t.ReducedChiSquared);
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        if (json) JsonOutput.Write(context.Out, "ensemble.dqntk", Body);
+        else
+        {
+            var console = HumanOutput.Stdout(context);
+            var table = HumanOutput.Table("n", "L", "p", "⟨K⟩", "⟨λ⟩", "⟨|λ|⟩", "⟨|λ|⟩/⟨K⟩", "± se").NumberColumns(0, 1, 2, 3, 4, 5, 6, 7);
+            foreach (var scan in scans)
+                foreach (var p in scan.Points)
+                    table.Row(scan.Qubits.ToString(CultureInfo.InvariantCulture), p.Layers.ToString(CultureInfo.InvariantCulture), p.Parameters.ToString(CultureInfo.InvariantCulture),
+                        G(p.Kernel.Mean), G(p.Lambda.Mean), G(p.AbsoluteLambda.Mean), G(p.RelativeLambda), G(p.RelativeLambdaStandardError));
+            console.Write(table);
+            foreach (var scan in scans)
+                if (scan.Trend is { } t)
+                    context.Out.WriteLine($"n = {scan.Qubits}: ⟨|λ|⟩/⟨K⟩ ≈ r∞ + a/p with r∞ = {G(t.Plateau)} ± {G(t.PlateauStandardError)}, a = {G(t.Slope)} ± {G(t.SlopeStandardError)}, χ²/dof = {G(t.ReducedChiSquared)}");
+            context.Out.WriteLine("λ = μ/K (Liu et al., PRL 130, 150601 (2023)); the kernel moves by 2λε₀ over training, so ⟨|λ|⟩/⟨K⟩ near 0 means a frozen kernel.");
+            if (plot is not null) context.Out.WriteLine($"plot: {plot}.png, {plot}.svg");
+        }
+        return ExitCodes.Success;
+    }
+
+    private static void PlotDqntk(IReadOnlyList<DqntkRatioScan> scans, string basePath, string family, string observable)
+    {
+        var series = new List<Series>();
+        foreach (var scan in scans)
+        {
+            var pts = scan.Points.Where(p => double.IsFinite(p.RelativeLambda)).OrderBy(p => p.Parameters).ToArray();
+            if (pts.Length == 0) continue;
+            int colour = series.Count / 2;
+            series.Add(new Series($"n = {scan.Qubits}", [.. pts.Select(p => (double)p.Parameters)], [.. pts.Select(p => p.RelativeLambda)], SeriesStyle.ErrorBars,
+                [.. pts.Select(p => p.RelativeLambdaStandardError)]) { Colour = colour });
+            if (scan.Trend is { } t)
+                series.Add(new Series($"fit n = {scan.Qubits}: r∞ = {t.Plateau:G3} ± {t.PlateauStandardError:G2}", [.. pts.Select(p => (double)p.Parameters)],
+                    [.. pts.Select(p => t.Evaluate(p.Parameters))], SeriesStyle.Dashed) { Colour = colour });
+        }
+        Plotting.Save(new PlotSpec("ensemble-dqntk", $"dQNTK ratio: {family}, O = {observable}", "parameters p", "⟨|λ|⟩/⟨K⟩", true, false, series), basePath);
     }
 
     private static void Plot(BarrenPlateauResult result, string basePath, string family, string observable)

@@ -91,8 +91,8 @@ internal static class GradCommand
             if (shotCount is not null) methodName = "shift";
             if (noiseSettings.IsNoisy)
             {
-                if (shotCount is not null && noiseSettings.Backend == Backend.Trajectories)
-                    throw new CliUsageException("--shots cannot be combined with --backend trajectories (a trajectory estimate is already a Monte-Carlo estimate); use --backend density with --shots, or trajectories alone.");
+                if (shotCount is < 2 && noiseSettings.Backend == Backend.Trajectories)
+                    throw new CliUsageException($"--shots {shotCount} with --backend trajectories: at least 2 shots are needed (they are split over the trajectories, and a standard error needs two).");
                 if (noiseSettings.Backend == Backend.Trajectories)
                 {
                     if (methodGiven && methodName != "shift")
@@ -142,7 +142,8 @@ internal static class GradCommand
     }
 
     /// <summary>The value and gradient under noise (density matrix: exact; trajectories: estimates with standard errors;
-    /// with <paramref name="shots"/>, the density matrix's shot-based shift gradient with standard errors and the exact value).</summary>
+    /// with <paramref name="shots"/>, the shot-based shift gradient with standard errors, and the exact value on the
+    /// density matrix or the shot estimate of the value with its standard error on trajectories).</summary>
     public static GradResult ExecuteNoisy(Circuit circuit, ParameterValues theta, InputValues x, ObservableArg observable, string methodName,
         NoiseSettings noise, ulong seed, CancellationToken cancellationToken, int? threads = null, int? shots = null)
     {
@@ -154,11 +155,13 @@ internal static class GradCommand
         if (shots is int n)
         {
             var estimate = d.ValueAndGradientWithShots(circuit, theta, x, observable.Sum, n, seed, cancellationToken);
-            var exact = d.ValueAndGradient(circuit, theta, x, observable.Sum, GradientMethod.Adjoint, cancellationToken).Value;
-            return new GradResult(observable.Text, methodName, exact, circuit.ParameterNames, estimate.Gradient, estimate.GradientStandardErrors,
+            bool onTrajectories = backend == NoisyBackend.Trajectories;
+            double value = onTrajectories ? estimate.Value : d.ValueAndGradient(circuit, theta, x, observable.Sum, GradientMethod.Adjoint, cancellationToken).Value;
+            return new GradResult(observable.Text, methodName, value, circuit.ParameterNames, estimate.Gradient, estimate.GradientStandardErrors,
                 circuit.InputNames, null, n, seed, NoisyShotCount(circuit, observable.Sum, n))
             {
                 Noise = noise,
+                ValueStandardError = onTrajectories ? estimate.ValueStandardError : null,
             };
         }
         var g = d.ValueAndGradient(circuit, theta, x, observable.Sum, ParseMethod(methodName), cancellationToken);
@@ -172,13 +175,14 @@ internal static class GradCommand
     }
 
     /// <summary>Shots <see cref="NoisyDifferentiator.ValueAndGradientWithShots"/> spends: N per non-identity term of O for
-    /// the unshifted circuit and for every shift term (two per uncontrolled variable angle, four per controlled one).</summary>
+    /// the unshifted circuit and for every shift term (two per uncontrolled angle that depends on θ, four per controlled
+    /// one; angles of data inputs alone are not shifted).</summary>
     private static long NoisyShotCount(Circuit circuit, Observables.PauliSum observable, int shots)
     {
         long circuits = 1;
         foreach (var op in circuit.Operations)
             foreach (var angle in op.Angles)
-                if (!angle.IsConstant && !(op.Kind == GateKind.GlobalPhase && op.Controls.IsEmpty)) circuits += op.Controls.IsEmpty ? 2 : 4;
+                if (!angle.IsConstant && angle.ParameterExtent() > 0 && !(op.Kind == GateKind.GlobalPhase && op.Controls.IsEmpty)) circuits += op.Controls.IsEmpty ? 2 : 4;
         return (long)shots * observable.Terms.Count(t => !t.Pauli.IsIdentity) * circuits;
     }
 
@@ -205,7 +209,7 @@ internal static class GradCommand
         if (r.StandardError is not null && r.Shots is not null)
         {
             w.WriteNumber("shots", r.Shots!.Value);
-            w.WriteNumber("seed", r.Seed);
+            if (r.Noise?.Backend != Backend.Trajectories) w.WriteNumber("seed", r.Seed); // written above with the trajectories
             w.WriteNumber("total_shots", r.TotalShots!.Value);
         }
         if (r.InputGradient is not null)

@@ -94,6 +94,7 @@ internal static class RunCommand
             $"Gives counts when the file measures or no --observable is given (a measuring file gets {DefaultMeasurementShots} shots by default).");
         var seed = CommonOptions.Seed("shot sampling");
         var threads = CommonOptions.Threads();
+        var precision = CommonOptions.Precision();
         var state = new Option<bool>("--state")
         {
             Description = $"Also print the final state vector (index bit q is qubit q; at most {MaxStateQubits} qubits).",
@@ -105,7 +106,7 @@ internal static class RunCommand
         var command = new Command("run",
             "Simulate a circuit file from |0...0> and print expectation values, and counts or the state when asked.")
         {
-            file, bind, observable, shots, seed, state, json, threads, stateOut,
+            file, bind, observable, shots, seed, state, json, threads, stateOut, precision,
         };
         loading.AddTo(command);
         noise.AddTo(command);
@@ -117,6 +118,9 @@ internal static class RunCommand
             if (parse.GetValue(stateOut) is not null && !parse.GetValue(state)) throw new CliUsageException("--out writes the final state; give --state too.");
             var observables = ObservableOptions.Parse(parse.GetValue(observable));
             var noiseSettings = noise.Parse(parse);
+            var chosenPrecision = parse.GetValue(precision);
+            if (chosenPrecision == QnnSim.Simulation.Precision.Single && noiseSettings is { IsNoisy: true })
+                throw new CliUsageException("--precision single runs the state-vector simulator only; noisy backends (--noise, --backend) run in double precision.");
             var circuit = loading.Load(parse, parse.GetValue(file)!);
             ObservableOptions.CheckWidth(observables, circuit);
             var settings = new RunSettings(observables, parse.GetOptional(shots), parse.GetValue(seed), parse.GetValue(state), parse.GetValue(json))
@@ -125,7 +129,7 @@ internal static class RunCommand
             };
             var (theta, x) = Bindings.Resolve(circuit, bindings);
             context.CancellationToken.ThrowIfCancellationRequested();
-            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken, new Simulator(parse.SimulationWith(threads)));
+            var result = Execute(circuit, ParameterValues.Of(theta), InputValues.Of(x), settings, context.CancellationToken, new Simulator(parse.SimulationWith(threads) with { Precision = chosenPrecision }));
             if (parse.GetValue(stateOut) is { } o && result.State is { } psi)
             {
                 if (ResultFiles.IsNpy(o)) ResultFiles.WriteNpy(o, psi, psi.Length);
@@ -227,10 +231,21 @@ internal static class RunCommand
         }
         else
         {
-            if (settings.Shots is not null && settings.Observables.Count > 0)
-                throw new CliUsageException("--shots with --observable is not supported with --backend trajectories: the trajectory estimates already carry standard errors; drop --shots, or use --backend density.");
             var ts = new TrajectorySimulator();
-            if (observables.Count > 0)
+            if (settings.Shots is int shots && observables.Count > 0)
+            {
+                // Each shot group sees its own noise realisation: N shots per term split over the trajectories.
+                if (shots < 2)
+                    throw new CliUsageException($"--shots {shots} with --observable and --backend trajectories: at least 2 shots are needed (they are split over the trajectories, and a standard error needs two).");
+                for (int k = 0; k < observables.Count; k++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var estimate = ts.EstimateExpectation(circuit, theta, x, observables[k].Sum, noise.Model, shots, noise.Trajectories, settings.Seed, cancellationToken,
+                        outcomeSeed: ObservableSeed(settings.Seed, k));
+                    expectations.Add(new RunExpectation(observables[k].Text, estimate.Estimate, null, estimate.StandardError));
+                }
+            }
+            else if (observables.Count > 0)
             {
                 var est = ts.Estimate(circuit, theta, x, [.. observables.Select(o => o.Sum)], noise.Model, noise.Trajectories, settings.Seed, cancellationToken);
                 for (int k = 0; k < observables.Count; k++)

@@ -17,11 +17,11 @@ namespace QnnSim.Cli.Common;
 internal sealed record AnalysisNoise(NoiseSettings Noise, int? Shots, ulong Seed)
 {
     /// <summary>Reads the options.</summary>
-    /// <exception cref="CliUsageException">--shots with --backend trajectories.</exception>
+    /// <exception cref="CliUsageException">--shots below 2 with --backend trajectories.</exception>
     public static AnalysisNoise Parse(NoiseSettings noise, int? shots, ulong seed)
     {
-        if (shots is not null && noise.Backend == Backend.Trajectories)
-            throw new CliUsageException("--shots cannot be combined with --backend trajectories (a trajectory estimate is already a Monte-Carlo estimate); use --backend density with --shots, or trajectories alone.");
+        if (shots is < 2 && noise.Backend == Backend.Trajectories)
+            throw new CliUsageException($"--shots {shots} with --backend trajectories: at least 2 shots are needed (they are split over the trajectories, and a standard error needs two).");
         return new AnalysisNoise(noise, shots, seed);
     }
 

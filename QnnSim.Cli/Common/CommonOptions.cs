@@ -58,6 +58,29 @@ internal static class CommonOptions
     public static QnnSim.Gradients.GradientOptions GradientWith(this ParseResult parse, Option<int> threads, QnnSim.Gradients.GradientMethod method) =>
         new() { Method = method, MaxDegreeOfParallelism = parse.ThreadCount(threads), Simulation = parse.SimulationWith(threads) };
 
+    /// <summary>
+    /// --precision double|single: the amplitudes' precision (complex128 or complex64; docs/performance.md, "Single
+    /// precision"). Any other value is a parse error (exit 2) naming the allowed values.
+    /// </summary>
+    public static Option<QnnSim.Simulation.Precision> Precision() => new("--precision")
+    {
+        Description = "Amplitude precision: double (complex128, default) or single (complex64: half the memory, expectations to about 1e-6).",
+        HelpName = "double|single",
+        DefaultValueFactory = _ => QnnSim.Simulation.Precision.Double,
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            switch (text.ToLowerInvariant())
+            {
+                case "double": return QnnSim.Simulation.Precision.Double;
+                case "single": return QnnSim.Simulation.Precision.Single;
+                default:
+                    result.AddError($"--precision '{text}' is not allowed; expected double or single.");
+                    return QnnSim.Simulation.Precision.Double;
+            }
+        },
+    };
+
     /// <summary>A custom parser for a count option: a whole number of at least 1, else a parse error (exit 2).</summary>
     public static int PositiveInt(System.CommandLine.Parsing.ArgumentResult result, string option, string what)
     {

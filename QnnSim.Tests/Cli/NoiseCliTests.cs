@@ -61,6 +61,29 @@ public sealed class NoiseCliTests
         Assert.That(CliHarness.Run([.. common, "--backend", "trajectories", "--trajectories", "2000", "--seed", "4"]).Out, Is.EqualTo(r.Out));
     }
 
+    /// <summary>
+    /// --shots with --observable on trajectories: each term's shots split over the trajectories; the estimate lies within
+    /// 5 standard errors (false failure 5.7e-7) of the density matrix's readout-distorted value (1 − 2e)·Tr(Z0 ρ), and the
+    /// undistorted Tr(Z0 ρ) lies far outside.
+    /// </summary>
+    [Test]
+    public void Run_TrajectoriesWithShots_EstimateTheReadoutDistortedValue()
+    {
+        string path = _h.Write("two.qasm", TestCircuits.TwoParameters);
+        string[] common = ["run", path, "--bind", "a=0.7", "--bind", "b=-0.4", "--observable", "Z0", "--noise", "pauli=0.01,0.02,0.03;readout=0.1,0.1", "--json"];
+        var exact = CliHarness.Run(common).Json().GetProperty("expectations")[0].GetProperty("value").GetDouble();
+        var r = CliHarness.Run([.. common, "--backend", "trajectories", "--trajectories", "500", "--shots", "50000", "--seed", "4"]);
+        Assert.That(r.Code, Is.EqualTo(ExitCodes.Success), r.ToString());
+        var e = r.Json().GetProperty("expectations")[0];
+        double se = e.GetProperty("standard_error").GetDouble();
+        Assert.That(se, Is.GreaterThan(0).And.LessThan(0.02));
+        Assert.That(e.GetProperty("value").GetDouble(), Is.EqualTo(0.8 * exact).Within(5 * se));
+        Assert.That(Math.Abs(e.GetProperty("value").GetDouble() - exact), Is.GreaterThan(5 * se));
+        var one = CliHarness.Run([.. common, "--backend", "trajectories", "--trajectories", "500", "--shots", "1", "--seed", "4"]);
+        Assert.That(one.Code, Is.EqualTo(ExitCodes.UsageError), one.ToString());
+        Assert.That(one.Err, Does.Contain("at least 2 shots"));
+    }
+
     [Test]
     public void Run_NoiseJsonFile_IsRead()
     {

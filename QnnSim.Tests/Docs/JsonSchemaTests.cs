@@ -87,7 +87,7 @@ public sealed class JsonSchemaTests
     [
         "qnnsim.run/1", "qnnsim.info/1", "qnnsim.grad/1", "qnnsim.jacobian/1", "qnnsim.qntk/1", "qnnsim.train/1",
         "qnnsim.experiment.convergence/1", "qnnsim.experiment.haar_kernel/1", "qnnsim.bench/1", "qnnsim.reproduce/2", "qnnsim.reproduce.provenance/1", "qnnsim.params/1",
-        "qnnsim.ensemble/1", "qnnsim.ensemble.scan/1", "qnnsim.reproduce-seeds/1", "qnnsim.sweep/1", "qnnsim.sweep.plan/1",
+        "qnnsim.ensemble/1", "qnnsim.ensemble.scan/1", "qnnsim.ensemble.dqntk/1", "qnnsim.reproduce-seeds/1", "qnnsim.sweep/1", "qnnsim.sweep.plan/1",
         "qnnsim.sweep.status/1", "qnnsim.sweep.results/1", "qnnsim.sweep.point/1", "qnnsim.sweep.merged/1", "qnnsim.sweep.slurm/1",
     ];
 
@@ -146,6 +146,7 @@ public sealed class JsonSchemaTests
         yield return new TestCaseData("qnnsim.experiment.haar_kernel/1", (string[])["experiment", "haar-kernel", "--qubits", "2", "--layers", "2", "--circuits", "20", "--json"]).SetName("ExperimentHaarKernel");
         yield return new TestCaseData("qnnsim.ensemble/1", (string[])["ensemble", "{circuit}", "--observable", "Z0", "--samples", "4", "--data", "{data}", "--json"]).SetName("Ensemble");
         yield return new TestCaseData("qnnsim.ensemble.scan/1", (string[])["ensemble", "--family", "hea", "--qubits", "2..3", "--layers", "2", "--observable", "local", "--samples", "4", "--json"]).SetName("EnsembleScan");
+        yield return new TestCaseData("qnnsim.ensemble.dqntk/1", (string[])["ensemble", "--family", "reuploading", "--qubits", "2", "--layers", "1,2", "--observable", "Z0", "--samples", "4", "--dqntk", "--json"]).SetName("EnsembleDqntk");
     }
 
     [TestCaseSource(nameof(Commands))]

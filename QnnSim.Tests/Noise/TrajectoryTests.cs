@@ -53,6 +53,53 @@ public sealed class TrajectoryTests
         }
     }
 
+    /// <summary>
+    /// Shot estimates on trajectories: within 5 standard errors of the density matrix's readout-distorted value
+    /// (false failure 5.7e-7 per comparison), bit-identical for any thread count; without channels every trajectory is
+    /// the same pure state, so the batch-means standard error must equal the binomial √((1 − m²)/N) (to 10 %: with
+    /// 2000 trajectories a sample standard deviation is off by 1.6 % per σ, so 10 % is 6σ); and N &lt; T uses N
+    /// trajectories of one shot each.
+    /// </summary>
+    [Test]
+    public void EstimateExpectation_Shots_MatchTheDensityMatrix_AndCarryCalibratedErrors()
+    {
+        var circuit = GradientTestCircuits.RandomCircuit(24, 3, p: 3, q: 1, gates: 8);
+        var noise = NoiseModelParser.ParseSpec("depolarizing=0.04;amplitude-damping=0.03;readout=0.02,0.05");
+        var theta = GradientTestCircuits.RandomParameters(new SeededRandom(4), 3);
+        var x = InputValues.Of(0.4);
+        var o = PauliSum.Parse("0.7*Z0 + Y1 X2 + 0.2");
+        var dm = new DensityMatrixSimulator();
+        // The density matrix's own shot estimator converges to the readout-distorted value; many shots pin it down.
+        var reference = dm.EstimateExpectation(dm.Run(circuit, theta, x, noise), o, 4_000_000, 1, noise);
+        ShotEstimate Run(int threads) => new TrajectorySimulator(SimulationOptions.Default with { MaxThreads = threads })
+            .EstimateExpectation(circuit, theta, x, o, noise, shotsPerTerm: 20_000, trajectories: 1000, seed: 8);
+        var est = Run(2);
+        double combined = Math.Sqrt(est.StandardError * est.StandardError + reference.StandardError * reference.StandardError);
+        Assert.That(est.Estimate, Is.EqualTo(reference.Estimate).Within(TrajectorySigmas * combined));
+        Assert.That(est.TotalShots, Is.EqualTo(40_000));
+        var one = Run(1);
+        Assert.That(one.Estimate, Is.EqualTo(est.Estimate));
+        Assert.That(one.StandardError, Is.EqualTo(est.StandardError));
+
+        // No channels: the standard error is the binomial one.
+        var ideal = GradientTestCircuits.RandomCircuit(25, 3, p: 2, q: 0, gates: 6);
+        var thetaIdeal = ParameterValues.Of(0.8, -0.5);
+        var z = PauliSum.Parse("Z0 Z1");
+        double m = new Simulator().Expectation(new Simulator().Run(ideal, thetaIdeal, InputValues.Of()), z);
+        var pure = new TrajectorySimulator().EstimateExpectation(ideal, thetaIdeal, InputValues.Of(), z, null, 20_000, 2000, 3);
+        double binomial = Math.Sqrt((1 - m * m) / 20_000);
+        Assert.That(pure.StandardError, Is.EqualTo(binomial).Within(0.10 * binomial));
+        Assert.That(pure.Estimate, Is.EqualTo(m).Within(TrajectorySigmas * binomial));
+
+        // Fewer shots than trajectories: one shot each, so every per-trajectory value is ±1 and the mean a multiple of 1/N.
+        var few = new TrajectorySimulator().EstimateExpectation(circuit, theta, x, PauliSum.Parse("Z0"), noise, 7, 1000, 5);
+        Assert.That(few.Estimate * 7, Is.EqualTo(Math.Round(few.Estimate * 7)).Within(1e-12));
+        Assert.That(() => new TrajectorySimulator().EstimateExpectation(circuit, theta, x, o, noise, 1, 10, 5),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("shots"));
+        Assert.That(() => new TrajectorySimulator().EstimateExpectation(circuit, theta, x, o, noise, 100, 1, 5),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("trajectories"));
+    }
+
     [Test]
     public void RunTrajectory_WithoutNoise_IsTheIdealState()
     {

@@ -33,10 +33,20 @@ public sealed class Differentiator
     private readonly Simulator _simulator;
 
     /// <summary>Creates a differentiator with <paramref name="options"/> (default <see cref="GradientOptions.Default"/>).</summary>
+    /// <exception cref="NotSupportedException">The simulation options ask for <see cref="Precision.Single"/>: gradients run in double precision only.</exception>
     public Differentiator(GradientOptions? options = null)
     {
         Options = options ?? GradientOptions.Default;
+        RequireDouble(Options.Simulation);
         _simulator = new Simulator(Options.Simulation);
+    }
+
+    /// <summary>Refuses single-precision options: the adjoint, shift and difference methods run on complex128 states.</summary>
+    internal static void RequireDouble(SimulationOptions options)
+    {
+        if (options.Precision != Precision.Double)
+            throw new NotSupportedException($"gradients run in double precision only; the simulation options ask for {options.Precision} precision. " +
+                "Use SimulationOptions.Precision = Precision.Double for gradients and Jacobians (single precision covers runs, expectations and sampling).");
     }
 
     /// <summary>The options every call uses.</summary>
@@ -102,6 +112,7 @@ public sealed class Differentiator
     /// <exception cref="ArgumentNullException">A null circuit, list or observable.</exception>
     /// <exception cref="ArgumentException">An empty observable list.</exception>
     /// <exception cref="QubitCountMismatchException">An observable wider than the circuit.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="simulation"/> asks for single precision.</exception>
     public GradientWorkspace CreateWorkspace(Circuit circuit, IReadOnlyList<PauliSum> observables, SimulationOptions? simulation = null)
     {
         ArgumentNullException.ThrowIfNull(circuit);
@@ -116,6 +127,7 @@ public sealed class Differentiator
             CheckObservable(circuit, list[o], nameof(observables), o);
             terms[o] = PauliTerms.From(list[o]);
         }
+        if (simulation is not null) RequireDouble(simulation);
         return new GradientWorkspace(this, _simulator.Program(circuit), list, terms, simulation ?? Options.Simulation);
     }
 

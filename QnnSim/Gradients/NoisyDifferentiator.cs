@@ -113,7 +113,7 @@ public sealed class NoisyDifferentiator
         {
             if (method != GradientMethod.ParameterShift)
                 throw new NotSupportedException($"{method} is not available on trajectories (estimates are not differentiable path by path); use ParameterShift, or the density-matrix backend.");
-            return TrajectoryShift(noisy, parameters, inputs, observable, cancellationToken);
+            return TrajectoryShift(noisy, parameters, inputs, (c, _) => _trajectories.PerTrajectory(c, parameters, inputs, observable, Trajectories, Seed, cancellationToken));
         }
         return method switch
         {
@@ -192,13 +192,23 @@ public sealed class NoisyDifferentiator
     }
 
     /// <summary>
-    /// ⟨O⟩ and ∂⟨O⟩/∂θ estimated from finite shots on the density matrix, as hardware would measure them: the exact
-    /// parameter-shift rule (see the remarks), with every circuit's ⟨O⟩ (the unshifted one and each shifted one)
-    /// estimated by <see cref="DensityMatrixSimulator.EstimateExpectation"/> with <paramref name="shots"/> shots per
-    /// non-identity term of O and the readout errors of <see cref="Noise"/>. The unshifted estimate draws from stream 0 of
-    /// <paramref name="seed"/>, shift term t of the c-th θ-dependent angle from stream 1 + 4c + t, so the result does not
-    /// depend on threads. Standard errors: SE(f̂) for the value and √(Σ (∂φ/∂θ_j)² c_t² SE_t²) per component; the
-    /// estimates are unbiased for the readout-distorted values (exactly Tr(Oρ) and its gradient without readout error).
+    /// ⟨O⟩ and ∂⟨O⟩/∂θ estimated from finite shots, as hardware would measure them: the exact parameter-shift rule (see
+    /// the remarks), with every circuit's ⟨O⟩ (the unshifted one and each shifted one) estimated from
+    /// <paramref name="shots"/> shots per non-identity term of O with the readout errors of <see cref="Noise"/>.
+    /// The unshifted estimate draws its outcomes from stream 0 of <paramref name="seed"/>, shift term t of the c-th
+    /// θ-dependent angle from stream 1 + 4c + t, so the result does not depend on threads. The estimates are unbiased
+    /// for the readout-distorted values (exactly Tr(Oρ) and its gradient without readout error).
+    /// <list type="bullet">
+    /// <item><b>Density matrix:</b> each circuit's estimate is <see cref="DensityMatrixSimulator.EstimateExpectation"/>
+    /// (shots drawn from the exact outcome distribution). Standard errors: SE(f̂) for the value and
+    /// √(Σ (∂φ/∂θ_j)² c_t² SE_t²) per component.</item>
+    /// <item><b>Trajectories:</b> each circuit's estimate is
+    /// <see cref="TrajectorySimulator.EstimateExpectation"/> (trajectory seed <see cref="Seed"/>, outcome seed stream s of the seed):
+    /// the N shots are split over min(T, N) trajectories, so every shot group sees its own noise realisation, as on
+    /// hardware. The trajectories use <see cref="Seed"/> in every shifted circuit (common random numbers), so each
+    /// trajectory gives one gradient sample and the standard errors are those of the per-trajectory samples; they cover
+    /// the noise realisations and the shot noise together. Needs N ≥ 2.</item>
+    /// </list>
     /// </summary>
     /// <param name="circuit">The circuit (noise of <see cref="Noise"/> is attached).</param>
     /// <param name="parameters">θ.</param>
@@ -207,21 +217,22 @@ public sealed class NoisyDifferentiator
     /// <param name="shots">Shots per non-identity term of O per circuit (≥ 1).</param>
     /// <param name="seed">The seed of every random stream.</param>
     /// <param name="cancellationToken">Stops between circuits.</param>
-    /// <exception cref="NotSupportedException">The trajectory backend (shots need the exact outcome distribution).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> below 1, or a NaN or infinite value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> below 1 (below 2 on trajectories), or a NaN or infinite value.</exception>
     /// <exception cref="ArgumentException">θ or x of the wrong length; an observable wider than the circuit.</exception>
     public NoisyGradient ValueAndGradientWithShots(Circuit circuit, ParameterValues parameters, InputValues inputs, PauliSum observable,
         int shots, ulong seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentNullException.ThrowIfNull(observable);
-        if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
-        if (Backend != NoisyBackend.DensityMatrix)
-            throw new NotSupportedException("shot estimates run on the density-matrix backend (they sample its exact outcome distribution); use NoisyBackend.DensityMatrix.");
+        if (Backend == NoisyBackend.Trajectories) TrajectorySimulator.ValidateShots(shots, Trajectories);
+        else if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
         if (observable.RequiredQubits > circuit.QubitCount)
             ThrowHelper.QubitCountMismatch(nameof(observable), "the observable", observable.RequiredQubits, circuit.QubitCount);
         var noisy = _density.WithNoise(circuit, Noise);
         Simulator.ValidateValues(noisy, parameters, inputs);
+        if (Backend == NoisyBackend.Trajectories)
+            return TrajectoryShift(noisy, parameters, inputs, (c, stream) => _trajectories.PerTrajectoryShots(c, parameters, inputs, observable, Noise,
+                Trajectories, shots, Seed, SeededRandom.ForStream(seed, stream).NextUInt64(), cancellationToken));
         ShotEstimate Estimate(Circuit c, ulong stream)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -261,9 +272,8 @@ public sealed class NoisyDifferentiator
     /// sample and observable), laid out as <see cref="Jacobian(Circuit, ParameterValues, IReadOnlyList{InputValues}, IReadOnlyList{PauliSum}, GradientMethod, IProgress{int}?, CancellationToken)"/>.
     /// Row i·k + o draws from the seed of stream i·k + o of <paramref name="seed"/>: bit-identical for any thread count.
     /// </summary>
-    /// <exception cref="NotSupportedException">The trajectory backend.</exception>
     /// <exception cref="ArgumentException">No observables, or a sample of the wrong length.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shots"/> below 1 (below 2 on trajectories).</exception>
     public JacobianResult JacobianWithShots(Circuit circuit, ParameterValues parameters, IReadOnlyList<InputValues> samples, IReadOnlyList<PauliSum> observables,
         int shots, ulong seed, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -271,9 +281,8 @@ public sealed class NoisyDifferentiator
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(observables);
         if (observables.Count == 0) throw new ArgumentException("at least one observable is required.", nameof(observables));
-        if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
-        if (Backend != NoisyBackend.DensityMatrix)
-            throw new NotSupportedException("shot estimates run on the density-matrix backend; use NoisyBackend.DensityMatrix.");
+        if (Backend == NoisyBackend.Trajectories) TrajectorySimulator.ValidateShots(shots, Trajectories);
+        else if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
         int k = observables.Count;
         return DatasetJacobian(circuit, samples, observables, (inner, i, o) => inner.ValueAndGradientWithShots(circuit, parameters, samples[i], observables[o],
             shots, SeededRandom.ForStream(seed, (ulong)(i * k + o)).NextUInt64(), cancellationToken), progress, cancellationToken);
@@ -357,7 +366,7 @@ public sealed class NoisyDifferentiator
 
     // ---- parameter shift -------------------------------------------------------------------------------------
 
-    /// <summary>Every (operation, angle) with a variable angle, its shift rule, and the shifted circuits.</summary>
+    /// <summary>Every (operation, angle) whose angle depends on θ, with its shift rule (angles of data inputs alone are skipped).</summary>
     private static IEnumerable<(int Op, int AngleIndex, (double Shift, double Coefficient)[] Rule)> Occurrences(Circuit noisy)
     {
         for (int i = 0; i < noisy.Operations.Length; i++)
@@ -366,6 +375,7 @@ public sealed class NoisyDifferentiator
             for (int k = 0; k < op.Angles.Length; k++)
             {
                 if (op.Angles[k].IsConstant) continue;
+                if (op.Angles[k].ParameterExtent() == 0) continue; // data inputs only: no θ-gradient, no shifted circuits to spend shots on
                 if (op.Kind == GateKind.GlobalPhase && op.Controls.IsEmpty) continue; // no effect on ⟨O⟩
                 yield return (i, k, op.Controls.IsEmpty
                     ? [(Math.PI / 2, 0.5), (-Math.PI / 2, -0.5)]
@@ -420,30 +430,38 @@ public sealed class NoisyDifferentiator
         return new NoisyGradient(value, 0, gradient, new double[gradient.Length]);
     }
 
-    private NoisyGradient TrajectoryShift(Circuit noisy, ParameterValues parameters, InputValues inputs, PauliSum observable, CancellationToken ct)
+    /// <summary>
+    /// Parameter shift on trajectories: <paramref name="perTrajectory"/>(circuit, stream) gives one estimate per
+    /// trajectory (exact ⟨ψ_t|O|ψ_t⟩, or the shot estimate z_t), the unshifted circuit on stream 0 and shift term t of the
+    /// c-th θ-dependent angle on stream 1 + 4c + t. Every circuit runs the same trajectory seeds (common random
+    /// numbers), so g_t = Σ (∂φ/∂θ) Σ c·f_t(shifted) is one independent gradient sample per trajectory.
+    /// </summary>
+    private static NoisyGradient TrajectoryShift(Circuit noisy, ParameterValues parameters, InputValues inputs, Func<Circuit, ulong, double[]> perTrajectory)
     {
-        int p = noisy.ParameterCount, nt = Trajectories;
-        var baseValues = _trajectories.PerTrajectory(noisy, parameters, inputs, observable, nt, Seed, ct);
-        // Per trajectory t: g_t = Σ_occurrences (∂φ/∂θ) Σ_shifts c·f_t(shifted): the same seeds in every shifted run.
-        var perTrajectory = new double[(long)nt * p];
+        int p = noisy.ParameterCount;
+        var baseValues = perTrajectory(noisy, 0);
+        int nt = baseValues.Length;
+        var samples = new double[(long)nt * p];
         var chain = new double[p];
+        ulong occurrence = 0;
         foreach (var (op, k, rule) in Occurrences(noisy))
         {
             Array.Clear(chain);
             noisy.Operations[op].Angles[k].AccumulateGradient(parameters.Span, inputs.Span, 1.0, chain, default);
             var combined = new double[nt];
-            foreach (var (shift, c) in rule)
+            for (int s = 0; s < rule.Length; s++)
             {
-                var f = _trajectories.PerTrajectory(Shifted(noisy, op, k, shift), parameters, inputs, observable, nt, Seed, ct);
-                for (int t = 0; t < nt; t++) combined[t] += c * f[t];
+                var f = perTrajectory(Shifted(noisy, op, k, rule[s].Shift), 1 + 4 * occurrence + (ulong)s);
+                for (int t = 0; t < nt; t++) combined[t] += rule[s].Coefficient * f[t];
             }
+            occurrence++;
             for (int j = 0; j < p; j++)
             {
                 if (chain[j] == 0) continue;
-                for (int t = 0; t < nt; t++) perTrajectory[(long)t * p + j] += chain[j] * combined[t];
+                for (int t = 0; t < nt; t++) samples[(long)t * p + j] += chain[j] * combined[t];
             }
         }
-        var (gradient, errors) = TrajectorySimulator.MeansAndStandardErrors(perTrajectory, nt, p);
+        var (gradient, errors) = TrajectorySimulator.MeansAndStandardErrors(samples, nt, p);
         var (value, valueError) = TrajectorySimulator.MeansAndStandardErrors(baseValues, nt, 1);
         return new NoisyGradient(value[0], valueError[0], gradient, errors);
     }

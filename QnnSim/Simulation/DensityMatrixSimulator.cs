@@ -35,9 +35,12 @@ public sealed class DensityMatrixSimulator
     private readonly ConditionalWeakTable<Circuit, ConditionalWeakTable<NoiseModel, Circuit>> _noisy = new();
 
     /// <summary>Creates a simulator with <paramref name="options"/> (default <see cref="SimulationOptions.Default"/>).</summary>
+    /// <exception cref="NotSupportedException">The options ask for <see cref="Precision.Single"/>: density matrices are complex128 only.</exception>
     public DensityMatrixSimulator(SimulationOptions? options = null)
     {
         Options = options ?? SimulationOptions.Default;
+        if (Options.Precision != Precision.Double)
+            throw new NotSupportedException($"density matrices run in double precision only; the options ask for {Options.Precision} precision.");
     }
 
     /// <summary>The options every call uses.</summary>

@@ -197,7 +197,14 @@ internal static class Fusion
     /// state (<see cref="Executor.RunItems"/>).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static void Run(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options)
+    public static void Run(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles, Span<Complex> state, SimulationOptions options) =>
+        Executor.RunItems(plan.Items, ResolveAll(program, plan, angles), state, options);
+
+    /// <summary>
+    /// The steps every item of <paramref name="plan"/> runs as, with their angles: a thread-static list (and pool of
+    /// fused primitives) reused by the next call on the same thread, so the caller consumes it before resolving again.
+    /// </summary>
+    internal static List<(Primitive Step, double Angle)> ResolveAll(CircuitProgram program, Plan plan, ReadOnlySpan<double> angles)
     {
         var pool = _pool ??= [];
         var resolved = _resolved ??= [];
@@ -212,7 +219,7 @@ internal static class Fusion
         var trig = new HalfAngles(_halfSin, _halfCos!);
         Kernels.TrigBatch.SinCosHalf(angles, trig.Sin, trig.Cos);
         foreach (var item in plan.Items) resolved.Add(Resolve(program, item, angles, trig, pool, ref used));
-        Executor.RunItems(plan.Items, resolved, state, options);
+        return resolved;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

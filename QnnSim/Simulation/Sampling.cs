@@ -1,4 +1,5 @@
 using System.Numerics;
+using QnnSim.Kernels;
 using QnnSim.Observables;
 using QnnSim.Randomness;
 using QnnSim.State;
@@ -14,17 +15,49 @@ internal static class Sampling
     /// outcomes with non-zero counts) and time O(2^n) plus O(1) expected per binomial, independent of the shot count
     /// (a million shots and 2^31 − 1 shots cost the same).
     /// </summary>
-    public static SortedDictionary<long, int> SampleCounts(ReadOnlySpan<Complex> amplitudes, int shots, SeededRandom rng)
+    public static SortedDictionary<long, int> SampleCounts(ReadOnlySpan<Complex> amplitudes, int shots, SeededRandom rng) =>
+        SampleCounts(new DoubleBorn(amplitudes), shots, rng);
+
+    /// <summary>The same draw from complex64 amplitudes (probabilities formed in double).</summary>
+    public static SortedDictionary<long, int> SampleCounts(ReadOnlySpan<Complex64> amplitudes, int shots, SeededRandom rng) =>
+        SampleCounts(new SingleBorn(amplitudes), shots, rng);
+
+    /// <summary>The draw from a state of either precision.</summary>
+    public static SortedDictionary<long, int> SampleCounts(StateVector state, int shots, SeededRandom rng) =>
+        state.Precision == Precision.Single ? SampleCounts(state.Single, shots, rng) : SampleCounts(state.Data, shots, rng);
+
+    /// <summary>|a_k|² of a state's amplitudes, in double (specialised per precision by the JIT).</summary>
+    private interface IBorn
+    {
+        int Length { get; }
+        double this[int k] { get; }
+    }
+
+    private readonly ref struct DoubleBorn(ReadOnlySpan<Complex> a) : IBorn
+    {
+        private readonly ReadOnlySpan<Complex> _a = a;
+        public int Length => _a.Length;
+        public double this[int k] => _a[k].Real * _a[k].Real + _a[k].Imaginary * _a[k].Imaginary;
+    }
+
+    private readonly ref struct SingleBorn(ReadOnlySpan<Complex64> a) : IBorn
+    {
+        private readonly ReadOnlySpan<Complex64> _a = a;
+        public int Length => _a.Length;
+        public double this[int k] => (double)_a[k].Real * _a[k].Real + (double)_a[k].Imaginary * _a[k].Imaginary;
+    }
+
+    private static SortedDictionary<long, int> SampleCounts<TBorn>(TBorn amplitudes, int shots, SeededRandom rng) where TBorn : IBorn, allows ref struct
     {
         double total = 0;
-        for (int k = 0; k < amplitudes.Length; k++) total += amplitudes[k].Real * amplitudes[k].Real + amplitudes[k].Imaginary * amplitudes[k].Imaginary;
+        for (int k = 0; k < amplitudes.Length; k++) total += amplitudes[k];
         var counts = new SortedDictionary<long, int>();
         double remainingMass = total;
         int remaining = shots;
         long last = -1;
         for (int k = 0; k < amplitudes.Length && remaining > 0; k++)
         {
-            double p = amplitudes[k].Real * amplitudes[k].Real + amplitudes[k].Imaginary * amplitudes[k].Imaginary;
+            double p = amplitudes[k];
             if (p == 0) continue;
             last = k;
             double q = remainingMass > 0 ? p / remainingMass : 1;
@@ -121,17 +154,16 @@ internal static class Sampling
                 estimate += term.Coefficient;
                 continue;
             }
-            ReadOnlySpan<Complex> amps;
-            if (term.Pauli.IsDiagonal) amps = state.Amplitudes;
-            else
+            StateVector measured = state;
+            if (!term.Pauli.IsDiagonal)
             {
                 rotated ??= state.Clone();
                 rotated.CopyFrom(state);
                 RotateToZBasis(simulator, term.Pauli, rotated);
-                amps = rotated.Amplitudes;
+                measured = rotated;
             }
             ulong support = term.Pauli.XMask | term.Pauli.ZMask;
-            var counts = SampleCounts(amps, shots, SeededRandom.ForStream(seed, (ulong)t));
+            var counts = SampleCounts(measured, shots, SeededRandom.ForStream(seed, (ulong)t));
             long plus = 0;
             foreach (var (outcome, c) in counts)
                 if ((BitOperations.PopCount((ulong)outcome & support) & 1) == 0) plus += c;
@@ -144,7 +176,7 @@ internal static class Sampling
     }
 
     /// <summary>Applies H on X qubits and S†·H... (H·S†) on Y qubits so that P becomes a Z string on the same support.</summary>
-    private static void RotateToZBasis(Simulator simulator, PauliString pauli, StateVector state)
+    internal static void RotateToZBasis(Simulator simulator, PauliString pauli, StateVector state)
     {
         var b = new Circuits.CircuitBuilder(state.QubitCount);
         foreach (int q in pauli.Qubits)

@@ -3,7 +3,7 @@ using QnnSim.Kernels;
 namespace QnnSim.Simulation;
 
 /// <summary>
-/// Per-call settings of the simulator: thread count, kernel path, gate fusion and the random seed. Immutable; pass a
+/// Per-call settings of the simulator: thread count, kernel path, gate fusion, precision and the random seed. Immutable; pass a
 /// modified copy (<c>options with { MaxThreads = 1 }</c>). Nothing in QnnSim reads static mutable switches, so tests
 /// and callers may run in parallel with different options.
 /// </summary>
@@ -50,6 +50,26 @@ public sealed record SimulationOptions
     }
 
     private readonly int _parallelThreshold = 14;
+
+    /// <summary>
+    /// Precision of the states this simulator creates (<see cref="Simulator.Run"/>): <see cref="Simulation.Precision.Double"/>
+    /// (complex128, the default) or <see cref="Simulation.Precision.Single"/> (complex64: half the memory and bytes
+    /// moved, expectations to about 1e-6; see <see cref="Simulation.Precision"/> for the accuracy statement and what
+    /// runs in single precision).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="Simulation.Precision"/> value.</exception>
+    public Precision Precision
+    {
+        get => _precision;
+        init
+        {
+            if (value is not (Precision.Double or Precision.Single))
+                ThrowHelper.ArgumentOutOfRange(nameof(Precision), (int)value, "Precision.Double or Precision.Single");
+            _precision = value;
+        }
+    }
+
+    private readonly Precision _precision = Precision.Double;
 
     /// <summary>Seed of shot sampling (streams are derived per work item, so results do not depend on threads).</summary>
     public ulong Seed { get; init; }

@@ -34,7 +34,8 @@ public sealed class Simulator
 
     internal CircuitProgram Program(Circuit circuit) => _programs.GetValue(circuit, c => new CircuitProgram(c));
 
-    /// <summary>Runs <paramref name="circuit"/> on |0…0⟩ and returns the final state ψ = U(θ, x)|0⟩.</summary>
+    /// <summary>Runs <paramref name="circuit"/> on |0…0⟩ and returns the final state ψ = U(θ, x)|0⟩, in the
+    /// simulator's <see cref="SimulationOptions.Precision"/>.</summary>
     /// <exception cref="ArgumentException">θ or x has the wrong length.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A value is NaN or infinite, or an angle evaluates to one.</exception>
     public StateVector Run(Circuit circuit, ParameterValues parameters, InputValues inputs)
@@ -42,12 +43,13 @@ public sealed class Simulator
         ArgumentNullException.ThrowIfNull(circuit);
         var program = Program(circuit);
         double[] angles = Bind(program, parameters, inputs);
-        var state = StateVector.Zero(circuit.QubitCount);
-        Executor.Run(program, angles, state.Data, Options);
+        var state = StateVector.Zero(circuit.QubitCount, Options.Precision);
+        RunProgram(program, angles, state);
         return state;
     }
 
-    /// <summary>Applies ψ ← U(θ, x) ψ in place. A circuit on fewer qubits than the state acts on its lowest qubits.</summary>
+    /// <summary>Applies ψ ← U(θ, x) ψ in place. A circuit on fewer qubits than the state acts on its lowest qubits.
+    /// The state keeps its own precision: a single-precision state runs the complex64 kernels whatever the options say.</summary>
     /// <exception cref="QubitCountMismatchException">The circuit is wider than the state.</exception>
     /// <exception cref="ArgumentException">θ or x has the wrong length.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A value is NaN or infinite, or an angle evaluates to one.</exception>
@@ -60,7 +62,13 @@ public sealed class Simulator
             ThrowHelper.QubitCountMismatch(nameof(circuit), "the circuit", circuit.QubitCount, state.QubitCount);
         var program = Program(circuit);
         double[] angles = Bind(program, parameters, inputs);
-        Executor.Run(program, angles, state.Data, Options);
+        RunProgram(program, angles, state);
+    }
+
+    private void RunProgram(CircuitProgram program, double[] angles, StateVector state)
+    {
+        if (state.Precision == Precision.Single) SingleExecutor.Run(program, angles, state.Single, Options);
+        else Executor.Run(program, angles, state.Data, Options);
     }
 
     /// <summary>Validates θ and x against the circuit and evaluates every angle.</summary>
@@ -115,7 +123,8 @@ public sealed class Simulator
         CheckWidth(pauli.RequiredQubits, state, "the Pauli string");
         if (pauli.IsIdentity) return;
         var p = new Primitive { Kind = PrimitiveKind.Pauli, XMask = pauli.XMask, ZMask = pauli.ZMask, YCount = pauli.YCount };
-        Executor.Apply(p, 0, state.Data, Options, inverse: false);
+        if (state.Precision == Precision.Single) SingleExecutor.Apply(p, 0, state.Single, Options);
+        else Executor.Apply(p, 0, state.Data, Options, inverse: false);
     }
 
     /// <summary>Exact ⟨ψ|P|ψ⟩ of a Pauli string, computed from the amplitudes without building a matrix.</summary>
@@ -125,7 +134,7 @@ public sealed class Simulator
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(pauli);
         CheckWidth(pauli.RequiredQubits, state, "the observable");
-        return ExpectationUnchecked(state.Data, pauli);
+        return ExpectationOf(state, pauli);
     }
 
     /// <summary>Exact ⟨ψ|O|ψ⟩ = Σ_k c_k ⟨ψ|P_k|ψ⟩ of a Pauli sum.</summary>
@@ -136,8 +145,23 @@ public sealed class Simulator
         ArgumentNullException.ThrowIfNull(observable);
         CheckWidth(observable.RequiredQubits, state, "the observable");
         double sum = 0;
-        foreach (var t in observable.Terms) sum += t.Coefficient * ExpectationUnchecked(state.Data, t.Pauli);
+        foreach (var t in observable.Terms) sum += t.Coefficient * ExpectationOf(state, t.Pauli);
         return sum;
+    }
+
+    private double ExpectationOf(StateVector state, PauliString pauli) =>
+        state.Precision == Precision.Single ? ExpectationSingle(state.Single, pauli) : ExpectationUnchecked(state.Data, pauli);
+
+    /// <summary>⟨ψ|P|ψ⟩ of a complex64 state, accumulated in double over the same fixed chunks as the double path.</summary>
+    private unsafe double ExpectationSingle(ReadOnlySpan<Complex64> state, PauliString pauli)
+    {
+        ulong x = pauli.XMask, z = pauli.ZMask;
+        int y = pauli.YCount, length = state.Length;
+        fixed (Complex64* ptr = state)
+        {
+            nint p = (nint)ptr;
+            return ChunkedSum(length, (b, e) => SingleKernels.ExpectationPauli(x, z, y, new ReadOnlySpan<Complex64>((void*)p, length), b, e));
+        }
     }
 
     internal double ExpectationUnchecked(ReadOnlySpan<Complex> state, PauliString pauli)
@@ -150,6 +174,24 @@ public sealed class Simulator
     }
 
     private delegate double RangeSum(ReadOnlySpan<Complex> state, long begin, long end);
+
+    /// <summary>Sums <paramref name="body"/> over fixed chunks of [0, length), in parallel for large states, adding the
+    /// partials in chunk order (so the sum does not depend on the thread count).</summary>
+    private double ChunkedSum(int length, Func<long, long, double> body)
+    {
+        if (length <= ReductionChunk) return body(0, length);
+        int chunks = length / ReductionChunk;
+        var partial = new double[chunks];
+        int qubits = BitOperations.Log2((uint)length);
+        if (qubits < Options.ParallelThresholdQubits || Options.MaxThreads == 1)
+            for (int c = 0; c < chunks; c++) partial[c] = body((long)c * ReductionChunk, (long)(c + 1) * ReductionChunk);
+        else
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxThreads },
+                c => partial[c] = body((long)c * ReductionChunk, (long)(c + 1) * ReductionChunk));
+        double sum = 0;
+        for (int c = 0; c < chunks; c++) sum += partial[c];
+        return sum;
+    }
 
     /// <summary>Sums a kernel over fixed chunks, in parallel for large states, adding partials in chunk order.</summary>
     private unsafe double ChunkedSum(ReadOnlySpan<Complex> state, RangeSum body)
@@ -194,7 +236,7 @@ public sealed class Simulator
     {
         ArgumentNullException.ThrowIfNull(state);
         if (shots < 1) ThrowHelper.ArgumentOutOfRange(nameof(shots), shots, "at least 1 shot");
-        return Sampling.SampleCounts(state.Data, shots, SeededRandom.ForStream(seed, 0));
+        return Sampling.SampleCounts(state, shots, SeededRandom.ForStream(seed, 0));
     }
 
     /// <summary>

@@ -114,6 +114,120 @@ public sealed class TrajectorySimulator
     internal double[] PerTrajectory(Circuit noisy, ParameterValues parameters, InputValues inputs, PauliSum observable, int trajectories, ulong seed,
         CancellationToken cancellationToken) => RunAll(noisy, parameters, inputs, [observable], trajectories, seed, cancellationToken);
 
+    /// <summary>
+    /// Estimates ⟨O⟩ from finite shots on trajectories, as hardware would measure it: every shot sees its own noise
+    /// realisation. Each non-identity term of O is measured with <paramref name="shotsPerTerm"/> shots after rotating
+    /// its qubits to the Z basis (H for X, S†H for Y), with the readout errors of <paramref name="noise"/> applied. The
+    /// N shots of a term are split over T' = min(T, N) trajectories (trajectory t measures N_t = ⌊N/T'⌋ shots, one more
+    /// for t below N mod T'), so the estimate f̂ = Σ_t z_t / T' with z_t = Σ_terms c·(T'/N)·S_t (S_t the sum of the term's
+    /// ±1 outcomes in trajectory t) is unbiased for the readout-distorted value. Its standard error is the one of the
+    /// z_t (independent over trajectories): it covers the noise realisations and the shot noise together.
+    /// Trajectory t draws its channels from stream t of <paramref name="seed"/> (the same trajectories as
+    /// <see cref="Estimate"/>) and its outcomes from a second family of streams, so results do not depend on threads.
+    /// </summary>
+    /// <param name="circuit">The circuit.</param>
+    /// <param name="parameters">θ.</param>
+    /// <param name="inputs">x.</param>
+    /// <param name="observable">O.</param>
+    /// <param name="noise">The noise model (channels and readout errors), or null.</param>
+    /// <param name="shotsPerTerm">N, shots per non-identity term (at least 2).</param>
+    /// <param name="trajectories">T, at least 2.</param>
+    /// <param name="seed">The seed of the trajectories (and of the outcomes unless <paramref name="outcomeSeed"/> is given).</param>
+    /// <param name="cancellationToken">Checked between trajectories.</param>
+    /// <param name="outcomeSeed">The seed of the measurement outcomes (term k of trajectory t draws from its stream
+    /// t·terms + k); null: derived from <paramref name="seed"/>. <see cref="Gradients.NoisyDifferentiator.ValueAndGradientWithShots"/>
+    /// estimates its unshifted value with stream 0 of its seed here, so the same value can be drawn alone.</param>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 2 shots or trajectories, a NaN or infinite value.</exception>
+    /// <exception cref="ArgumentException">θ or x has the wrong length.</exception>
+    /// <exception cref="QubitCountMismatchException">An observable wider than the circuit.</exception>
+    public ShotEstimate EstimateExpectation(Circuit circuit, ParameterValues parameters, InputValues inputs, PauliSum observable, NoiseModel? noise,
+        int shotsPerTerm, int trajectories, ulong seed, CancellationToken cancellationToken = default, ulong? outcomeSeed = null)
+    {
+        ArgumentNullException.ThrowIfNull(circuit);
+        ArgumentNullException.ThrowIfNull(observable);
+        ValidateShots(shotsPerTerm, trajectories);
+        if (observable.RequiredQubits > circuit.QubitCount)
+            ThrowHelper.QubitCountMismatch(nameof(observable), "the observable", observable.RequiredQubits, circuit.QubitCount);
+        var noisy = WithNoise(circuit, noise);
+        Simulator.ValidateValues(noisy, parameters, inputs);
+        var z = PerTrajectoryShots(noisy, parameters, inputs, observable, noise, trajectories, shotsPerTerm, seed,
+            outcomeSeed ?? SeededRandom.ForStream(seed ^ OutcomeStreams, 0).NextUInt64(), cancellationToken);
+        var (mean, error) = MeansAndStandardErrors(z, z.Length, 1);
+        long terms = observable.Terms.Count(term => !term.Pauli.IsIdentity);
+        return new ShotEstimate(mean[0], error[0], terms * shotsPerTerm);
+    }
+
+    /// <summary>Mixed into a seed for the outcome streams, so they differ from the trajectories' channel streams.</summary>
+    private const ulong OutcomeStreams = 0x5A17_0000_0000_0000UL;
+
+    /// <summary>Throws unless N ≥ 2 shots and T ≥ 2 trajectories (a standard error needs two trajectories).</summary>
+    internal static void ValidateShots(int shotsPerTerm, int trajectories)
+    {
+        if (shotsPerTerm < 2) ThrowHelper.ArgumentOutOfRange(nameof(shotsPerTerm), shotsPerTerm, $"2..{int.MaxValue} shots on trajectories (the shots are split over trajectories, and a standard error needs two)");
+        if (trajectories < 2) ThrowHelper.ArgumentOutOfRange(nameof(trajectories), trajectories, $"2..{int.MaxValue} trajectories (a standard error needs two)");
+    }
+
+    /// <summary>
+    /// z_t of <see cref="EstimateExpectation"/>
+    /// for t &lt; min(T, N) of an already noisy, validated circuit: channels from stream t of <paramref name="seed"/>
+    /// (common to every circuit that shares the seed), outcomes of term k from stream t·terms + k of
+    /// <paramref name="outcomeSeed"/>.
+    /// </summary>
+    internal double[] PerTrajectoryShots(Circuit noisy, ParameterValues parameters, InputValues inputs, PauliSum observable, NoiseModel? noise,
+        int trajectories, int shotsPerTerm, ulong seed, ulong outcomeSeed, CancellationToken cancellationToken)
+    {
+        var plan = _plans.GetValue(noisy, NoisyPlan.Build);
+        int used = Math.Min(trajectories, shotsPerTerm);
+        var z = new double[used];
+        double[] theta = parameters.Span.ToArray(), x = inputs.Span.ToArray();
+        bool inner = noisy.QubitCount >= Options.ParallelThresholdQubits || Options.MaxThreads == 1;
+        int workers = inner ? 1 : Math.Min(Options.MaxThreads, used);
+        var sim = inner ? _unitary : _serial;
+        int next = -1;
+        var po = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+        Parallel.For(0, workers, po, _ =>
+        {
+            var state = StateVector.Zero(noisy.QubitCount);
+            StateVector? rotated = null;
+            int t;
+            while ((t = Interlocked.Increment(ref next)) < used)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RunOne(plan, theta, x, state, seed, t, sim);
+                long share = shotsPerTerm / used + (t < shotsPerTerm % used ? 1 : 0);
+                double scale = (double)used / shotsPerTerm, sum = 0;
+                var terms = observable.Terms;
+                for (int k = 0; k < terms.Length; k++)
+                {
+                    var term = terms[k];
+                    if (term.Pauli.IsIdentity)
+                    {
+                        sum += term.Coefficient;
+                        continue;
+                    }
+                    var measured = state;
+                    if (!term.Pauli.IsDiagonal)
+                    {
+                        rotated ??= state.Clone();
+                        rotated.CopyFrom(state);
+                        Sampling.RotateToZBasis(sim, term.Pauli, rotated);
+                        measured = rotated;
+                    }
+                    var p = measured.Probabilities();
+                    if (noise is { HasReadoutError: true }) noise.ApplyReadout(p);
+                    ulong support = term.Pauli.XMask | term.Pauli.ZMask;
+                    long parity = 0;
+                    var rng = SeededRandom.ForStream(outcomeSeed, (ulong)t * (ulong)terms.Length + (ulong)k);
+                    foreach (var (outcome, c) in ProbabilitySampling.Multinomial(p, share, rng))
+                        parity += (BitOperations.PopCount((ulong)outcome & support) & 1) == 0 ? c : -c;
+                    sum += term.Coefficient * scale * parity;
+                }
+                z[t] = sum;
+            }
+        });
+        return z;
+    }
+
     /// <summary>Runs every trajectory; returns the values trajectory-major (t·k + o).</summary>
     private double[] RunAll(Circuit noisy, ParameterValues parameters, InputValues inputs, IReadOnlyList<PauliSum> observables, int trajectories,
         ulong seed, CancellationToken cancellationToken)

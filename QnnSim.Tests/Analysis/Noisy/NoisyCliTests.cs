@@ -96,20 +96,30 @@ public class NoisyCliTests
         Assert.That(json.GetProperty("steps_completed").GetInt32(), Is.EqualTo(4));
     }
 
-    [TestCase("train", "--backend", "trajectories")]
-    [TestCase("qntk", "--backend", "trajectories")]
-    [TestCase("jacobian", "--backend", "trajectories")]
-    public void ShotsWithTrajectories_IsAUsageError(string command, string option, string value)
+    [TestCase("train")]
+    [TestCase("qntk")]
+    [TestCase("jacobian")]
+    public void ShotsWithTrajectories_RunSeededAndRefuseOneShot(string command)
     {
         using var h = new CliHarness();
         string path = h.Write("k.qasm", Circuit);
         string data = h.Write("d.csv", Data);
         string[] args = command == "train"
-            ? ["train", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--lr", "0.1", "--steps", "1"]
+            ? ["train", path, "--data", data, "--input-name", "x", "--observable", "Z1", "--lr", "0.1", "--steps", "2"]
             : [command, path, "--data", data, "--input-name", "x", "--observable", "Z1"];
-        var r = CliHarness.Run([.. args, option, value, "--shots", "10"]);
+        string[] noisy = [.. args, "--noise", "depolarizing=0.05", "--backend", "trajectories", "--trajectories", "8", "--seed", "3", "--json"];
+        var one = CliHarness.Run([.. noisy, "--shots", "40", "--threads", "1"]);
+        var two = CliHarness.Run([.. noisy, "--shots", "40", "--threads", "2"]);
+        Assert.That(one.Code, Is.EqualTo(ExitCodes.Success), one.ToString());
+        Assert.That(one.Json().GetProperty("backend").GetString(), Is.EqualTo("trajectories"));
+        Assert.That(one.Json().GetProperty("readout").GetString(), Is.EqualTo("shots"));
+        Assert.That(two.Out, Is.EqualTo(one.Out), "bit-identical on 1 and 2 threads");
+        var exact = CliHarness.Run([.. noisy]);
+        Assert.That(exact.Code, Is.EqualTo(ExitCodes.Success), exact.ToString());
+        Assert.That(exact.Out, Is.Not.EqualTo(one.Out), "shots change the estimates");
+        var r = CliHarness.Run([.. noisy, "--shots", "1"]);
         Assert.That(r.Code, Is.EqualTo(ExitCodes.UsageError), r.ToString());
-        Assert.That(r.Err, Does.Contain("--shots cannot be combined with --backend trajectories"));
+        Assert.That(r.Err, Does.Contain("--shots 1 with --backend trajectories: at least 2 shots"));
     }
 
     [Test]
@@ -133,10 +143,25 @@ public class NoisyCliTests
             Assert.That(se, Is.GreaterThan(0));
             Assert.That(Math.Abs(g - exact.Gradient[j]), Is.LessThanOrEqualTo(NoisyTolerances.Sigmas * se), names[j]);
         }
-        // 4000 shots × 1 term × (1 unshifted + 2 per variable angle: ry(x), ry(a), ry(b), rx(x), rz(c), ry(c)).
-        Assert.That(json.GetProperty("total_shots").GetInt64(), Is.EqualTo(4000L * (1 + 2 * 6)));
-        var trajectories = CliHarness.Run("grad", path, "--input-name", "x", "--observable", "Z1", "--noise", "depolarizing=0.05", "--backend", "trajectories", "--shots", "10");
-        Assert.That(trajectories.Code, Is.EqualTo(ExitCodes.UsageError), trajectories.ToString());
+        // 4000 shots × 1 term × (1 unshifted + 2 per angle that depends on θ: ry(a), ry(b), rz(c), ry(c); ry(x) and
+        // rx(x) depend on the data input alone and are not shifted).
+        Assert.That(json.GetProperty("total_shots").GetInt64(), Is.EqualTo(4000L * (1 + 2 * 4)));
+
+        // On trajectories the shots are split over the trajectories: the value is an estimate with its standard error.
+        var t = CliHarness.Run("grad", path, "--input-name", "x", "--bind", "x=0.4", "--bind", "a=0.3", "--bind", "b=-0.6", "--bind", "c=1.1",
+            "--observable", "Z1", "--noise", "depolarizing=0.05", "--backend", "trajectories", "--trajectories", "400", "--shots", "4000", "--seed", "2", "--json");
+        Assert.That(t.Code, Is.EqualTo(ExitCodes.Success), t.ToString());
+        var tj = t.Json();
+        double vse = tj.GetProperty("value_standard_error").GetDouble();
+        Assert.That(vse, Is.GreaterThan(0));
+        Assert.That(Math.Abs(tj.GetProperty("value").GetDouble() - exact.Value), Is.LessThanOrEqualTo(NoisyTolerances.Sigmas * vse));
+        for (int j = 0; j < 3; j++)
+        {
+            double g = tj.GetProperty("gradient").GetProperty(names[j]).GetDouble();
+            double se = tj.GetProperty("standard_error").GetProperty(names[j]).GetDouble();
+            Assert.That(Math.Abs(g - exact.Gradient[j]), Is.LessThanOrEqualTo(NoisyTolerances.Sigmas * se), names[j]);
+        }
+        Assert.That(tj.GetProperty("total_shots").GetInt64(), Is.EqualTo(4000L * (1 + 2 * 4)));
     }
 
     [Test]

@@ -304,6 +304,52 @@ public class NoisyModelTests
         }
     }
 
+    /// <summary>
+    /// Trajectories with finite shots: over 20 calls (fresh trajectory and outcome streams each), the mean output and
+    /// Jacobian lie within <see cref="NoisyTolerances.Sigmas"/> standard errors of the exact density-matrix values
+    /// (no readout errors, so the shot estimates are unbiased for Tr(Oρ)); the value drawn alone equals the value drawn
+    /// with the Jacobian, and the results do not depend on the thread count.
+    /// </summary>
+    [Test]
+    public void TrajectoriesWithShots_JacobianMeans_MatchDensityMatrixWithinStandardErrors()
+    {
+        var circuit = Simple();
+        var data = Data(2, 131);
+        var theta = Theta(circuit.ParameterCount, 132);
+        int p = theta.Length;
+        const int calls = 20;
+        var exactJ = new QnnModel(circuit, ZZ).WithNoise(Noise).Jacobian(theta, data, out var f0);
+        QnnModel Model(int threads) => new QnnModel(circuit, ZZ, Threads(threads))
+            .WithNoise(new ModelNoise(Noise, NoisyBackend.Trajectories, Trajectories: 30, Seed: 5)).WithReadout(ReadoutMode.Shots(300, 8));
+        var e = Model(2).Bind(data);
+        var rows = new double[calls][];
+        var values = new double[calls][];
+        for (int c = 0; c < calls; c++)
+        {
+            rows[c] = new double[2 * p];
+            values[c] = new double[2];
+            e.Evaluate(theta, values[c], rows[c]);
+        }
+        for (int i = 0; i < 2; i++)
+        {
+            double vm = values.Average(v => v[i]), vse = Math.Sqrt(values.Sum(v => (v[i] - vm) * (v[i] - vm)) / (calls - 1) / calls);
+            Assert.That(Math.Abs(vm - f0[i]), Is.LessThanOrEqualTo(NoisyTolerances.Sigmas * vse), $"f(x_{i})");
+            for (int l = 0; l < p; l++)
+            {
+                double mean = rows.Average(r => r[i * p + l]);
+                double se = Math.Sqrt(rows.Sum(r => (r[i * p + l] - mean) * (r[i * p + l] - mean)) / (calls - 1) / calls);
+                Assert.That(Math.Abs(mean - exactJ[i * p + l]), Is.LessThanOrEqualTo(NoisyTolerances.Sigmas * se), $"J[{i},{l}]: {mean} ± {se}, exact {exactJ[i * p + l]}");
+            }
+        }
+        // Call 0 again on fresh evaluators: value alone = value with the Jacobian; 1 thread = 2 threads.
+        var alone = new double[2];
+        Model(1).Bind(data).Evaluate(theta, alone, []);
+        Assert.That(alone, Is.EqualTo(values[0]).AsCollection);
+        var one = new double[2 * p];
+        Model(1).Bind(data).Evaluate(theta, new double[2], one);
+        Assert.That(one, Is.EqualTo(rows[0]).AsCollection);
+    }
+
     [Test]
     public void Trainer_ShotNoiseSgd_IsBitIdenticalOnOneAndTwoThreadsAndSeeded()
     {
@@ -352,8 +398,10 @@ public class NoisyModelTests
     public void WithNoise_BadSettings_ThrowBeforeEvaluating()
     {
         var model = new QnnModel(Simple(), ZZ);
-        Assert.Throws<NotSupportedException>(() => model.WithNoise(new ModelNoise(Noise, NoisyBackend.Trajectories)).WithReadout(ReadoutMode.Shots(10)));
-        Assert.Throws<NotSupportedException>(() => model.WithReadout(ReadoutMode.Shots(10)).WithNoise(new ModelNoise(Noise, NoisyBackend.Trajectories)));
+        // Shots on trajectories are split over the trajectories: one shot cannot give a standard error.
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => model.WithNoise(new ModelNoise(Noise, NoisyBackend.Trajectories)).WithReadout(ReadoutMode.Shots(1)))!.Message,
+            Does.Contain("1 shots per term on the trajectory backend"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.WithReadout(ReadoutMode.Shots(1)).WithNoise(new ModelNoise(Noise, NoisyBackend.Trajectories)));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.WithNoise(new ModelNoise(Noise, NoisyBackend.Trajectories, Trajectories: 1)))!;
         Assert.That(e.Message, Does.Contain("at least 2"));
         Assert.Throws<ArgumentOutOfRangeException>(() => ReadoutMode.Shots(0));

@@ -38,6 +38,48 @@ public class EnsembleCliTests
     }
 
     [Test]
+    public void EnsembleDqntk_Json_MatchesTheLibraryScanWithTrendAndPlot()
+    {
+        using var h = new CliHarness();
+        string plot = Path.Combine(h.Folder, "dq");
+        var o = CliHarness.Run("ensemble", "--family", "reuploading", "--qubits", "2,3", "--layers", "1,2,3", "--observable", "Z0", "--samples", "6", "--seed", "2",
+            "--dqntk", "--bind", "x[0]=0.5", "--plot", plot, "--json");
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        var json = o.Json();
+        Assert.That(json.GetProperty("schema").GetString(), Is.EqualTo("qnnsim.ensemble.dqntk/1"));
+        Assert.That(json.GetProperty("inputs").GetProperty("x[1]").GetDouble(), Is.EqualTo(0.0), "unbound inputs are 0");
+        var scans = json.GetProperty("scans").EnumerateArray().ToArray();
+        Assert.That(scans.Select(s => s.GetProperty("qubits").GetInt32()), Is.EqualTo(new[] { 2, 3 }));
+        var sample = Dataset.FromInputs([new[] { 0.5, 0.0 }], [0.0]);
+        for (int i = 0; i < 2; i++)
+        {
+            var library = DqntkRatio.Scan((n, l) => CircuitFamilies.DataReuploading(n, l), 2 + i, [1, 2, 3], PauliSum.Parse("Z0"), sample, 6, seed: 2);
+            var points = scans[i].GetProperty("points").EnumerateArray().ToArray();
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.That(points[j].GetProperty("relative_lambda").GetDouble(), Is.EqualTo(library.Points[j].RelativeLambda));
+                Assert.That(points[j].GetProperty("lambda").GetProperty("mean").GetDouble(), Is.EqualTo(library.Points[j].Lambda.Mean));
+            }
+            Assert.That(scans[i].GetProperty("trend").GetProperty("plateau").GetDouble(), Is.EqualTo(library.Trend!.Plateau));
+        }
+        Assert.That(File.Exists(plot + ".png") && File.Exists(plot + ".svg"), Is.True);
+
+        var human = CliHarness.Run("ensemble", "--family", "reuploading", "--qubits", "2", "--layers", "1,2", "--observable", "Z0", "--samples", "4", "--dqntk");
+        Assert.That(human.Code, Is.EqualTo(0), human.ToString());
+        Assert.That(human.Out, Does.Contain("r∞ = ").And.Contain("⟨|λ|⟩/⟨K⟩"));
+    }
+
+    [TestCase(new[] { "ensemble", "{circuit}", "--observable", "Z0", "--samples", "4", "--dqntk" }, "--dqntk goes with a scan")]
+    [TestCase(new[] { "ensemble", "--family", "hea", "--qubits", "2", "--layers", "1", "--observable", "Z0", "--samples", "4", "--bind", "x=1" }, "--bind goes with")]
+    [TestCase(new[] { "ensemble", "--family", "reuploading", "--qubits", "2", "--layers", "1", "--observable", "Z0", "--samples", "4", "--dqntk", "--bind", "y=1" }, "allowed names: x[0], x[1]")]
+    public void EnsembleDqntk_Misuse_IsAClearError(string[] args, string message)
+    {
+        var o = CliHarness.Run([.. args.Select(a => a == "{circuit}" ? TrainingTests.ReuploadingPath : a)]);
+        Assert.That(o.Code, Is.AnyOf(ExitCodes.UsageError, ExitCodes.InputError), o.ToString());
+        Assert.That(o.Err, Does.Contain(message));
+    }
+
+    [Test]
     public void EnsembleFileLayers_ScansTheDepthOfAnyCircuit()
     {
         var o = CliHarness.Run("ensemble", TrainingTests.ReuploadingPath, "--layers", "1..2", "--observable", "Z0", "--samples", "8", "--json");

@@ -95,6 +95,26 @@ public class TrainCliTests
         Assert.That(json.GetProperty("records")[0].TryGetProperty("kernel_trace_ratio", out _), Is.False);
     }
 
+    [Test]
+    public void Train_TwentyThousandSamples_KernelAutoSkipsTheRecordsAndTrains_KernelOnNamesTheMemory()
+    {
+        // m = 20,000: one 20,000 × 20,000 kernel record is 3.2 GB, above --kernel auto's 1 GiB, so the kernel study trains
+        // without it and says so; --kernel on at m = 100,000 is refused before training, naming bytes needed and available.
+        var o = CliHarness.Run("train", TrainingTests.ReuploadingPath, "--toy", "moons:20000:0.1", "--observable", "Z0", "--lr", "1e-5", "--steps", "2", "--json");
+        Assert.That(o.Code, Is.EqualTo(0), o.ToString());
+        Assert.That(o.Err, Does.Contain("not recording the tangent kernel"));
+        var json = o.Json();
+        Assert.That(json.GetProperty("samples").GetInt32(), Is.EqualTo(20_000));
+        Assert.That(json.GetProperty("kernel_recorded").GetBoolean(), Is.False);
+        Assert.That(json.GetProperty("steps_completed").GetInt64(), Is.EqualTo(2));
+        var records = json.GetProperty("records").EnumerateArray().ToArray();
+        Assert.That(records[^1].GetProperty("loss").GetDouble(), Is.LessThan(records[0].GetProperty("loss").GetDouble()), "the loss falls");
+
+        var on = CliHarness.Run("train", TrainingTests.ReuploadingPath, "--toy", "moons:100000:0.1", "--observable", "Z0", "--lr", "1e-5", "--steps", "2", "--kernel", "on");
+        Assert.That(on.Code, Is.EqualTo(ExitCodes.InputError), on.ToString());
+        Assert.That(on.Err, Does.Contain("--kernel on needs").And.Contain("100000 × 100000").And.Contain("is available"));
+    }
+
     [TestCase("--optimizer", "sgd")]
     [TestCase("--loss", "l1")]
     [TestCase("--test-fraction", "1.5")]
