@@ -52,6 +52,15 @@ public sealed record TheoryPrediction(ConvergenceKind Kind, double Slope, double
 /// </summary>
 public sealed class ConvergenceExperiment
 {
+    /// <summary>
+    /// The most steps of the asymptotic dynamics an experiment integrates (10^7): η0·steps / min(0.25, max(η0, 0.01))
+    /// must not exceed it, so a huge η0 or step count is refused before training instead of integrating for ever.
+    /// </summary>
+    public const double MaxAsymptoticSteps = 1e7;
+
+    /// <summary>The step of the asymptotic dynamics' integration for <paramref name="eta0"/>: min(0.25, max(η0, 0.01)).</summary>
+    private static double AsymptoticStep(double eta0) => Math.Min(0.25, Math.Max(eta0, 0.01));
+
     private ConvergenceExperiment() { }
 
     /// <summary>n.</summary>
@@ -123,11 +132,20 @@ public sealed class ConvergenceExperiment
     /// <remarks>Under noise or shots the frozen-kernel prediction and the kernel deviations use the noisy kernels; the
     /// asymptotic dynamics and <see cref="Prediction"/> stay the noiseless theory (docs/theory.md), the reference the noisy
     /// run is compared with.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">An argument outside its range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An argument outside its range, or a horizon η0·steps that needs more
+    /// than <see cref="MaxAsymptoticSteps"/> steps of the asymptotic dynamics (checked before training).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled while the asymptotic dynamics are integrated (a cancelled
+    /// training run is kept and compared; the integration after it honours the token too).</exception>
     public static ConvergenceExperiment Run(int qubits, int layers, int samples, double gamma, double eta0, long steps, ulong seed,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default, RecordSchedule? record = null,
         ModelNoise? noise = null, ReadoutMode? readout = null, Gradients.GradientOptions? gradientOptions = null)
     {
+        if (!(eta0 > 0) || !double.IsFinite(eta0)) throw new ArgumentOutOfRangeException(nameof(eta0), eta0, $"eta0 = {eta0} is out of range; allowed: a finite number > 0.");
+        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps = {steps} is out of range; allowed: ≥ 0.");
+        double odeStep = AsymptoticStep(eta0), odeSteps = eta0 * steps / odeStep;
+        if (odeSteps > MaxAsymptoticSteps)
+            throw new ArgumentOutOfRangeException(nameof(eta0), eta0,
+                $"eta0·steps = {eta0 * steps:G4} (the rescaled time to compare) needs {odeSteps:G3} steps of the asymptotic dynamics (step {odeStep}); allowed: at most {MaxAsymptoticSteps:G3}, i.e. eta0·steps ≤ {MaxAsymptoticSteps * odeStep:G3}. Lower eta0 or steps.");
         var model = PaperModel.CreateRandom(qubits, layers, seed, gamma);
         var data = Dataset.OrthonormalStates(qubits, samples, seed + 1000);
         var engine = model.CreateEngine(data.States!);
@@ -141,7 +159,7 @@ public sealed class ConvergenceExperiment
         var first = run.Records[0];
         var frozen = new FrozenKernelPrediction(first.Kernel!, first.Residuals, run.LearningRate);
         var ode = new AsymptoticDynamics(engine.HeisenbergReadout(theta0), data.States!, data.LabelArray(), model.GeneratorConstant);
-        var points = ode.Integrate(run.Times, Math.Min(0.25, Math.Max(eta0, 0.01)));
+        var points = ode.Integrate(run.Times, odeStep, run.Cancelled ? CancellationToken.None : cancellationToken);
         progress?.Report(1.0);
         var last = run.Records[^1];
         var prediction = TheoryPrediction.For(model.Dimension, layers, samples, gamma, eta0, last.Time);

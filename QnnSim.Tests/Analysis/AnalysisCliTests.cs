@@ -64,6 +64,20 @@ public class AnalysisCliTests
         Assert.That(o.Err, Does.Contain("often"));
     }
 
+    /// <summary>
+    /// A huge η0 used to integrate the asymptotic dynamics for ever (η0·steps / 0.25 steps, 10^23 here, uncancellable):
+    /// it is refused before training (exit 3), naming η0·steps and the allowed horizon.
+    /// </summary>
+    [Test]
+    public void ExperimentConvergence_HugeEta0_IsRefusedBeforeTraining()
+    {
+        string[] common = ["experiment", "convergence", "--qubits", "2", "--layers", "4", "--samples", "2", "--gamma", "1", "--seed", "5"];
+        var o = CliHarness.Run([.. common, "--eta0", "99999999999999999999", "--steps", "1000"]);
+        Assert.That(o.Code, Is.EqualTo(3), o.ToString());
+        Assert.That(o.Err, Does.Contain("eta0·steps = 1E+23").And.Contain("allowed: at most 1E+07"));
+        Assert.That(o.Err.Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
+
     [Test]
     public void ExperimentConvergence_Json_HasDiagnosisPredictionAndWarning()
     {

@@ -106,6 +106,20 @@ public sealed class NoisyGradientTests
             Throws.InstanceOf<NotSupportedException>().With.Message.Contains("ParameterShift"));
     }
 
+    /// <summary>The shot tests' circuit: a controlled gate (four-term rule), a repeated parameter, affine angles with a
+    /// data input.</summary>
+    private static Circuit ShotCircuit()
+    {
+        var b = new CircuitBuilder(3);
+        var t = b.Parameters("t", 3);
+        var x = b.Inputs("x", 1);
+        b.Ry(0, t[0] + x[0]).CX(0, 1).CRx(1, 2, t[1]).Ry(2, 2 * t[2] - x[0]).Ry(1, t[0]);
+        return b.Build();
+    }
+
+    private static readonly ParameterValues ShotTheta = ParameterValues.Of(0.7, 1.1, -0.4);
+    private static readonly InputValues ShotInputs = InputValues.Of(0.3);
+
     /// <summary>
     /// Finite shots on the density matrix: every estimate (value and each gradient component, controlled gates with
     /// the four-term rule and data inputs included) lies within 5 of its own standard errors of the exact adjoint
@@ -116,14 +130,9 @@ public sealed class NoisyGradientTests
     public void Shots_ValueAndGradient_WithinFiveStandardErrorsOfTheExactValues()
     {
         const int shots = 20_000;
-        var b = new CircuitBuilder(3);
-        var t = b.Parameters("t", 3);
-        var x = b.Inputs("x", 1);
-        b.Ry(0, t[0] + x[0]).CX(0, 1).CRx(1, 2, t[1]).Ry(2, 2 * t[2] - x[0]).Ry(1, t[0]);
-        var circuit = b.Build();
+        var circuit = ShotCircuit();
         var noise = NoiseModelParser.ParseSpec("depolarizing=0.03;amplitude-damping=0.02");
-        var theta = ParameterValues.Of(0.7, 1.1, -0.4);
-        var inputs = InputValues.Of(0.3);
+        var (theta, inputs) = (ShotTheta, ShotInputs);
         var o = PauliSum.Parse("Z0 + 0.5*Z1 Z2 + 0.3*X2");
         var d = new NoisyDifferentiator(noise);
         var exact = d.ValueAndGradient(circuit, theta, inputs, o);
@@ -204,14 +213,9 @@ public sealed class NoisyGradientTests
     {
         const int shots = 20_000, trajectories = 800;
         const double e = 0.04;
-        var b = new CircuitBuilder(3);
-        var t = b.Parameters("t", 3);
-        var x = b.Inputs("x", 1);
-        b.Ry(0, t[0] + x[0]).CX(0, 1).CRx(1, 2, t[1]).Ry(2, 2 * t[2] - x[0]).Ry(1, t[0]);
-        var circuit = b.Build();
+        var circuit = ShotCircuit();
         var noise = NoiseModelParser.ParseSpec($"depolarizing=0.03;amplitude-damping=0.02;readout={e},{e}");
-        var theta = ParameterValues.Of(0.7, 1.1, -0.4);
-        var inputs = InputValues.Of(0.3);
+        var (theta, inputs) = (ShotTheta, ShotInputs);
         var exactDm = new NoisyDifferentiator(noise);
         // The distorted reference, term by term: a Pauli of weight w is scaled by (1 − 2e)^w.
         (string Pauli, double C, int W)[] terms = [("Z0", 1, 1), ("Z1 Z2", 0.5, 2), ("X2", 0.3, 1)];

@@ -98,6 +98,8 @@ public sealed class TrajectoryTests
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("shots"));
         Assert.That(() => new TrajectorySimulator().EstimateExpectation(circuit, theta, x, o, noise, 100, 1, 5),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("trajectories"));
+        Assert.That(() => new TrajectorySimulator(SimulationOptions.Default with { Precision = Precision.Single }),
+            Throws.InstanceOf<NotSupportedException>().With.Message.Contains("double precision only"));
     }
 
     [Test]

@@ -39,9 +39,12 @@ public sealed class TrajectorySimulator
     private readonly ConditionalWeakTable<Circuit, ConditionalWeakTable<NoiseModel, Circuit>> _noisy = new();
 
     /// <summary>Creates a simulator with <paramref name="options"/> (default <see cref="SimulationOptions.Default"/>).</summary>
+    /// <exception cref="NotSupportedException">The options ask for <see cref="Precision.Single"/>: trajectories run in complex128 only.</exception>
     public TrajectorySimulator(SimulationOptions? options = null)
     {
         Options = options ?? SimulationOptions.Default;
+        if (Options.Precision != Precision.Double)
+            throw new NotSupportedException($"trajectories run in double precision only; the options ask for {Options.Precision} precision.");
         _unitary = new Simulator(Options);
         _serial = new Simulator(Options with { MaxThreads = 1 });
     }
