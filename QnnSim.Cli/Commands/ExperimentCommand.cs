@@ -35,6 +35,18 @@ internal static class ExperimentCommand
         return v;
     }
 
+    /// <summary>The largest γ the experiments take: their regimes are at γ of order 1 (the paper uses γ ≤ 3), and the
+    /// kernel grows like γ², so a γ of 10^20 is a typing slip, not a study.</summary>
+    internal const double MaxGamma = 1e6;
+
+    private static double CheckGamma(double v)
+    {
+        CheckPositive(v, "--gamma");
+        if (v > MaxGamma)
+            throw new CliUsageException($"--gamma {v.ToString(CultureInfo.InvariantCulture)} is out of range; allowed: 0 < γ ≤ {MaxGamma.ToString(CultureInfo.InvariantCulture)} (the regimes are at γ of order 1; the kernel grows like γ²).");
+        return v;
+    }
+
     private static Command Convergence(CliContext context)
     {
         var qubits = Count("--qubits", "Number of qubits n (1..8).", 3);
@@ -57,7 +69,7 @@ internal static class ExperimentCommand
         {
             var evaluation = AnalysisNoise.Parse(noise.Parse(parse), parse.GetOptional(shots), parse.GetValue(seed));
             int n = parse.GetValue(qubits), p = parse.GetValue(layers), m = parse.GetValue(samples), k = parse.GetValue(steps);
-            double g = CheckPositive(parse.GetValue(gamma), "--gamma"), e0 = CheckPositive(parse.GetValue(eta0), "--eta0");
+            double g = CheckGamma(parse.GetValue(gamma)), e0 = CheckPositive(parse.GetValue(eta0), "--eta0");
             ulong s = parse.GetValue(seed);
             if (n > 8) throw new CliUsageException($"--qubits {n} is out of range; allowed: 1..8.");
             if (m > 1 << n) throw new CliUsageException($"--samples {m} is out of range; allowed: 1..{1 << n} (orthonormal states in dimension {1 << n}).");
@@ -172,7 +184,7 @@ internal static class ExperimentCommand
             if (c < 2) throw new CliUsageException($"--circuits {c} is out of range; allowed: at least 2.");
             double f = parse.GetValue(overlap);
             if (!(f >= 0 && f <= 1)) throw new CliUsageException($"--overlap {f.ToString(CultureInfo.InvariantCulture)} is out of range; allowed: [0, 1].");
-            double g = CheckPositive(parse.GetValue(gamma), "--gamma");
+            double g = CheckGamma(parse.GetValue(gamma));
             var e = CliProgress.Run(context, "circuits", progress => HaarKernelStatistics.Estimate(n, parse.GetValue(layers), c, f, g, parse.GetValue(seed),
                 maxThreads: parse.ThreadCount(threads), progress: new SyncProgress<int>(done => progress.Report(done / (double)c)), cancellationToken: context.CancellationToken));
             if (parse.GetValue(json))

@@ -91,6 +91,21 @@ internal static class CommonOptions
         return 0;
     }
 
+    /// <summary>
+    /// An enum option's value by name only (case-insensitive): the default enum parser also takes numbers, so
+    /// "--backend 99" became an undefined backend that ran. A number or an unknown name is a parse error (exit 2)
+    /// naming the allowed names.
+    /// </summary>
+    public static T? EnumName<T>(System.CommandLine.Parsing.ArgumentResult result, string option) where T : struct, Enum
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        var names = Enum.GetNames<T>();
+        foreach (var name in names)
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return Enum.Parse<T>(name);
+        result.AddError($"{option} '{text}' is not allowed; expected one of {string.Join(", ", names.Select(n => n.ToLowerInvariant()))}.");
+        return null;
+    }
+
     /// <summary>The value of an option without a default, or null when the user did not give it.</summary>
     public static T? GetOptional<T>(this ParseResult parse, Option<T> option) where T : struct =>
         parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;

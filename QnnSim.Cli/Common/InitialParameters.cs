@@ -32,6 +32,7 @@ internal sealed class InitialParameters
     {
         Description = "Initial parameters when no --params file is given: zeros, or uniform (each drawn from [0, 2π) with --seed). Default: zeros.",
         HelpName = "zeros|uniform",
+        CustomParser = result => CommonOptions.EnumName<InitRule>(result, "--init"),
     };
 
     /// <summary>Adds --params and --init to <paramref name="command"/> (the command adds its own --seed).</summary>

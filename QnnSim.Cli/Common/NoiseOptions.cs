@@ -50,6 +50,7 @@ internal sealed class NoiseOptions
         Description = "Simulation backend: statevector (pure states, no noise), density (exact density matrix, at most 15 qubits; the default with --noise) " +
                       "or trajectories (Monte-Carlo estimates with standard errors; reaches statevector sizes).",
         HelpName = "statevector|density|trajectories",
+        CustomParser = result => CommonOptions.EnumName<Backend>(result, "--backend"),
     };
 
     private readonly Option<int?> _trajectories = new("--trajectories")

@@ -76,6 +76,13 @@ public class AnalysisCliTests
         Assert.That(o.Code, Is.EqualTo(3), o.ToString());
         Assert.That(o.Err, Does.Contain("eta0·steps = 1E+23").And.Contain("allowed: at most 1E+07"));
         Assert.That(o.Err.Trim().Split('\n'), Has.Length.EqualTo(1));
+        // γ far outside the theory's regimes (the kernel grows like γ²) is refused by both experiments, before any work.
+        foreach (string experiment in new[] { "convergence", "haar-kernel" })
+        {
+            var g = CliHarness.Run("experiment", experiment, "--gamma", "99999999999999999999");
+            Assert.That(g.Code, Is.EqualTo(2), g.ToString());
+            Assert.That(g.Err, Does.Contain("--gamma 1E+20 is out of range; allowed: 0 < γ ≤ 1000000"));
+        }
     }
 
     [Test]

@@ -102,6 +102,8 @@ public sealed class NoiseCliTests
     [TestCase(new[] { "--backend", "trajectories", "--trajectories", "1" }, ExitCodes.UsageError, "at least 2")]
     [TestCase(new[] { "--backend", "trajectories", "--trajectories", "0" }, ExitCodes.UsageError, "at least 1")]
     [TestCase(new[] { "--backend", "gpu" }, ExitCodes.UsageError, "gpu")]
+    [TestCase(new[] { "--backend", "99" }, ExitCodes.UsageError, "--backend '99' is not allowed; expected one of statevector, density, trajectories")]
+    [TestCase(new[] { "--backend", "1" }, ExitCodes.UsageError, "expected one of statevector, density, trajectories")]
     [TestCase(new[] { "--noise", "depolarizing=0.1", "--state" }, ExitCodes.UsageError, "mixed")]
     public void Run_BadNoiseArguments_ExitWithOneLineMessage(string[] extra, int code, string fragment)
     {
