@@ -269,6 +269,12 @@ internal static class CsvFiles
             {
                 throw new ParseException(source, Math.Max(parser.RawRow, 1), 1, $"malformed CSV: {e.Message.Split('\n')[0]}");
             }
+            catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException or NullReferenceException or InvalidOperationException)
+            {
+                // CsvHelper 33.1's parser can fail inside its own buffer handling on some malformed texts (found by the
+                // fuzzer: IndexOutOfRangeException in CsvParser.ReadLine); the user gets the line, never the crash.
+                throw new ParseException(source, Math.Max(parser.RawRow, 1), 1, $"malformed CSV: the CSV reader could not read past this line");
+            }
             if (!more) break;
             string raw = parser.RawRecord.TrimEnd('\r', '\n');
             string[] values = parser.Record ?? [];
