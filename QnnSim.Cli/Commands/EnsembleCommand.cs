@@ -205,11 +205,7 @@ internal static class EnsembleCommand
         }
         void Body(Utf8JsonWriter w)
         {
-            w.WriteString("family", familyName);
-            w.WriteString("observable", observableText);
-            w.WriteNumber("samples", k);
-            w.WriteString("init", rule.Name);
-            w.WriteNumber("seed", seed);
+            WriteScanHeader(w, familyName, observableText, k, rule, seed);
             w.WriteStartArray("points");
             foreach (var p in result.Points)
             {
@@ -245,6 +241,16 @@ internal static class EnsembleCommand
         return ExitCodes.Success;
     }
 
+    /// <summary>The fields every scan's JSON starts with: family, observable, samples, init and seed.</summary>
+    private static void WriteScanHeader(Utf8JsonWriter w, string familyName, string observableText, int k, InitializationRule rule, ulong seed)
+    {
+        w.WriteString("family", familyName);
+        w.WriteString("observable", observableText);
+        w.WriteNumber("samples", k);
+        w.WriteString("init", rule.Name);
+        w.WriteNumber("seed", seed);
+    }
+
     private static int RunDqntk(CliContext context, string familyName, Func<int, int, Circuit> family, IReadOnlyList<int> ns, IReadOnlyList<int> ls,
         Func<int, PauliSum> observable, string observableText, int k, InitializationRule rule, ulong seed, FileInfo? plot, bool json, IReadOnlyList<Binding> bindings)
     {
@@ -268,11 +274,7 @@ internal static class EnsembleCommand
         if (plot is not null) PlotDqntk(scans, plot.ToString(), familyName, observableText);
         void Body(Utf8JsonWriter w)
         {
-            w.WriteString("family", familyName);
-            w.WriteString("observable", observableText);
-            w.WriteNumber("samples", k);
-            w.WriteString("init", rule.Name);
-            w.WriteNumber("seed", seed);
+            WriteScanHeader(w, familyName, observableText, k, rule, seed);
             w.WriteStartObject("inputs");
             for (int i = 0; i < x.Length; i++) JsonOutput.WriteNumber(w, first.InputNames[i], x[i]);
             w.WriteEndObject();
