@@ -1,6 +1,7 @@
 using System.Text.Json;
 using QnnSim.Benchmarks;
 using QnnSim.Cli;
+using QnnSim.Simulation;
 
 namespace QnnSim.Tests.Kernels;
 
@@ -60,5 +61,33 @@ public sealed class BenchRunnerTests
         int code = CliApp.Run(["bench", "--section", "no-such-section"], stdout, stderr);
         Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
         Assert.That(stderr.ToString(), Does.Contain("no-such-section"));
+    }
+    /// <summary>
+    /// The largest-problem section with the memory query pinned at the margin + 16 MiB + 1 MiB: double precision fits
+    /// n = 20 (16 MiB), single precision n = 21 (16 MiB), the adjoint gradient (2 × 16 MiB at n = 20) nothing. The
+    /// double state must be gone before its row is handed out, that is before the single-precision pass asks for memory
+    /// (at n = 30 on 24 GiB the single pass needs the 16 GiB the double state held).
+    /// </summary>
+    [Test]
+    public void LargestSection_DoubleStateIsFreedBeforeTheSinglePass()
+    {
+        const long slack = 1L << 20;
+        using var pinned = MemoryBudget.OverrideAvailable(LargestSection.MarginBytes + (16L << 20) + slack);
+        var context = new BenchContext(true, SimulationOptions.Default with { MaxThreads = 1 }, 10.0);
+        // Ry(0.1) on q0, CX(0, n−1), Rz on q(n−1), Ry(0.3) on q(n/2), CX(n/2, 0): ⟨Z0⟩ = cos 0.1 · cos 0.3 = 0.950564.
+        double expectedZ0 = Math.Cos(0.1) * Math.Cos(0.3);
+        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        using var rows = new LargestSection().Run(context).GetEnumerator();
+
+        Assert.That(rows.MoveNext(), Is.True);
+        Assert.That(rows.Current.Name, Does.StartWith("largest forward pass, double precision: n = 20 "));
+        Assert.That(rows.Current.Name, Does.Contain($"<Z0> = {expectedZ0:F6}"));
+        long held = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+        Assert.That(held, Is.LessThan(4L << 20), "the 16 MiB double-precision state is still reachable after its row");
+
+        Assert.That(rows.MoveNext(), Is.True);
+        Assert.That(rows.Current.Name, Does.StartWith("largest forward pass, single precision: n = 21 "));
+        Assert.That(rows.Current.Name, Does.Contain($"<Z0> = {expectedZ0:F6}"));
+        Assert.That(rows.MoveNext(), Is.False, "no adjoint gradient fits in 17 MiB above the margin");
     }
 }

@@ -162,3 +162,26 @@ internal readonly struct Simd512 : ISimd<Vector512<double>>
     public static Vector512<double> AltSign { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector512.Create(-1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Broadcast(double x) => Vector512.Create(x);
 }
+
+/// <summary>
+/// The lane move p of <see cref="ISimd{TV}.XorAmps"/> as a type: a kernel picks the instantiation once per call, so the
+/// JIT folds the move to one immediate shuffle. With p a runtime value the move is a jump table inside every loop
+/// iteration (an indirect branch per register), which kept low-target kernels below the memory bandwidth.
+/// </summary>
+internal interface ILaneMove
+{
+    /// <summary>Amplitude lane j receives lane j ⊕ P.</summary>
+    static abstract int P { get; }
+}
+
+/// <summary>No lane move.</summary>
+internal readonly struct LaneMove0 : ILaneMove { public static int P => 0; }
+
+/// <summary>Lanes j and j ⊕ 1 exchanged (qubit 0 inside a register).</summary>
+internal readonly struct LaneMove1 : ILaneMove { public static int P => 1; }
+
+/// <summary>Lanes j and j ⊕ 2 exchanged (qubit 1 inside a 512-bit register).</summary>
+internal readonly struct LaneMove2 : ILaneMove { public static int P => 2; }
+
+/// <summary>Lanes j and j ⊕ 3 exchanged (qubits 0 and 1 inside a 512-bit register).</summary>
+internal readonly struct LaneMove3 : ILaneMove { public static int P => 3; }

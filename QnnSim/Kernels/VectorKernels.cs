@@ -121,21 +121,19 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         }
     }
 
-    /// <summary>x ← diag ⊙ x + off ⊙ (x with lanes j, j ⊕ tb exchanged).</summary>
-    private struct InRegisterRun : IRegisterRun
+    /// <summary>x ← diag ⊙ x + off ⊙ (x with lanes j, j ⊕ P exchanged); the move is a type so it folds to one shuffle.</summary>
+    private struct InRegisterRun<TP> : IRegisterRun where TP : struct, ILaneMove
     {
         public LaneCoef<TV> Diag, Off;
-        public int Tb;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Run(ref double d, long v0, long len)
         {
             LaneCoef<TV> diag = Diag, off = Off;
-            int tb = Tb;
             for (long v = v0; v < v0 + len; v++)
             {
                 TV x = Load(ref d, v);
-                TV y = TO.XorAmps(x, tb);
+                TV y = TO.XorAmps(x, TP.P);
                 Store(ref d, v, MulAdd(off, y, TO.SwapReIm(y), Mul(diag, x, TO.SwapReIm(x))));
             }
         }
@@ -149,11 +147,20 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
         ForRuns(ref body, ref d, loopMask, or, begin, end);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    /// <summary>The in-register loop for a target bit tb (1 or 2) below <c>TO.LaneBits</c>, instantiated per lane move.</summary>
     private static void InRegisterLoop(ref double d, ulong loopMask, long or, int tb, in LaneCoef<TV> diag, in LaneCoef<TV> off,
         long begin, long end)
     {
-        var body = new InRegisterRun { Diag = diag, Off = off, Tb = tb };
+        Debug.Assert(tb is 1 or 2 && tb < Amps);
+        if (tb == 1) InRegisterLoop<LaneMove1>(ref d, loopMask, or, diag, off, begin, end);
+        else InRegisterLoop<LaneMove2>(ref d, loopMask, or, diag, off, begin, end);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // straight to optimised code (no tier-0 loop)
+    private static void InRegisterLoop<TP>(ref double d, ulong loopMask, long or, in LaneCoef<TV> diag, in LaneCoef<TV> off,
+        long begin, long end) where TP : struct, ILaneMove
+    {
+        var body = new InRegisterRun<TP> { Diag = diag, Off = off };
         ForRuns(ref body, ref d, loopMask, or, begin, end);
     }
 
@@ -232,21 +239,38 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
 
     /// <summary>
     /// Ry(φ) on a low target (inside a register, no controls): x ← cos(φ/2)·x + (∓sin(φ/2))·(x with lanes j, j ⊕ tb
-    /// exchanged), − on lanes whose target bit is 0; real coefficients, one lane move, 2 operations per register.
+    /// exchanged), − on lanes whose target bit is 0; real coefficients, one immediate lane move, 2 operations per register.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RyLow(int target, double cos, double sin, Span<Complex> state, long begin, long end)
     {
         Debug.Assert(target < Lb);
-        ref double d = ref Base(state);
         Span<double> t = stackalloc double[8];
         int tb = 1 << target;
         for (int j = 0; j < Amps; j++) t[2 * j] = t[2 * j + 1] = (j & tb) != 0 ? sin : -sin;
         TV c = TO.Broadcast(cos), off = TO.Create(t[..(2 * Amps)]);
-        for (long v = begin; v < end; v++)
+        if (tb == 1) RyLowLoop<LaneMove1>(ref Base(state), c, off, begin, end);
+        else RyLowLoop<LaneMove2>(ref Base(state), c, off, begin, end);
+    }
+
+    /// <summary>
+    /// The streaming loop of <see cref="RyLow"/>: one read and one write per register, like a copy. Two registers per
+    /// iteration (128 bytes, two cache lines) so that the loop's own instructions (one shuffle, one multiply, one
+    /// fused multiply-add per register) stay few next to the loads in flight.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RyLowLoop<TP>(ref double d, TV c, TV off, long begin, long end) where TP : struct, ILaneMove
+    {
+        long v = begin;
+        for (; v + 1 < end; v += 2)
+        {
+            TV x0 = Load(ref d, v), x1 = Load(ref d, v + 1);
+            Store(ref d, v, TO.Fma(off, TO.XorAmps(x0, TP.P), TO.Mul(c, x0)));
+            Store(ref d, v + 1, TO.Fma(off, TO.XorAmps(x1, TP.P), TO.Mul(c, x1)));
+        }
+        if (v < end)
         {
             TV x = Load(ref d, v);
-            Store(ref d, v, TO.Fma(off, TO.XorAmps(x, tb), TO.Mul(c, x)));
+            Store(ref d, v, TO.Fma(off, TO.XorAmps(x, TP.P), TO.Mul(c, x)));
         }
     }
 
@@ -396,28 +420,58 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
 
     // ------------------------------------------------------------------ Pauli exchange
 
-    /// <summary>X-type permutation: registers v and v ⊕ xh exchanged with lanes moved by xl, on the lanes of the mask.</summary>
-    private struct PermuteRun : IRegisterRun
+    /// <summary>X-type permutation: registers v and v ⊕ xh exchanged with lanes moved by P, on the lanes of the mask.</summary>
+    private struct PermuteRun<TP> : IRegisterRun where TP : struct, ILaneMove
     {
         public TV Mask;
-        public int Xl;
         public long Xh;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Run(ref double d, long v0, long len)
         {
             TV mask = Mask;
-            int xl = Xl;
             long xh = Xh;
             for (long v = v0; v < v0 + len; v++)
             {
-                TV x = Load(ref d, v);
-                if (xh == 0) { Store(ref d, v, TO.Select(mask, TO.XorAmps(x, xl), x)); continue; }
                 long v2 = v ^ xh;
-                TV y = Load(ref d, v2);
-                Store(ref d, v, TO.Select(mask, TO.XorAmps(y, xl), x));
-                Store(ref d, v2, TO.Select(mask, TO.XorAmps(x, xl), y));
+                TV x = Load(ref d, v), y = Load(ref d, v2);
+                Store(ref d, v, TO.Select(mask, TO.XorAmps(y, TP.P), x));
+                Store(ref d, v2, TO.Select(mask, TO.XorAmps(x, TP.P), y));
             }
+        }
+    }
+
+    /// <summary>X-type permutation inside registers (x all low): lanes moved by P on the lanes of the mask.</summary>
+    private struct PermuteLowRun<TP> : IRegisterRun where TP : struct, ILaneMove
+    {
+        public TV Mask;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(ref double d, long v0, long len)
+        {
+            TV mask = Mask;
+            for (long v = v0; v < v0 + len; v++)
+            {
+                TV x = Load(ref d, v);
+                Store(ref d, v, TO.Select(mask, TO.XorAmps(x, TP.P), x));
+            }
+        }
+    }
+
+    /// <summary>The X-type permutation's loop, instantiated per lane move (the in-register part of x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PermuteLoop<TP>(ref double d, TV mask, long xh, ulong loopMask, long or, long begin, long end)
+        where TP : struct, ILaneMove
+    {
+        if (xh == 0)
+        {
+            var low = new PermuteLowRun<TP> { Mask = mask };
+            ForRuns(ref low, ref d, loopMask, or, begin, end);
+        }
+        else
+        {
+            var pair = new PermuteRun<TP> { Mask = mask, Xh = xh };
+            ForRuns(ref pair, ref d, loopMask, or, begin, end);
         }
     }
 
@@ -498,8 +552,15 @@ internal static class VectorKernels<TO, TV> where TO : struct, ISimd<TV> where T
             Span<double> mk = stackalloc double[8];
             for (int j = 0; j < Amps; j++)
                 mk[2 * j] = mk[2 * j + 1] = LaneMatches(j, ctrlMask, ctrlValue) ? BitConverter.Int64BitsToDouble(-1L) : 0.0;
-            var permute = new PermuteRun { Mask = TO.Create(mk[..(2 * Amps)]), Xl = xl, Xh = (long)xh };
-            ForRuns(ref permute, ref d, ctrlMask | pivotMask, cv, begin, end);
+            TV mask = TO.Create(mk[..(2 * Amps)]);
+            ulong loopMask = ctrlMask | pivotMask;
+            switch (xl)
+            {
+                case 0: PermuteLoop<LaneMove0>(ref d, mask, (long)xh, loopMask, cv, begin, end); break;
+                case 1: PermuteLoop<LaneMove1>(ref d, mask, (long)xh, loopMask, cv, begin, end); break;
+                case 2: PermuteLoop<LaneMove2>(ref d, mask, (long)xh, loopMask, cv, begin, end); break;
+                default: PermuteLoop<LaneMove3>(ref d, mask, (long)xh, loopMask, cv, begin, end); break;
+            }
             return;
         }
         Span<Complex> la = stackalloc Complex[4], lb0 = stackalloc Complex[4], lb1 = stackalloc Complex[4];
