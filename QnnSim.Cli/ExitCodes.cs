@@ -13,8 +13,10 @@ public static class ExitCodes
     public const int InputError = 3;
     /// <summary>A check or verdict failed.</summary>
     public const int CheckFailed = 4;
-    /// <summary>Cancelled (Ctrl-C).</summary>
+    /// <summary>Cancelled (Ctrl-C, SIGINT): 128 + 2.</summary>
     public const int Cancelled = 130;
+    /// <summary>Cancelled by SIGTERM (kill, scancel): 128 + 15, after the command wrote what it finished.</summary>
+    public const int Terminated = 143;
 }
 
 /// <summary>A user-facing input error that is not a parse error (a missing file, an unknown parameter name).</summary>

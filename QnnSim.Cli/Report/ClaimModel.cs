@@ -52,8 +52,24 @@ internal sealed record PlotSpec(string Name, string Title, string XLabel, string
 /// </summary>
 internal sealed record Gate(string Name, double Value, double Low, double High, string Meaning)
 {
+    /// <summary>
+    /// The least value the figure can take by construction (0 for an absolute error, a maximum of absolute values, a
+    /// count or a ratio of non-negative quantities; −∞ when unbounded). A band edge at or below it cannot be crossed, so
+    /// the false-failure estimate of <c>reproduce --seeds</c> leaves it out.
+    /// </summary>
+    public double DomainLow { get; init; } = double.NegativeInfinity;
+
+    /// <summary>The greatest value the figure can take by construction (+∞ when unbounded); see <see cref="DomainLow"/>.</summary>
+    public double DomainHigh { get; init; } = double.PositiveInfinity;
+
     /// <summary>True when the value is finite and inside the band.</summary>
     public bool Pass => double.IsFinite(Value) && Value >= Low && Value <= High;
+
+    /// <summary>Whether a value of the figure can fall below <see cref="Low"/> (the edge is finite and above <see cref="DomainLow"/>).</summary>
+    public bool LowEdgeCrossable => double.IsFinite(Low) && Low > DomainLow;
+
+    /// <summary>Whether a value of the figure can rise above <see cref="High"/> (the edge is finite and below <see cref="DomainHigh"/>).</summary>
+    public bool HighEdgeCrossable => double.IsFinite(High) && High < DomainHigh;
 }
 
 /// <summary>A claim's outcome: measured beside predicted figures, the tolerance, the verdict and its files.</summary>
@@ -75,10 +91,15 @@ internal sealed class ClaimResult
     /// <summary>The gated figures, in order; the first is the one <c>reproduce --seeds</c> plots against the seed.</summary>
     public List<Gate> Gates { get; } = new();
 
-    /// <summary>Records a gated figure and returns whether it passes.</summary>
-    public bool Check(string name, double value, double low, double high, string meaning)
+    /// <summary>
+    /// Records a gated figure and returns whether it passes. <paramref name="domainLow"/> and <paramref name="domainHigh"/>
+    /// give the range the figure can take by construction (for example 0 for an absolute error), so that an edge it
+    /// cannot cross does not count in the false-failure estimate (<see cref="Gate.DomainLow"/>).
+    /// </summary>
+    public bool Check(string name, double value, double low, double high, string meaning,
+        double domainLow = double.NegativeInfinity, double domainHigh = double.PositiveInfinity)
     {
-        var gate = new Gate(name, value, low, high, meaning);
+        var gate = new Gate(name, value, low, high, meaning) { DomainLow = domainLow, DomainHigh = domainHigh };
         lock (Gates) Gates.Add(gate);
         return gate.Pass;
     }

@@ -202,6 +202,109 @@ public class ReportMachineryTests
         Assert.That(SeedSweep.FalseFailureEstimate(runs.Take(2).ToArray()).Total, Is.NaN); // too few seeds to say
     }
 
+    [Test]
+    public void FalseFailureEstimate_EdgesTheFigureCannotCross_AreNotCounted()
+    {
+        // a: an absolute error 1e-6, 2e-6, 3e-6 in [0, 1e-2] (mean 2e-6, s.d. 1e-6). It cannot fall below 0, so only the
+        //    upper edge counts, 9998 s.d. away: 0. Counting the edge at 0 (the old estimator) gave Φ(−2) = 0.0228.
+        // b: a count of violations, always 0, in [0, 0]: 0.
+        // c: a fraction ≤ 1 by construction, 0.95, 0.97, 0.99 in [0.9, 1] (mean 0.97, s.d. 0.02): only the lower edge,
+        //    3.5 s.d. away: Φ(−3.5) = 2.3263e-4.
+        // d: 1.5, 2, 2.5 at most 1 (mean 2, s.d. 0.5): the mean is outside, z = −2: Φ(2) = 0.97725.
+        var runs = new[] { 0, 1, 2 }.Select(i =>
+        {
+            var r = new ClaimResult { Id = "x", Title = "x" };
+            r.Check("a", 1e-6 * (i + 1), 0, 1e-2, "", domainLow: 0);
+            r.Check("b", 0, 0, 0, "", domainLow: 0);
+            r.Check("c", 0.95 + 0.02 * i, 0.9, 1, "", domainHigh: 1);
+            r.Check("d", 1.5 + 0.5 * i, double.NegativeInfinity, 1, "");
+            return r;
+        }).ToArray();
+        var e = SeedSweep.FalseFailureEstimate(runs);
+        Assert.That(e.Gates.Select(g => g.Edges), Is.EqualTo(new[] { "high", "high", "low", "high" }));
+        Assert.That(e.Gates.Select(g => g.Probability), Is.EqualTo(new[] { 0.0, 0, 2.3262907903552504e-4, 0.977249868051821 }).Within(1e-12));
+        Assert.That(e.Gates[0].EdgeSigmas, Is.EqualTo((1e-2 - 2e-6) / 1e-6).Within(1e-6));
+        Assert.That(e.Gates[2].EdgeSigmas, Is.EqualTo(3.5).Within(1e-9));
+        Assert.That(e.Gates[3].EdgeSigmas, Is.EqualTo(-2).Within(1e-12));
+        Assert.That(e.Total, Is.EqualTo(2.3262907903552504e-4 + 0.977249868051821).Within(1e-12));
+
+        // The same figure a without its range: the edge at 0 counts, Φ(−2) + Φ(−9998) = 0.02275.
+        var unbounded = new[] { 0, 1, 2 }.Select(i =>
+        {
+            var r = new ClaimResult { Id = "x", Title = "x" };
+            r.Check("a", 1e-6 * (i + 1), 0, 1e-2, "");
+            return r;
+        }).ToArray();
+        var u = SeedSweep.FalseFailureEstimate(unbounded);
+        Assert.That(u.Gates[0].Edges, Is.EqualTo("low and high"));
+        Assert.That(u.Total, Is.EqualTo(0.022750131948179).Within(1e-12));
+    }
+
+    [Test]
+    public void SeedSweep_WritesEachFinishedRunAtOnce_AndACancelledSweepKeepsThem()
+    {
+        var stdout = new CancellingWriter("seed 12:"); var stderr = new StringWriter();
+        var probe = new FileProbeClaim(Path.Combine(_folder, "seeds.csv"), Path.Combine(_folder, "seeds.json"));
+        var settings = new ReproduceSettings(ReproduceMode.Quick, 0, 1, _folder);
+        int code = SeedSweep.Run(settings, [new SeedDependentClaim(), probe], 10, 19, new CliContext(stdout, stderr, stdout.Token));
+
+        // While seed N ran, seeds.csv already held every earlier run (the seed-dependent claim of seed N too) and
+        // seeds.json the pass rates of the earlier seeds.
+        Assert.That(probe.SeenCsvSeeds.Keys, Is.EqualTo(new ulong[] { 10, 11, 12 }));
+        Assert.That(probe.SeenCsvSeeds[10], Is.EqualTo(new[] { "10:s" }));
+        Assert.That(probe.SeenCsvSeeds[12], Is.EqualTo(new[] { "10:s", "10:probe", "11:s", "11:probe", "12:s" }));
+        Assert.That(probe.SeenJsonSeedsFinished, Is.EqualTo(new long?[] { null, 1, 2 }));
+
+        // Cancelled after seed 12 printed its line: exit 130, one line on stderr, the three seeds' rows kept.
+        Assert.That(code, Is.EqualTo(ExitCodes.Cancelled), stdout.ToString());
+        Assert.That(stderr.ToString().TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr.ToString());
+        Assert.That(stderr.ToString(), Does.StartWith("qnnsim: cancelled after 3 of 10 seed(s)"));
+        var csv = ReportFiles.Csv(Path.Combine(_folder, "seeds.csv"), numericOnly: false);
+        Assert.That(csv["seed"], Is.EqualTo(new[] { 10.0, 10, 11, 11, 12, 12 }));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "seeds.json")));
+        Assert.That(doc.RootElement.GetProperty("cancelled").GetBoolean(), Is.True);
+        Assert.That(doc.RootElement.GetProperty("complete").GetBoolean(), Is.False);
+        Assert.That(doc.RootElement.GetProperty("seeds_finished").GetInt64(), Is.EqualTo(3));
+        Assert.That(doc.RootElement.GetProperty("claims")[0].GetProperty("runs").GetInt32(), Is.EqualTo(3));
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "seeds.md")), Does.Contain("CANCELLED"));
+        Assert.That(File.Exists(Path.Combine(_folder, "seeds.json.tmp")), Is.False);
+    }
+
+    /// <summary>Stdout that cancels its token once a line starting with <paramref name="trigger"/> is written.</summary>
+    private sealed class CancellingWriter(string trigger) : StringWriter
+    {
+        private readonly CancellationTokenSource _cts = new();
+        public CancellationToken Token => _cts.Token;
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value is not null && value.StartsWith(trigger, StringComparison.Ordinal)) _cts.Cancel();
+        }
+        protected override void Dispose(bool disposing) { if (disposing) _cts.Dispose(); base.Dispose(disposing); }
+    }
+
+    /// <summary>A claim that records, when it runs, which (seed, claim) rows seeds.csv holds and seeds.json's seeds_finished.</summary>
+    private sealed class FileProbeClaim(string csv, string json) : IClaim
+    {
+        public SortedDictionary<ulong, string[]> SeenCsvSeeds { get; } = new();
+        public List<long?> SeenJsonSeedsFinished { get; } = new();
+        public string Id => "probe";
+        public string Title => "file probe";
+        public long WorkUnits(ReproduceSettings settings) => 1;
+        public void Run(ClaimContext context, ClaimResult result)
+        {
+            SeenCsvSeeds[context.Settings.Seed] = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')).Select(f => $"{f[0]}:{f[1]}").ToArray();
+            if (!File.Exists(json)) SeenJsonSeedsFinished.Add(null);
+            else
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(json));
+                SeenJsonSeedsFinished.Add(doc.RootElement.GetProperty("seeds_finished").GetInt64());
+            }
+            result.Check("one", 1, 0, 2, "a constant");
+            result.VerdictFromGates();
+        }
+    }
+
     [TestCase("1..20", 1UL, 20UL)]
     [TestCase("7", 7UL, 7UL)]
     [TestCase(" 3..3 ", 3UL, 3UL)]

@@ -107,8 +107,8 @@ internal sealed class AsymptoticClaim : IClaim
         result.Measured["layers"] = layers;
         result.Measured["discrete_spectrum_drift"] = drift.Max();
         result.Measured["flow_spectrum_drift"] = flowDrift.Max();
-        pass &= result.Check("discrete_spectrum_drift", drift.Max(), 0, DriftLimit, "the exponential map is unitary: only round-off may change tr M², tr M⁴");
-        pass &= result.Check("flow_spectrum_drift", flowDrift.Max(), 0, FlowDriftLimit, "RK4 with step 0.125 (docs/theory.md §5 item 8)");
+        pass &= result.Check("discrete_spectrum_drift", drift.Max(), 0, DriftLimit, "the exponential map is unitary: only round-off may change tr M², tr M⁴", domainLow: 0);
+        pass &= result.Check("flow_spectrum_drift", flowDrift.Max(), 0, FlowDriftLimit, "RK4 with step 0.125 (docs/theory.md §5 item 8)", domainLow: 0);
         result.Tolerance = $"log–log slope of max_s ‖r_QNN − r_asym‖ against p in [{SlopeLow}, {SlopeHigh}] for each case (p^(−1/2), a band that the exponents 0 and −1 fail); tr M² and tr M⁴ conserved to {DriftLimit:G} (exponential map) and {FlowDriftLimit:G} (RK4 flow)";
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 

@@ -125,7 +125,7 @@ internal sealed class SublinearClaim(int qubits = 3) : IClaim
             $"docs/theory.md §5 item 5's band; the instances' slopes scatter with s.d. {Stats.StandardDeviation(slopes):G2}, so the mean's standard error is {slopeSe:G2}: the band's nearer edge is {Math.Min(slopeMean + 1.05, -0.95 - slopeMean) / slopeSe:F1} standard errors away");
         pass &= result.Check("s_times_r_over_limit_mean", srMean, 1 - tol, 1 + tol,
             $"docs/theory.md §5 item 5's {tol:P0} at p = {cfg.P / (d * d)}d² (a finite-p allowance, not a noise band); the mean's standard error is {srSe:G2}, the nearer edge {Math.Min(srMean - (1 - tol), 1 + tol - srMean) / srSe:F1} standard errors away");
-        pass &= result.Check("lower_bound_violations", violations, 0, 0, "a theorem (§3a): no violation is allowed beyond round-off (1e-9 relative)");
+        pass &= result.Check("lower_bound_violations", violations, 0, 0, "a theorem (§3a): no violation is allowed beyond round-off (1e-9 relative)", domainLow: 0);
         result.Verdict = pass ? Verdict.Pass : Verdict.Fail;
 
         var limitLine = times.Select(x => limit / x).ToArray();
